@@ -1,0 +1,53 @@
+# Delivery Hub. The two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+VENDOR := static/vendor
+
+.PHONY: help install run test serve lint format clean
+
+help:
+	@echo "make run    install everything, migrate SQLite in var/, load the demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   the whole test suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set, SQLite otherwise)"
+	@echo "make serve  the production stack (gunicorn, Celery worker and beat) against DATABASE_URL and REDIS_URL"
+	@echo "make lint   ruff check and format check"
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	touch $@
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	bin/build-static
+
+install: $(VENV)/.installed $(VENDOR)/.installed
+	@mkdir -p var/staticfiles
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "Serving Delivery Hub on http://127.0.0.1:$(PORT)/ (Celery tasks run eagerly; email goes to this console)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+serve: install
+	bin/serve
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .ruff_cache

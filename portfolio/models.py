@@ -1,0 +1,257 @@
+"""Portfolios, programmes and their lifecycle, milestones.
+
+``Programme.stage`` is a protected django-fsm field: only the transitions below change it, and
+only the gate service (governance) calls them. Transitions change state and nothing else; their
+conditions are pure predicates on the programme.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+
+class Stage(models.TextChoices):
+    IDENTIFY = "identify", "Identify"
+    DEFINE = "define", "Define"
+    DESIGN = "design", "Design"
+    DELIVER = "deliver", "Deliver"
+    CLOSED = "closed", "Close"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped (tied off)"
+
+    @classmethod
+    def pipeline(cls) -> list[Stage]:
+        """The five stages of the lifecycle, in order ("Where are we?")."""
+        return [cls.IDENTIFY, cls.DEFINE, cls.DESIGN, cls.DELIVER, cls.CLOSED]
+
+    @classmethod
+    def open_stages(cls) -> list[Stage]:
+        return [cls.IDENTIFY, cls.DEFINE, cls.DESIGN, cls.DELIVER]
+
+    @property
+    def document_name(self) -> str:
+        return STAGE_DOCUMENTS.get(self, "")
+
+
+STAGE_DOCUMENTS = {
+    Stage.IDENTIFY: "Strategic Outline Case (SOC)",
+    Stage.DEFINE: "Initial Programme Brief (Section A)",
+    Stage.DESIGN: "Full Programme Brief (Section B)",
+    Stage.DELIVER: "Programme Workbook",
+    Stage.CLOSED: "Closure report",
+}
+
+
+class Category(models.TextChoices):
+    A = "A", "A — significant financial, political or reputational weight"
+    B = "B", "B"
+    C = "C", "C"
+
+
+class WorkstreamGroup(models.TextChoices):
+    BACK_OFFICE = "back_office", "Back office"
+    FRONT_OFFICE = "front_office", "Front office"
+    SERVICE_REDESIGN = "service_redesign", "Service-based redesign"
+
+
+class Directorate(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Portfolio(models.Model):
+    """Employer of Choice, Partner of Choice, Place Shaper of Choice."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_portfolios",
+        verbose_name="Portfolio Lead",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def open(self) -> ProgrammeQuerySet:
+        return self.filter(stage__in=Stage.open_stages())
+
+    def in_portfolio(self, portfolio: Portfolio | None) -> ProgrammeQuerySet:
+        return self if portfolio is None else self.filter(portfolio=portfolio)
+
+    def in_stage(self, stage: str | None) -> ProgrammeQuerySet:
+        return self.filter(stage=stage) if stage else self
+
+    def in_category(self, category: str | None) -> ProgrammeQuerySet:
+        return self.filter(category=category) if category else self
+
+    def for_team_member(self, user) -> ProgrammeQuerySet:  # type: ignore[no-untyped-def]
+        return self.filter(models.Q(manager=user) | models.Q(sro=user))
+
+    def with_people(self) -> ProgrammeQuerySet:
+        return self.select_related("portfolio", "directorate", "sro", "manager")
+
+
+class Programme(ConcurrentTransitionMixin, models.Model):
+    name = models.CharField(max_length=160, unique=True)
+    slug = models.SlugField(max_length=160, unique=True)
+    description = models.TextField(blank=True, help_text="The programme snapshot.")
+    portfolio = models.ForeignKey(
+        Portfolio,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        help_text="Assigned by the Strategic Transformation Board at Gate 1.",
+    )
+    directorate = models.ForeignKey(
+        Directorate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        verbose_name="lead directorate",
+    )
+    sro = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sro_programmes",
+        verbose_name="SRO",
+        help_text="Senior responsible owner.",
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_programmes",
+        verbose_name="programme manager",
+    )
+    category = models.CharField(max_length=1, choices=Category.choices, blank=True)
+    light_touch = models.BooleanField(
+        default=False, help_text="Light-touch programmes may go from Identify straight to Design."
+    )
+    guardrails = models.TextField(
+        blank=True, help_text="Set by the Strategic Transformation Board."
+    )
+    workstream_group = models.CharField(max_length=20, choices=WorkstreamGroup.choices, blank=True)
+    stage = FSMField(default=Stage.IDENTIFY, choices=Stage.choices, protected=True)
+    stage_before_pause = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:programme_detail", kwargs={"slug": self.slug})
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label
+
+    @property
+    def stage_document(self) -> str:
+        return Stage(self.stage).document_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in Stage.open_stages()
+
+    def days_in_stage(self, today=None) -> int:  # type: ignore[no-untyped-def]
+        now = today or timezone.now()
+        return max((now - self.stage_entered_at).days, 0)
+
+    # --- Conditions: pure predicates ----------------------------------------------------------
+    def is_light_touch(self) -> bool:
+        return self.light_touch
+
+    # --- Transitions: change state only; the gate service is the one caller ------------------
+    @transition(field=stage, source=Stage.IDENTIFY, target=Stage.DEFINE)
+    def pass_gate_1(self) -> None:
+        """Gate 1: the Strategic Outline Case is approved by STB."""
+
+    @transition(
+        field=stage, source=Stage.IDENTIFY, target=Stage.DESIGN, conditions=[is_light_touch]
+    )
+    def pass_gate_1_light_touch(self) -> None:
+        """Gate 1 for a light-touch programme: straight to the Full Programme Brief."""
+
+    @transition(field=stage, source=Stage.DEFINE, target=Stage.DESIGN)
+    def pass_gate_2(self) -> None:
+        """Gate 2: the Initial Programme Brief is approved."""
+
+    @transition(field=stage, source=Stage.DESIGN, target=Stage.DELIVER)
+    def pass_gate_3(self) -> None:
+        """Gate 3: the Full Programme Brief is approved; delivery starts."""
+
+    @transition(field=stage, source=Stage.DELIVER, target=Stage.CLOSED)
+    def close(self) -> None:
+        """Closure: the closure report is approved."""
+
+    @transition(field=stage, source=Stage.open_stages(), target=Stage.PAUSED)
+    def pause(self) -> None:
+        """A board pauses the programme."""
+
+    @transition(field=stage, source=Stage.PAUSED, target=RETURN_VALUE(*Stage.open_stages()))
+    def resume(self) -> str:
+        """A board resumes a paused programme at the stage it was paused in."""
+        return self.stage_before_pause or Stage.IDENTIFY
+
+    @transition(field=stage, source=[*Stage.open_stages(), Stage.PAUSED], target=Stage.STOPPED)
+    def stop(self) -> None:
+        """A board stops the programme ("tied off")."""
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def between(self, start, end) -> MilestoneQuerySet:  # type: ignore[no-untyped-def]
+        return self.filter(due_date__gte=start, due_date__lte=end)
+
+
+class Milestone(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_date = models.DateField()
+    baseline_date = models.DateField(
+        null=True, blank=True, help_text="The date agreed at the last gate or approved change."
+    )
+    completed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
