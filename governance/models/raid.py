@@ -1,8 +1,5 @@
-"""Boards and the RAID log.
-
-Boards decide gates and change requests; the RAID log keeps risks in the shape of the 2020
-report's Annex 2 (cause, effect, residual rating, existing controls, further action).
-"""
+"""The RAID log: risks in the shape of the 2020 report's Annex 2 (cause, effect, residual rating,
+existing controls, further action)."""
 
 from __future__ import annotations
 
@@ -14,42 +11,6 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portfolio.models import Portfolio, Programme
-
-
-class BoardKind(models.TextChoices):
-    STB = "stb", "Strategic Transformation Board"
-    DELIVERY = "delivery", "Delivery Board"
-    PORTFOLIO = "portfolio", "Portfolio Board"
-    PROGRAMME = "programme", "Programme Board"
-
-
-class Board(models.Model):
-    name = models.CharField(max_length=160, unique=True)
-    slug = models.SlugField(max_length=160, unique=True)
-    kind = models.CharField(max_length=20, choices=BoardKind.choices)
-    chair = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="chaired_boards",
-    )
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="boards")
-    portfolio = models.OneToOneField(
-        Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="board"
-    )
-    programme = models.OneToOneField(
-        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="board"
-    )
-    purpose = models.TextField(blank=True)
-
-    history = HistoricalRecords(m2m_fields=[members])
-
-    class Meta:
-        ordering = ["kind", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 def score_band(score: int | None) -> str:

@@ -1,0 +1,45 @@
+"""Boards: STB (the design authority), the Delivery Board, Portfolio Boards, Programme Boards."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from portfolio.models import Portfolio, Programme
+
+
+class BoardKind(models.TextChoices):
+    STB = "stb", "Strategic Transformation Board"
+    DELIVERY = "delivery", "Delivery Board"
+    PORTFOLIO = "portfolio", "Portfolio Board"
+    PROGRAMME = "programme", "Programme Board"
+
+
+class Board(models.Model):
+    name = models.CharField(max_length=160, unique=True)
+    slug = models.SlugField(max_length=160, unique=True)
+    kind = models.CharField(max_length=20, choices=BoardKind.choices)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chaired_boards",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="boards")
+    portfolio = models.OneToOneField(
+        Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="board"
+    )
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="board"
+    )
+    purpose = models.TextField(blank=True)
+
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name

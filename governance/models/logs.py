@@ -1,0 +1,120 @@
+"""The actions & decision log.
+
+Decisions are public accountability records: written once by a service (a gate outcome, a change
+request outcome, or a decision a board records by hand) and never edited. Actions have an owner
+and a due date; a gate condition becomes an action that points at the decision that set it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from portfolio.models import Programme
+
+from .boards import Board
+
+
+class DecisionQuerySet(models.QuerySet):
+    def for_programme(self, programme: Programme) -> DecisionQuerySet:
+        return self.filter(programme=programme)
+
+    def with_context(self) -> DecisionQuerySet:
+        return self.select_related("programme", "board", "recorded_by")
+
+
+class Decision(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name="forum",
+    )
+    decided_on = models.DateField(default=timezone.localdate)
+    summary = models.CharField(max_length=200)
+    decision = models.TextField()
+    rationale = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_decisions"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_on", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ActionQuerySet(models.QuerySet):
+    def outstanding(self) -> ActionQuerySet:
+        return self.filter(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+
+    def overdue(self, today=None) -> ActionQuerySet:  # type: ignore[no-untyped-def]
+        return self.outstanding().filter(due_date__lt=today or timezone.localdate())
+
+    def owned_by(self, user) -> ActionQuerySet:  # type: ignore[no-untyped-def]
+        return self.filter(owner=user)
+
+    def for_programme(self, programme: Programme) -> ActionQuerySet:
+        return self.filter(programme=programme)
+
+    def with_context(self) -> ActionQuerySet:
+        return self.select_related("programme", "owner", "decision")
+
+
+class Action(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_actions"
+    )
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The decision whose condition this action tracks.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_actions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today=None) -> bool:  # type: ignore[no-untyped-def]
+        outstanding = self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+        return outstanding and self.due_date < (today or timezone.localdate())
