@@ -1,7 +1,27 @@
+import ipaddress
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 
 from . import services
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The client's IP address: REMOTE_ADDR, or with DJANGO_TRUSTED_PROXIES=n the address the
+    n-th proxy from us saw in X-Forwarded-For (the ones before it can be forged by the client)."""
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if settings.TRUSTED_PROXIES and forwarded:
+        address = forwarded[-min(settings.TRUSTED_PROXIES, len(forwarded))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -16,7 +36,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):  # type: ignore[no-untyped-def]
         username = self.cleaned_data.get("username") or ""
-        ip_address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        ip_address = client_address(self.request)
         if services.sign_in_locked_until(username=username, ip_address=ip_address):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:

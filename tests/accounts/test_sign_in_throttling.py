@@ -116,3 +116,48 @@ def test_refused_attempts_are_not_counted_so_the_lockout_does_not_grow(client, m
     for _ in range(3):
         sign_in(client, "pmo", "wrong")
     assert FailedSignIn.objects.filter(username="pmo").count() == 5
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "expected"),
+    [
+        (0, "10.0.0.1", "", "10.0.0.1"),
+        (0, "10.0.0.1", "198.51.100.4", "10.0.0.1"),  # not trusted: a client can send anything
+        (1, "10.0.0.1", "198.51.100.4", "198.51.100.4"),
+        (1, "10.0.0.1", "6.6.6.6, 198.51.100.4", "198.51.100.4"),  # the forged entry is ignored
+        (2, "10.0.0.1", "198.51.100.4, 10.0.0.9", "198.51.100.4"),
+        (1, "10.0.0.1", "", "10.0.0.1"),
+        (1, "10.0.0.1", "not-an-address", None),
+        (0, "", "", None),
+    ],
+)
+def test_the_client_address_trusts_only_the_configured_proxies(
+    rf, settings, proxies, remote, forwarded, expected
+):
+    from accounts.forms import client_address
+
+    settings.TRUSTED_PROXIES = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_one_client_locked_out_does_not_lock_out_the_others(
+    client, make_user, settings
+):
+    settings.TRUSTED_PROXIES = 1
+    make_user(Role.PMO, username="pmo")
+    for n in range(5):
+        client.post(
+            "/accounts/login/",
+            {"username": f"guess{n}", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="192.0.2.66",
+        )
+    response = client.post(
+        "/accounts/login/",
+        {"username": "pmo", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.10",
+    )
+    assert response.status_code == 302

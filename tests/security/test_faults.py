@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import FailedSignIn
 from accounts.roles import Role
 from tests.security import fault_urls, figures
@@ -144,10 +145,14 @@ def test_redis_killed_pages_render_sign_in_works_and_healthz_names_cache_and_bro
         assert response.status_code == 200, path
         assert text in response.content.decode()
 
-    # The database still answers and still takes writes: a failed sign-in is recorded.
+    # The database still answers and still takes writes: a failed sign-in is recorded (the
+    # throttle lives in the database), and a sign-in saves its session.
     anonymous = Client()
     anonymous.post("/accounts/login/", {"username": "pmo", "password": "wrong"})
     assert FailedSignIn.objects.filter(username="pmo").count() == 1
+    signed_in = anonymous.post("/accounts/login/", {"username": "pmo", "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 302
+    assert anonymous.get("/programmes/").status_code == 200
 
 
 def terminate_from_a_second_connection(pid: int) -> None:
