@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from accounts.models import User
+
 ACTORS = [
     "anonymous",
     "pmo",
@@ -42,6 +44,27 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 # Django's admin guards itself (staff only) and is not one of the service's pages.
 EXEMPT_NAMESPACES = {"admin"}
+
+
+def actor_users(programme: Any) -> dict[str, User | None]:
+    """The signed-in user for each actor (None for anonymous), for ``programme``."""
+    other_manager = (
+        User.objects.filter(managed_programmes__isnull=False)
+        .exclude(pk=programme.manager_id)
+        .exclude(pk=programme.sro_id)
+        .first()
+    )
+    return {
+        "anonymous": None,
+        "pmo": User.objects.get(username="pmo"),
+        "own_manager": programme.manager,
+        "other_manager": other_manager,
+        "sro": User.objects.get(username="sro"),
+        "board": User.objects.get(username="board"),
+        "scrutiny": User.objects.get(username="scrutiny"),
+        "viewer": User.objects.get(username="viewer"),
+        "no_role": User.objects.get_or_create(username="no-role")[0],
+    }
 
 
 def statuses(default: int, **overrides: int) -> dict[str, int]:

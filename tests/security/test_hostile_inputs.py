@@ -11,12 +11,10 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import User
 from portfolio.models import Programme
-from tests.accounts.factories import UserFactory
 from tests.security import figures
 from tests.security.hostile import REGISTRY, HostileForm
-from tests.security.matrix import DemoObjects
+from tests.security.matrix import DemoObjects, actor_users
 
 EXAMPLES_PER_FORM = 25
 
@@ -112,12 +110,10 @@ def unescaped(values: dict[str, str], page: str) -> list[str]:
     return found
 
 
-def signed_in_client(entry: HostileForm) -> Client:
+def client_for(entry: HostileForm, programme: Programme) -> Client:
     client = Client(REMOTE_ADDR="203.0.113.9")
-    if entry.actor != "anonymous":
-        user = User.objects.filter(username=entry.actor).first() or UserFactory(
-            username=entry.actor
-        )
+    user = actor_users(programme)[entry.actor]
+    if user is not None:
         client.force_login(user)
     return client
 
@@ -135,7 +131,7 @@ def test_hostile_input_is_never_a_500_nor_echoed_unescaped(demo, entry, data):
     values = data.draw(hostile_data(entry), label="submitted")
     programme = Programme.objects.get(slug="commercial")
     url = entry.url(DemoObjects(programme=programme))
-    client = signed_in_client(entry)
+    client = client_for(entry, programme)
 
     response = client.get(url, values) if entry.method == "GET" else client.post(url, values)
     figures.hostile_examples[entry.name] += 1

@@ -9,11 +9,16 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import User
 from portfolio.models import Programme
-from tests.accounts.factories import UserFactory
 from tests.security import figures
-from tests.security.matrix import ACTORS, EXEMPT_NAMESPACES, EXPECTATIONS, METHODS, DemoObjects
+from tests.security.matrix import (
+    ACTORS,
+    EXEMPT_NAMESPACES,
+    EXPECTATIONS,
+    METHODS,
+    DemoObjects,
+    actor_users,
+)
 
 SAMPLE_PROGRAMME = "commercial"
 
@@ -51,26 +56,6 @@ def test_every_named_url_has_an_expectation():
 
 def test_every_url_is_named_so_the_matrix_can_see_it():
     assert list(unnamed_routes()) == []
-
-
-def actor_users(programme: Programme) -> dict[str, User | None]:
-    other_manager = (
-        User.objects.filter(managed_programmes__isnull=False)
-        .exclude(pk=programme.manager_id)
-        .exclude(pk=programme.sro_id)
-        .first()
-    )
-    return {
-        "anonymous": None,
-        "pmo": User.objects.get(username="pmo"),
-        "own_manager": programme.manager,
-        "other_manager": other_manager,
-        "sro": User.objects.get(username="sro"),
-        "board": User.objects.get(username="board"),
-        "scrutiny": User.objects.get(username="scrutiny"),
-        "viewer": User.objects.get(username="viewer"),
-        "no_role": UserFactory(username="no-role", roles=[]),
-    }
 
 
 @pytest.mark.django_db
