@@ -14,8 +14,10 @@ Registering a form is one entry in REGISTRY:
         actor="own_manager",                       # anonymous, pmo, own_manager, viewer, ...
     ),
 
-``fixed`` pins fields that must not be generated (e.g. a version number); ``method`` is "GET"
-for filter forms. File fields are left out (XLSX imports get their own malformed-file tests).
+``fixed`` pins fields that must not be generated (e.g. a version number); ``form_kwargs``
+gives the arguments a form needs to be built (e.g. ``lambda demo: {"programme": demo.programme}``)
+so its fields can be read; ``method`` is "GET" for filter forms. File fields are left out
+(XLSX imports get their own malformed-file tests).
 """
 
 from collections.abc import Callable
@@ -37,6 +39,7 @@ class HostileForm:
     actor: str = "pmo"
     method: str = "POST"
     fixed: dict[str, Any] = field(default_factory=dict)
+    form_kwargs: Callable[[Any], dict[str, Any]] = lambda demo: {}
 
 
 REGISTRY: list[HostileForm] = [

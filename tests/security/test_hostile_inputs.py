@@ -93,10 +93,10 @@ def strategy_for(field: forms.Field) -> st.SearchStrategy[str]:
     return text
 
 
-def hostile_data(entry: HostileForm) -> st.SearchStrategy[dict[str, str]]:
+def hostile_data(entry: HostileForm, demo: DemoObjects) -> st.SearchStrategy[dict[str, str]]:
     fields = {
         name: strategy_for(field)
-        for name, field in entry.form().fields.items()
+        for name, field in entry.form(**entry.form_kwargs(demo)).fields.items()
         if name not in entry.fixed and not isinstance(field, forms.FileField)
     }
     return st.fixed_dictionaries(fields).map(lambda data: {**data, **entry.fixed})
@@ -128,9 +128,10 @@ def client_for(entry: HostileForm, programme: Programme) -> Client:
 )
 @given(data=st.data())
 def test_hostile_input_is_never_a_500_nor_echoed_unescaped(demo, entry, data):
-    values = data.draw(hostile_data(entry), label="submitted")
     programme = Programme.objects.get(slug="commercial")
-    url = entry.url(DemoObjects(programme=programme))
+    objects = DemoObjects(programme=programme)
+    values = data.draw(hostile_data(entry, objects), label="submitted")
+    url = entry.url(objects)
     client = client_for(entry, programme)
 
     response = client.get(url, values) if entry.method == "GET" else client.post(url, values)
