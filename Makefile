@@ -8,13 +8,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VENDOR := static/vendor
 
-.PHONY: help install run test serve lint format clean
+.PHONY: help install run test serve lint format clean audit backup restore
 
 help:
 	@echo "make run    install everything, migrate SQLite in var/, load the demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   the whole test suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set, SQLite otherwise)"
 	@echo "make serve  the production stack (gunicorn, Celery worker and beat) against DATABASE_URL and REDIS_URL"
 	@echo "make lint   ruff check and format check"
+	@echo "make audit  pip-audit (requirements.lock) and bandit; fails on findings not in .audit-allowlist.toml"
+	@echo "make backup pg_dump of DATABASE_URL into var/backups/ (prints the path)"
+	@echo "make restore FILE=var/backups/....dump  pg_restore into DATABASE_URL (asks first unless CONFIRM=yes)"
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +51,15 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+audit:
+	bin/audit
+
+backup:
+	@bin/backup
+
+restore:
+	@bin/restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .ruff_cache

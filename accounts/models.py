@@ -20,3 +20,21 @@ class User(AbstractUser):
         """The labels of this user's roles, in the order of DESIGN.md section 4."""
         groups = {group.name for group in self.groups.all()}
         return [role.label for role in Role if role.group_name in groups]
+
+
+class FailedSignIn(models.Model):
+    """One failed sign-in: the username typed (lower-cased) and the address it came from.
+
+    Kept in the database, not the cache, so throttling still works when Redis is down. Rows older
+    than the throttle window are purged by accounts.services.sign_in_failure_record.
+    """
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    attempted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-attempted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip_address} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"

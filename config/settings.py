@@ -225,6 +225,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10
+# How many proxies in front of the app append to X-Forwarded-For. 0 (default): the client is
+# REMOTE_ADDR. Behind one TLS proxy set 1, or sign-in throttling by address sees only the proxy.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", default=0)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

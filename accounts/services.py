@@ -1,0 +1,64 @@
+"""Writes for accounts: sign-in throttling.
+
+After ``FAILURE_LIMIT`` failed sign-ins for one username (case-insensitive) or from one address
+within ``WINDOW``, further attempts are refused for ``LOCKOUT`` after the last failure, whether
+or not the username exists and whether or not the password is right. Failures live in the
+database (FailedSignIn), so throttling does not depend on Redis.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import FailedSignIn
+
+FAILURE_LIMIT = 5
+WINDOW = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()[:150]
+
+
+def _locked_until(failures: list[datetime], now: datetime) -> datetime | None:
+    """``failures`` newest first. Locked when the last FAILURE_LIMIT fell within WINDOW."""
+    if len(failures) < FAILURE_LIMIT:
+        return None
+    newest, oldest = failures[0], failures[FAILURE_LIMIT - 1]
+    if newest - oldest > WINDOW:
+        return None
+    until = newest + LOCKOUT
+    return until if until > now else None
+
+
+def sign_in_locked_until(*, username: str, ip_address: str | None) -> datetime | None:
+    """When the sign-in for this username or address opens again, or None if it is open."""
+    now = timezone.now()
+    since = now - WINDOW - LOCKOUT
+    recent = FailedSignIn.objects.filter(attempted_at__gte=since).order_by("-attempted_at")
+    candidates = [recent.filter(username=normalise_username(username))]
+    if ip_address:
+        candidates.append(recent.filter(ip_address=ip_address))
+    locks = [
+        _locked_until(list(rows.values_list("attempted_at", flat=True)[:FAILURE_LIMIT]), now)
+        for rows in candidates
+    ]
+    return max((lock for lock in locks if lock), default=None)
+
+
+@transaction.atomic
+def sign_in_failure_record(*, username: str, ip_address: str | None) -> FailedSignIn:
+    """Record one failed sign-in and purge the rows too old to matter any more."""
+    now = timezone.now()
+    FailedSignIn.objects.filter(attempted_at__lt=now - WINDOW - LOCKOUT).delete()
+    return FailedSignIn.objects.create(
+        username=normalise_username(username), ip_address=ip_address or None, attempted_at=now
+    )
+
+
+@transaction.atomic
+def sign_in_success_record(*, username: str) -> None:
+    """A successful sign-in clears that username's failures (not its address's)."""
+    FailedSignIn.objects.filter(username=normalise_username(username)).delete()

@@ -1,0 +1,8 @@
+"""Figures the security tests print at the end of the run (README "Security and reliability")."""
+
+from tests.security import figures
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    for line in figures.summary_lines():
+        terminalreporter.write_line(line)

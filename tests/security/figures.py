@@ -1,0 +1,39 @@
+"""Counters the security tests fill in as they run; conftest prints them in the summary."""
+
+from collections import defaultdict
+
+matrix_urls: set[str] = set()
+matrix_actors: set[str] = set()
+matrix_methods: set[str] = set()
+matrix_checks = 0
+
+hostile_examples: dict[str, int] = defaultdict(int)
+
+faults_injected: list[str] = []
+
+
+def record_matrix_check(url: str, actor: str, method: str) -> None:
+    global matrix_checks
+    matrix_urls.add(url)
+    matrix_actors.add(actor)
+    matrix_methods.add(method)
+    matrix_checks += 1
+
+
+def summary_lines() -> list[str]:
+    lines = []
+    if matrix_checks:
+        lines.append(
+            f"Permission matrix: {len(matrix_urls)} URLs × {len(matrix_actors)} actors × "
+            f"methods = {matrix_checks} checks"
+        )
+    if hostile_examples:
+        total = sum(hostile_examples.values())
+        per_form = round(total / len(hostile_examples))
+        lines.append(
+            f"Hostile inputs: {len(hostile_examples)} forms × {per_form} examples "
+            f"= {total} requests"
+        )
+    if faults_injected:
+        lines.append(f"Faults injected: {len(faults_injected)} ({', '.join(faults_injected)})")
+    return lines

@@ -1,0 +1,118 @@
+"""The permission matrix: every named URL × every HTTP method it allows × every actor.
+
+test_permission_matrix.py walks the URLconf and fails on any named URL without an entry in
+EXPECTATIONS below, so a new view cannot ship without saying who may use it.
+
+Adding a URL is a five-line job. Add an entry keyed by the URL's name (``namespace:name``):
+
+    "governance:raid_log": Entry(
+        kwargs=lambda demo: {"slug": demo.programme.slug},   # sample kwargs from the demo data
+        GET=statuses(200, anonymous=302, scrutiny=403, no_role=403),
+        POST=statuses(403, anonymous=302, pmo=302, own_manager=302, sro=302),
+    ),
+
+``statuses(default, **overrides)`` gives the expected status for every actor in ACTORS: the
+default, except the actors named. List every method the view allows; any other method
+(of GET, POST, PUT, PATCH, DELETE) is expected to give 405 to a signed-in PMO, unless the
+entry says otherwise in ``others`` (a dict of actor → status). ``data`` gives a body per
+method (default: empty, which must give a form error or a refusal, never a change). Anonymous
+302s must go to the sign-in page.
+
+The actors, resolved from the demo data (tests/security/test_permission_matrix.py):
+anonymous, pmo, own_manager (manages THE sample programme), other_manager (manages another),
+sro (the demo SRO), board, scrutiny, viewer, no_role (signed in, no role).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from accounts.models import User
+
+ACTORS = [
+    "anonymous",
+    "pmo",
+    "own_manager",
+    "other_manager",
+    "sro",
+    "board",
+    "scrutiny",
+    "viewer",
+    "no_role",
+]
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+# Django's admin guards itself (staff only) and is not one of the service's pages.
+EXEMPT_NAMESPACES = {"admin"}
+
+
+def actor_users(programme: Any) -> dict[str, User | None]:
+    """The signed-in user for each actor (None for anonymous), for ``programme``."""
+    other_manager = (
+        User.objects.filter(managed_programmes__isnull=False)
+        .exclude(pk=programme.manager_id)
+        .exclude(pk=programme.sro_id)
+        .first()
+    )
+    return {
+        "anonymous": None,
+        "pmo": User.objects.get(username="pmo"),
+        "own_manager": programme.manager,
+        "other_manager": other_manager,
+        "sro": User.objects.get(username="sro"),
+        "board": User.objects.get(username="board"),
+        "scrutiny": User.objects.get(username="scrutiny"),
+        "viewer": User.objects.get(username="viewer"),
+        "no_role": User.objects.get_or_create(username="no-role")[0],
+    }
+
+
+def statuses(default: int, **overrides: int) -> dict[str, int]:
+    unknown = set(overrides) - set(ACTORS)
+    if unknown:
+        raise ValueError(f"unknown actors {sorted(unknown)}; the actors are {ACTORS}")
+    return {actor: overrides.get(actor, default) for actor in ACTORS}
+
+
+@dataclass
+class DemoObjects:
+    """What sample kwargs can be resolved from: the sample programme (own_manager manages it)."""
+
+    programme: Any
+
+
+@dataclass
+class Entry:
+    kwargs: Callable[[DemoObjects], dict[str, Any]] = lambda demo: {}
+    GET: dict[str, int] | None = None
+    POST: dict[str, int] | None = None
+    PUT: dict[str, int] | None = None
+    PATCH: dict[str, int] | None = None
+    DELETE: dict[str, int] | None = None
+    others: dict[str, int] = field(default_factory=lambda: {"pmo": 405})
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def methods(self) -> dict[str, dict[str, int]]:
+        return {m: getattr(self, m) for m in METHODS if getattr(self, m) is not None}
+
+
+STAFF_READ = statuses(200, anonymous=302, scrutiny=403, no_role=403)
+
+EXPECTATIONS: dict[str, Entry] = {
+    # --- config / accounts ----------------------------------------------------------------------
+    "home": Entry(GET=statuses(200, anonymous=302)),
+    "login": Entry(
+        # Signed-in users are sent home; an empty form is shown again with its errors.
+        GET=statuses(302, anonymous=200),
+        POST=statuses(302, anonymous=200),
+        PUT=statuses(302, anonymous=200),  # Django's FormView treats PUT as POST
+        others={"anonymous": 405},  # a signed-in user is sent home whatever the method
+    ),
+    "logout": Entry(POST=statuses(302), others={"anonymous": 405, "pmo": 405}),
+    "healthz": Entry(GET=statuses(200)),
+    # --- portfolio ------------------------------------------------------------------------------
+    "portfolio:programme_list": Entry(GET=STAFF_READ),
+    "portfolio:programme_detail": Entry(
+        kwargs=lambda demo: {"slug": demo.programme.slug}, GET=STAFF_READ
+    ),
+}

@@ -1,0 +1,153 @@
+"""Hostile values posted to every registered form: never a 500, never markup echoed unescaped.
+
+The forms are registered in tests/security/hostile.py.
+"""
+
+import string
+
+import pytest
+from django import forms
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portfolio.models import Programme
+from tests.security import figures
+from tests.security.hostile import REGISTRY, HostileForm
+from tests.security.matrix import DemoObjects, actor_users
+
+EXAMPLES_PER_FORM = 25
+
+MARKUP = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    '<a href="javascript:alert(1)">click</a>',
+    "</textarea><script>alert(document.cookie)</script>",
+    '" autofocus onfocus="alert(1)',
+]
+NASTY_TEXT = [
+    *MARKUP,
+    "\x00",
+    "Finance\x00<script>alert(1)</script>",
+    "\u202eevil\u202c",  # right-to-left override
+    "برنامج التحول",  # Arabic, right to left
+    "👩🏽‍💻 💷🚀",
+    "{{ request.user }}{% debug %}",
+    "'; DROP TABLE accounts_user; --",
+    "../../../../etc/passwd",
+    "A" * 10_000,
+    "\ufeff\u200b\u200d",
+    " ",
+]
+NASTY_NUMBERS = [
+    "-1",
+    "-0.01",
+    "-£1,000,000",
+    "1e308",
+    "1e-308",
+    "9" * 400,
+    "-" + "9" * 40,
+    "NaN",
+    "Infinity",
+    "0x1F",
+    "1,5",
+    "½",
+    "٣",  # Arabic-Indic digit three
+]
+NASTY_DATES = [
+    "2024-02-30",
+    "2023-02-29",
+    "31/13/2024",
+    "0000-00-00",
+    "99999-01-01",
+    "2024-04-31T25:61",
+    "yesterday",
+    "1899-12-31",
+]
+
+text = st.one_of(
+    st.sampled_from(NASTY_TEXT),
+    st.text(max_size=200),
+    st.text(alphabet=string.printable, min_size=1, max_size=50).map(lambda s: f"<b>{s}</b>"),
+)
+
+
+def strategy_for(field: forms.Field) -> st.SearchStrategy[str]:
+    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+        return st.one_of(
+            st.sampled_from(NASTY_NUMBERS),
+            st.integers().map(str),
+            st.decimals(allow_nan=True).map(str),
+            text,
+        )
+    if isinstance(field, forms.DateField | forms.DateTimeField):
+        return st.one_of(st.sampled_from(NASTY_DATES), st.dates().map(str), text)
+    if isinstance(field, forms.ModelChoiceField):
+        return st.one_of(st.sampled_from(["1", "-1", "999999999999999999999"]), text)
+    if isinstance(field, forms.ChoiceField):
+        valid = [str(value) for value, _ in field.choices] or [""]
+        return st.one_of(st.sampled_from(valid), text)
+    if isinstance(field, forms.BooleanField):
+        return st.one_of(st.sampled_from(["on", "", "false", "0"]), text)
+    return text
+
+
+def hostile_data(entry: HostileForm, demo: DemoObjects) -> st.SearchStrategy[dict[str, str]]:
+    fields = {
+        name: strategy_for(field)
+        for name, field in entry.form(**entry.form_kwargs(demo)).fields.items()
+        if name not in entry.fixed and not isinstance(field, forms.FileField)
+    }
+    return st.fixed_dictionaries(fields).map(lambda data: {**data, **entry.fixed})
+
+
+def unescaped(values: dict[str, str], page: str) -> list[str]:
+    """Submitted values carrying markup that come back verbatim (so not escaped)."""
+    found = [v for v in values.values() if any(c in v for c in "<>\"'") and len(v) >= 6]
+    found = [v for v in found if v.replace("\x00", "") in page or v in page]
+    found += [m for m in MARKUP if m in page]
+    return found
+
+
+def client_for(entry: HostileForm, programme: Programme) -> Client:
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    user = actor_users(programme)[entry.actor]
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entry", REGISTRY, ids=[entry.name for entry in REGISTRY])
+@settings(
+    max_examples=EXAMPLES_PER_FORM,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_hostile_input_is_never_a_500_nor_echoed_unescaped(demo, entry, data):
+    programme = Programme.objects.get(slug="commercial")
+    objects = DemoObjects(programme=programme)
+    values = data.draw(hostile_data(entry, objects), label="submitted")
+    url = entry.url(objects)
+    client = client_for(entry, programme)
+
+    response = client.get(url, values) if entry.method == "GET" else client.post(url, values)
+    figures.hostile_examples[entry.name] += 1
+
+    assert response.status_code < 500, f"{entry.method} {url} gave {response.status_code}"
+    assert response.status_code in {200, 302, 400, 403}
+    assert unescaped(values, response.content.decode()) == []
+    follow_up = client.get(url)
+    assert follow_up.status_code < 500
+    assert unescaped(values, follow_up.content.decode()) == []
+
+
+def test_the_unescaped_check_catches_raw_markup_and_passes_escaped_markup():
+    from django.utils.html import escape
+
+    value = '"><img src=x onerror=alert(1)>'
+    assert unescaped({"q": value}, f"<p>{value}</p>") == [value, value]
+    assert unescaped({"q": value}, f"<p>{escape(value)}</p>") == []

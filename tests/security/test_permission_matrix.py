@@ -1,0 +1,94 @@
+"""Every named URL × every HTTP method × every actor gives the status EXPECTATIONS says.
+
+See tests/security/matrix.py for the table and how to add a URL to it.
+"""
+
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portfolio.models import Programme
+from tests.security import figures
+from tests.security.matrix import (
+    ACTORS,
+    EXEMPT_NAMESPACES,
+    EXPECTATIONS,
+    METHODS,
+    DemoObjects,
+    actor_users,
+)
+
+SAMPLE_PROGRAMME = "commercial"
+
+
+def named_urls(patterns=None, namespace=None):  # type: ignore[no-untyped-def]
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            if ns in EXEMPT_NAMESPACES:
+                continue
+            yield from named_urls(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def unnamed_routes(patterns=None, prefix=""):  # type: ignore[no-untyped-def]
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace not in EXEMPT_NAMESPACES:
+                yield from unnamed_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and not pattern.name:
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_named_url_has_an_expectation():
+    names = set(named_urls())
+    missing = sorted(names - set(EXPECTATIONS))
+    assert missing == [], (
+        f"URLs without a permission-matrix entry: {missing}. "
+        "Add each to EXPECTATIONS in tests/security/matrix.py (see its docstring)."
+    )
+    stale = sorted(set(EXPECTATIONS) - names)
+    assert stale == [], f"EXPECTATIONS names URLs that no longer exist: {stale}"
+
+
+def test_every_url_is_named_so_the_matrix_can_see_it():
+    assert list(unnamed_routes()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
+def test_permission_matrix(demo, name):
+    entry = EXPECTATIONS[name]
+    programme = Programme.objects.select_related("manager").get(slug=SAMPLE_PROGRAMME)
+    users = actor_users(programme)
+    assert set(users) == set(ACTORS)
+    assert users["other_manager"] is not None
+    url = reverse(name, kwargs=entry.kwargs(DemoObjects(programme=programme)))
+    login_url = reverse("login")
+
+    wrong = []
+    expected_methods = entry.methods()
+    for method in METHODS:
+        per_actor = expected_methods.get(method) or entry.others
+        for actor, expected in per_actor.items():
+            client = Client()
+            if users[actor] is not None:
+                client.force_login(users[actor])
+            response = client.generic(
+                method,
+                url,
+                data=urlencode(entry.data.get(method, {}), doseq=True),
+                content_type="application/x-www-form-urlencoded",
+            )
+            figures.record_matrix_check(name, actor, method)
+            got = response.status_code
+            if got != expected:
+                wrong.append(f"{method} {url} as {actor}: expected {expected}, got {got}")
+            elif actor == "anonymous" and got == 302 and name not in {"login", "logout"}:
+                location = urlsplit(response["Location"]).path
+                if location != login_url:
+                    wrong.append(f"{method} {url} as anonymous: redirected to {location}")
+    assert wrong == [], "\n".join(wrong)
