@@ -156,3 +156,18 @@ def test_an_unexplained_bandit_finding_fails_and_an_explained_one_passes(audit):
     allow = '[[bandit]]\ntest_id = "B608"\nfile = "config/health.py"\nreason = "Fixed SQL."\n'
     status, output = audit(allow, bandit=BANDIT_FINDING)
     assert status == 0, output
+
+
+def test_ci_warns_loudly_when_the_vulnerability_data_is_unreachable_but_findings_still_fail(audit):
+    skipped = {
+        "dependencies": [
+            {"name": "django", "skip_reason": "Dependency not found on PyPI and could not be "
+             "audited: django (5.2.19)"}
+        ]
+    }  # fmt: skip
+    status, output = audit(pip_audit=skipped, AUDIT_UNREACHABLE="warn")
+    assert status == 0, output
+    assert "WARNING — NOT AUDITED: pip-audit could not check 1 of 1" in output
+    status, output = audit(pip_audit=skipped, bandit=BANDIT_FINDING, AUDIT_UNREACHABLE="warn")
+    assert status == 1
+    assert "B608" in output
