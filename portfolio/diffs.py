@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-TOKENS = re.compile(r"\s+|[^\s]+")
+TOKENS = re.compile(r"\S+\s*|\s+")  # a word with the space after it
 
 
 @dataclass(frozen=True)
