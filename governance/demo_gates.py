@@ -174,9 +174,11 @@ def load(people: dict[str, User], programmes: dict[str, Programme]) -> None:
 def _write_partial(programme: Programme, manager: User) -> None:
     document = StageDocument.objects.create(programme=programme, kind=DocumentKind.SOC)
     for key, text in CORPORATE_LANDLORD_SOC.items():
-        DocumentSection.objects.create(
+        section = DocumentSection(
             document=document, key=key, text=text, version=1, updated_by=manager
         )
+        section._history_user = manager  # type: ignore[attr-defined]
+        section.save()
 
 
 def _highlight_reports(people: dict[str, User], programmes: dict[str, Programme]) -> None:

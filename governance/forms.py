@@ -50,7 +50,6 @@ class DecideForm(forms.Form):
             self.fields[f"condition_{n}_due"] = forms.DateField(
                 label=f"Condition {n} due date", required=False,
                 widget=forms.DateInput(attrs={"type": "date"}),
-                help_text="For example, 2026-03-31" if n == 1 else "",
             )  # fmt: skip
 
     def clean(self) -> dict:  # type: ignore[type-arg]

@@ -164,8 +164,8 @@ def programme_history(programme: Programme, limit: int = 300) -> list[dict[str, 
     )
     for record, previous in _history_pairs(sections):
         old = previous.text if previous else ""
-        if previous is not None and old == record.text:
-            continue
+        if old == record.text:
+            continue  # the empty row a first save creates, or a save that changed nothing
         document = record.document
         title = titles.get((document.kind, record.key), record.key)
         entries.append({

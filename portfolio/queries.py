@@ -46,7 +46,7 @@ def programme_page(programme: Programme) -> dict[str, Any]:
     # Gate reviews are governance's; the page reads them through the reverse relation.
     reviews = list(
         programme.gate_reviews.select_related("version__document")
-        .prefetch_related("decisions")
+        .prefetch_related("sign_offs")
         .order_by("submitted_at")
     )
     cost_totals = programme.one_off_costs.aggregate(budget=Sum("budget"), actual=Sum("actual"))
@@ -59,6 +59,9 @@ def programme_page(programme: Programme) -> dict[str, Any]:
         "one_off_budget": cost_totals["budget"] or Decimal("0"),
         "one_off_actual": cost_totals["actual"] or Decimal("0"),
         "gate_reviews": reviews,
+        "identified_at": min(
+            [programme.created_at, programme.stage_entered_at, *(r.submitted_at for r in reviews)]
+        ),
         "open_review": next((r for r in reviews if r.is_open), None),
         "documents": programme_documents(programme),
         "latest_report": programme.highlight_reports.order_by("-month").first(),

@@ -109,7 +109,8 @@ def test_submitting_an_incomplete_document_lists_what_is_missing(world, make_pro
     response = client_as(world.manager).post(f"/programmes/{programme.slug}/submit/", follow=True)
     text = response.content.decode()
     assert "Complete the required sections before submitting" in text
-    assert "Strategic case" in text and "Management case" in text
+    assert "Strategic case" in text
+    assert "Management case" in text
     assert not GateReview.objects.exists()
 
 
@@ -242,7 +243,7 @@ def test_the_pmo_cannot_give_the_sros_sign_off(world, make_programme):
         gate_review_decide(review=review, step=0, outcome="approve", reasons="Ok", actor=world.pmo)
 
 
-# --- outcomes ---------------------------------------------------------------------------------------
+# --- outcomes ----------------------------------------------------------------------------------
 
 
 def test_conditions_become_actions_with_owner_and_due_date(world, make_programme, client_as):
@@ -279,8 +280,8 @@ def test_defer_returns_the_document_to_draft_with_the_reasons_shown(
     programme = make_programme(stage=Stage.DESIGN, category="B")
     review = submit(programme, world.manager)
     client = client_as(world.sro)
-    client.post(decide_url(review), {"step": 0, "outcome": "defer",
-                                     "reasons": "The SCIA needs the consultation results."})  # fmt: skip
+    reasons = "The SCIA needs the consultation results."
+    client.post(decide_url(review), {"step": 0, "outcome": "defer", "reasons": reasons})
     review.refresh_from_db()
     assert review.status == ReviewStatus.DEFERRED
     page = (
@@ -433,7 +434,7 @@ def test_pause_resume_stop_matrix(world, make_programme, client_as, move, role):
         assert not Decision.objects.exists()
 
 
-# --- pages ------------------------------------------------------------------------------------------
+# --- pages -------------------------------------------------------------------------------------
 
 
 def test_board_member_queue_lists_what_awaits_their_board_oldest_first(
