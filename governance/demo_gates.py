@@ -115,8 +115,10 @@ def _review(
     manager = programme.manager or people["pmo"]
     _write(programme, gate.document, BUSINESS_INTELLIGENCE_BRIEF if steps_decided else {}, manager)
     version = document_freeze(programme=programme, kind=gate.document, actor=manager)
-    version.submitted_at = _at(decided_on - timedelta(days=14))
-    version.save(update_fields=["submitted_at"])
+    submitted_at = _at(decided_on - timedelta(days=14))
+    # The demo back-dates the submission; a real version's time is the moment it was frozen.
+    type(version).objects.filter(pk=version.pk).update(submitted_at=submitted_at)
+    version.submitted_at = submitted_at
     route = GatePolicy.objects.route_for(gate, programme)
     done = len(route) if steps_decided is None else steps_decided
     review = GateReview.objects.create(

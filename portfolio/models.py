@@ -395,6 +395,12 @@ class DocumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.document.get_kind_display()} v{self.number}"
 
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """Invariant: a frozen version is written once and never changed."""
+        if not self._state.adding:
+            raise ValueError("A submitted document version is immutable.")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse(
             "portfolio:document_version",

@@ -292,3 +292,12 @@ def test_viewer_reads_but_cannot_submit(world, make_programme, client_as):
     write_document(programme, SOC, world.manager)
     assert client_as(world.viewer).post(f"/programmes/{programme.slug}/submit/").status_code == 403
     assert Role.VIEWER  # the viewer role exists in the world fixture
+
+
+def test_a_submitted_version_cannot_be_changed(world, make_programme):
+    version = submit(make_programme(category=""), world.manager).version
+    version.content = []
+    with pytest.raises(ValueError, match="immutable"):
+        version.save()
+    version.refresh_from_db()
+    assert version.content != []
