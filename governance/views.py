@@ -105,7 +105,7 @@ def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @policy("governance.view_gates")
 def gate_policy_list(request: HttpRequest) -> HttpResponse:
-    policies = GatePolicy.objects.all()
+    policies = GatePolicy.objects.in_gate_order()
     return render(request, "governance/gate_policy_list.html", {"policies": policies})
 
 

@@ -65,6 +65,12 @@ class SignOff(models.TextChoices):
 
 
 class GatePolicyQuerySet(models.QuerySet):
+    def in_gate_order(self) -> GatePolicyQuerySet:
+        order = models.Case(
+            *[models.When(gate=g, then=models.Value(i)) for i, g in enumerate(Gate.values)]
+        )
+        return self.order_by(order, "category", "light_touch")
+
     def route_for(self, gate: str, programme: Programme) -> list[str]:
         """The sign-offs a programme needs at ``gate``.
 

@@ -496,3 +496,10 @@ def test_gates_page_query_count_is_constant(
     _seed_reviews(world, make_programme, 6)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get("/gates/").status_code == 200
+
+
+def test_gate_policy_page_lists_gates_in_lifecycle_order(world, client_as):
+    text = client_as(world.viewer).get("/gates/policy/").content.decode()
+    positions = [text.index(label) for label in ("Gate 1:", "Gate 2:", "Gate 3:", "Closure")]
+    assert positions == sorted(positions)
+    assert "Change" not in text.split("<table")[1]  # only the PMO changes the policy
