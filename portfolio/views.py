@@ -71,6 +71,7 @@ def document_edit(request: HttpRequest, slug: str, document: str) -> HttpRespons
     kind = _document_kind(document)
     context = document_page(programme, kind)
     context["can_edit"] = request.user.has_perm("portfolio.change_document", programme)
+    context["editable"] = context["editable"] and context["can_edit"]
     return render(request, "portfolio/document_edit.html", context)
 
 

@@ -135,6 +135,8 @@ def test_only_the_team_and_pmo_edit_documents(world, make_programme, client_as):
             == 403
         )
     assert client_as(world.scrutiny).get(f"/programmes/{programme.slug}/soc/").status_code == 403
+    page = client_as(world.board).get(f"/programmes/{programme.slug}/soc/").content.decode()
+    assert "Save section" not in page  # read-only for a board member
     assert (
         client_as(world.pmo).post(section_url(programme), {"text": "x", "version": 0}).status_code
         == 302
