@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Home", reverse("home"))]
     if user.has_perm("portfolio.view_programme"):
         items.append(("Programmes", reverse("portfolio:programme_list")))
+    if user.has_perm("governance.view_gates"):
+        items.append(("Gates", reverse("governance:gate_list")))
     path = request.path
     return {
         "nav_items": [

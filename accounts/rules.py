@@ -38,6 +38,21 @@ rules.add_perm("portfolio.view_programme", is_portfolio_reader)
 rules.add_perm("portfolio.add_programme", is_pmo)
 rules.add_perm("portfolio.change_programme", is_pmo | is_programme_team)
 
+# --- lifecycle and gates ------------------------------------------------------------------------
+# Documents, submissions and decisions take the PROGRAMME as the object. Whether a draft is
+# locked, and which step of a review a board may decide, is checked by the services, which
+# give the user a message naming the reason.
+rules.add_perm("portfolio.view_document", is_portfolio_reader)
+rules.add_perm("portfolio.change_document", is_pmo | is_programme_team)
+rules.add_perm("governance.view_gates", is_portfolio_reader)
+rules.add_perm("governance.submit_gate_review", is_pmo | is_programme_team)
+rules.add_perm("governance.withdraw_gate_review", is_pmo | is_programme_team)
+rules.add_perm("governance.decide_gate_review", is_pmo | is_board_member | is_programme_sro)
+rules.add_perm("governance.change_gate_policy", is_pmo)
+rules.add_perm(
+    "governance.decide_programme_status", (is_pmo | is_board_member) & ~is_programme_team
+)
+
 # --- dashboard / reports ------------------------------------------------------------------------
 rules.add_perm("dashboard.view_home", rules.is_authenticated)
 rules.add_perm("dashboard.view_published_reports", is_portfolio_reader | is_scrutiny_member)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
+    # governance serves /gates/ and a few /programmes/<slug>/… pages: it must come first.
+    path("", include("governance.urls")),
     path("programmes/", include("portfolio.urls")),
     path("admin/", admin.site.urls),
 ]

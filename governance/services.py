@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 
 from accounts.models import User
-from portfolio.models import Programme
+from accounts.roles import Role
+from portfolio.models import Category, Portfolio, Programme, Stage
+from portfolio.services import DocumentError, document_freeze, document_unlock
 
-from .models import Action, Board, Decision
+from .models import (
+    Action,
+    Board,
+    BoardKind,
+    Decision,
+    Gate,
+    GatePolicy,
+    GateReview,
+    GateSignOff,
+    Outcome,
+    ReviewStatus,
+    SignOff,
+)
 
 
 @transaction.atomic
@@ -47,3 +62,315 @@ def action_create(
         programme=programme, title=title, owner=owner, due_date=due_date, description=description,
         decision=decision, created_by=actor,
     )  # fmt: skip
+
+
+# --- Lifecycle and gates ------------------------------------------------------------------------
+
+
+class GateError(Exception):
+    """A gate action that cannot happen; the message is for the user. Nothing was changed."""
+
+
+# gate, category ("" = any), light touch -> ordered sign-offs (seeds, "Governance Flow")
+def _stb_for(category: str) -> list[str]:
+    return [SignOff.STB] if category == Category.A else []
+
+
+DEFAULT_GATE_POLICY: list[tuple[str, str, bool, list[str]]] = [
+    *[(Gate.GATE_1, "", lt, [SignOff.STB]) for lt in (False, True)],
+    *[
+        (gate, category, lt, [SignOff.SRO, SignOff.DELIVERY, *_stb_for(category)])
+        for gate in (Gate.GATE_2, Gate.GATE_3)
+        for category in Category.values
+        for lt in (False, True)
+    ],
+    *[
+        (Gate.CLOSURE, category, lt, [SignOff.DELIVERY, *_stb_for(category)])
+        for category in Category.values
+        for lt in (False, True)
+    ],
+]  # fmt: skip
+
+
+def gate_policy_install_defaults() -> int:
+    """Install the seeds' default gate policy rows that are missing; returns how many."""
+    added = 0
+    for gate, category, light_touch, sign_offs in DEFAULT_GATE_POLICY:
+        _, created = GatePolicy.objects.get_or_create(
+            gate=gate, category=category, light_touch=light_touch,
+            defaults={"sign_offs": [str(s) for s in sign_offs]},
+        )  # fmt: skip
+        added += created
+    return added
+
+
+@transaction.atomic
+def gate_policy_update(*, policy: GatePolicy, sign_offs: list[str], actor: User) -> GatePolicy:
+    if not sign_offs:
+        raise GateError("A gate needs at least one sign-off.")
+    if len(set(sign_offs)) != len(sign_offs):
+        raise GateError("Each sign-off can appear once in a route.")
+    policy = GatePolicy.objects.select_for_update().get(pk=policy.pk)
+    policy.sign_offs = [str(SignOff(s)) for s in sign_offs]
+    policy._history_user = actor  # type: ignore[attr-defined]
+    policy.save()
+    return policy
+
+
+def board_for_step(sign_off: str, programme: Programme) -> Board | None:
+    """The board that decides a step (None for the SRO's sign-off)."""
+    if sign_off == SignOff.SRO:
+        return None
+    if sign_off == SignOff.PORTFOLIO:
+        return Board.objects.filter(kind=sign_off, portfolio_id=programme.portfolio_id).first()
+    if sign_off == SignOff.PROGRAMME:
+        return Board.objects.filter(kind=sign_off, programme=programme).first()
+    return Board.objects.filter(kind=sign_off).order_by("pk").first()
+
+
+def step_approvers(review: GateReview) -> list[User]:
+    """Who may decide the review's current step (for notifications)."""
+    if not review.is_open:
+        return []
+    programme = review.programme
+    if review.current_sign_off == SignOff.SRO:
+        return [programme.sro] if programme.sro else []
+    board = board_for_step(review.current_sign_off, programme)
+    if board is None:
+        return []
+    team = {programme.sro_id, programme.manager_id}
+    return [m for m in board.members.all() if m.pk not in team]
+
+
+def may_decide_step(user: User, review: GateReview, board: Board | None) -> bool:
+    """Segregation of duties: the SRO signs off their own programme; boards decide the rest,
+    never the programme's own SRO or manager. PMO may decide any board's step."""
+    programme = review.programme
+    if review.current_sign_off == SignOff.SRO:
+        return programme.sro_id == user.pk
+    if user.pk in (programme.sro_id, programme.manager_id):
+        return False
+    if user.groups.filter(name=Role.PMO.group_name).exists():
+        return True
+    return board is not None and board.members.filter(pk=user.pk).exists()
+
+
+def _notify_on_commit(kind: str, review_pk: int) -> None:
+    from . import notifications
+
+    transaction.on_commit(lambda: notifications.send(kind, review_pk))
+
+
+@transaction.atomic
+def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
+    """Submit the stage document: check it, freeze a version, lock it, open a routed review."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    gate = Gate.for_stage(programme.stage)
+    if gate is None:
+        raise GateError(f"A programme in {programme.stage_label} has no gate to submit to.")
+    if programme.gate_reviews.open().exists():
+        raise GateError("This programme already has a gate review awaiting decision.")
+    route = GatePolicy.objects.route_for(gate, programme)
+    if not route:
+        raise GateError(f"No gate policy covers {Gate(gate).short} for this programme.")
+    try:
+        version = document_freeze(programme=programme, kind=Gate(gate).document, actor=actor)
+    except DocumentError as error:
+        raise GateError(str(error)) from error
+    review = GateReview.objects.create(
+        programme=programme, gate=gate, version=version, route=route, current_step=0,
+        current_sign_off=route[0], submitted_by=actor,
+    )  # fmt: skip
+    _notify_on_commit("reached", review.pk)
+    return review
+
+
+def _locked_review(review: GateReview) -> GateReview:
+    return GateReview.objects.select_for_update().select_related("programme").get(pk=review.pk)
+
+
+@transaction.atomic
+def gate_review_withdraw(*, review: GateReview, actor: User) -> GateReview:
+    """The team takes a submission back, until the first sign-off."""
+    review = _locked_review(review)
+    if not review.is_open:
+        raise GateError(f"This review is already {review.get_status_display().lower()}.")
+    if review.sign_offs.exists():
+        raise GateError("This review cannot be withdrawn: a sign-off has already been recorded.")
+    review.status = ReviewStatus.WITHDRAWN
+    review.current_sign_off = ""
+    review.closed_at = timezone.now()
+    review._history_user = actor  # type: ignore[attr-defined]
+    review.save()
+    document_unlock(document=review.version.document, actor=actor)
+    return review
+
+
+GATE_TRANSITIONS = {
+    Gate.GATE_1: "pass_gate_1",
+    Gate.GATE_2: "pass_gate_2",
+    Gate.GATE_3: "pass_gate_3",
+    Gate.CLOSURE: "close",
+}
+
+
+def _move_stage(programme: Programme, transition_name: str, actor: User) -> None:
+    getattr(programme, transition_name)()
+    programme.stage_entered_at = timezone.now()
+    programme._history_user = actor  # type: ignore[attr-defined]
+    programme.save()
+
+
+@transaction.atomic
+def gate_review_decide(
+    *,
+    review: GateReview,
+    step: int,
+    outcome: str,
+    reasons: str,
+    actor: User,
+    conditions: list[dict] | None = None,  # type: ignore[type-arg]
+    portfolio: Portfolio | None = None,
+    category: str = "",
+    guardrails: str = "",
+) -> GateReview:
+    """Record the current step's outcome, write the decision log, and move the programme.
+
+    ``step`` is the step the decider saw: a second click, or a click on a page that is out of
+    date, finds the review moved on and changes nothing.
+    """
+    review = _locked_review(review)
+    programme = review.programme
+    if review.status == ReviewStatus.WITHDRAWN:
+        raise GateError("This review was withdrawn: there is nothing to decide.")
+    if not review.is_open:
+        raise GateError(f"This review has already been decided ({review.get_status_display()}).")
+    if step != review.current_step:
+        raise GateError("This step has already been decided; the review has moved on.")
+    if Gate.for_stage(programme.stage) != review.gate:
+        raise GateError(f"The programme is {programme.stage_label}: this gate cannot be decided.")
+    outcome = Outcome(outcome)
+    board = board_for_step(review.current_sign_off, programme)
+    if review.current_sign_off != SignOff.SRO and board is None:
+        raise GateError(f"There is no {review.current_sign_off_label} to decide this step.")
+    if not may_decide_step(actor, review, board):
+        raise GateError(f"This step is for the {review.current_sign_off_label} to decide.")
+    if not reasons.strip():
+        raise GateError("Give the reasons for the decision.")
+    conditions = conditions or []
+    if outcome == Outcome.APPROVE_WITH_CONDITIONS and not conditions:
+        raise GateError("Add at least one condition, with its owner and due date.")
+    sets_terms = review.gate == Gate.GATE_1 and review.current_sign_off == SignOff.STB
+    if sets_terms and outcome.approves and not (portfolio and category):
+        raise GateError("At Gate 1 STB assigns the portfolio and the category.")
+
+    gate = Gate(review.gate)
+    version = review.version
+    forum = board.name if board else f"SRO ({actor})"
+    summary = f"{gate.short} ({version}): {outcome.label.lower()} by {forum}"[:200]
+    text = [f"{outcome.label}. {review.current_sign_off_label} on {version}."]
+    if sets_terms and outcome.approves:
+        programme.portfolio, programme.category = portfolio, category
+        programme.guardrails = guardrails
+        text.append(
+            f"Assigned to {portfolio}, category {category}."
+            + (f" Guardrails: {guardrails}" if guardrails else "")
+        )
+    if gate == Gate.GATE_2 and review.current_sign_off == SignOff.STB and outcome.approves:
+        text.append("STB agrees the investment and the expected return on investment.")
+    decision = decision_record(
+        programme=programme, board=board, summary=summary, decision=" ".join(text),
+        rationale=reasons, actor=actor, gate_review=review,
+    )  # fmt: skip
+    GateSignOff.objects.create(
+        review=review, step=review.current_step, sign_off=review.current_sign_off, board=board,
+        outcome=outcome, reasons=reasons, decided_by=actor, decision=decision,
+    )  # fmt: skip
+    for condition in conditions:
+        action_create(
+            programme=programme, title=condition["title"][:200], owner=condition["owner"],
+            due_date=condition["due_date"], actor=actor, decision=decision,
+            description=f"Condition of {gate.short} ({version}).",
+        )  # fmt: skip
+
+    review._history_user = actor  # type: ignore[attr-defined]
+    if outcome.approves and not review.is_last_step:
+        review.current_step += 1
+        review.current_sign_off = review.route[review.current_step]
+        review.save()
+        if sets_terms:
+            programme.save()
+        _notify_on_commit("reached", review.pk)
+        return review
+
+    review.current_sign_off = ""
+    review.closed_at = timezone.now()
+    if outcome.approves:
+        review.status = ReviewStatus.APPROVED
+        transition = GATE_TRANSITIONS[gate]
+        if gate == Gate.GATE_1 and programme.light_touch:
+            transition = "pass_gate_1_light_touch"
+        _move_stage(programme, transition, actor)
+        document_unlock(document=version.document, actor=actor)
+    elif outcome == Outcome.DEFER:
+        review.status = ReviewStatus.DEFERRED
+        document_unlock(document=version.document, actor=actor, reasons=reasons)
+    else:
+        review.status = ReviewStatus.REJECTED
+        programme.stage_before_pause = ""
+        _move_stage(programme, "stop", actor)
+    review.save()
+    _notify_on_commit("decided", review.pk)
+    return review
+
+
+class ProgrammeMove(models.TextChoices):
+    PAUSE = "pause", "Pause"
+    RESUME = "resume", "Resume"
+    STOP = "stop", "Stop (tie off)"
+
+
+@transaction.atomic
+def programme_status_decide(
+    *, programme: Programme, move: str, board: Board, reasons: str, actor: User
+) -> Programme:
+    """A board pauses, resumes or stops a programme; the decision goes in the decision log."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    move = ProgrammeMove(move)
+    if board.kind not in (BoardKind.STB, BoardKind.DELIVERY):
+        raise GateError("Only STB or the Delivery Board can pause, resume or stop a programme.")
+    if actor.pk in (programme.sro_id, programme.manager_id):
+        raise GateError("The programme's own SRO and manager cannot record a board's decision.")
+    is_pmo = actor.groups.filter(name=Role.PMO.group_name).exists()
+    if not is_pmo and not board.members.filter(pk=actor.pk).exists():
+        raise GateError(f"Only members of the {board} can record its decisions.")
+    if not reasons.strip():
+        raise GateError("Give the reasons for the decision.")
+    allowed = {
+        ProgrammeMove.PAUSE: programme.is_open,
+        ProgrammeMove.RESUME: programme.stage == Stage.PAUSED,
+        ProgrammeMove.STOP: programme.is_open or programme.stage == Stage.PAUSED,
+    }
+    if not allowed[move]:
+        raise GateError(f"A programme in {programme.stage_label} cannot be {move.label.lower()}d.")
+    was = programme.stage_label
+    if move == ProgrammeMove.PAUSE:
+        programme.stage_before_pause = programme.stage
+    _move_stage(programme, str(move), actor)
+    if move == ProgrammeMove.RESUME:
+        programme.stage_before_pause = ""
+        programme.save()
+    for review in programme.gate_reviews.open().select_for_update():
+        if move == ProgrammeMove.STOP:
+            review.status = ReviewStatus.WITHDRAWN
+            review.current_sign_off = ""
+            review.closed_at = timezone.now()
+            review.save()
+            document_unlock(document=review.version.document, actor=actor)
+    decision_record(
+        programme=programme, board=board,
+        summary=f"{move.label}: {programme} ({was} → {programme.stage_label})"[:200],
+        decision=f"{board} decided to {move.label.lower()} the programme.",
+        rationale=reasons, actor=actor,
+    )  # fmt: skip
+    return programme

@@ -1,6 +1,9 @@
 from django import forms
 
-from .models import Category, Portfolio, Stage
+from accounts.models import User
+from accounts.roles import Role
+
+from .models import Category, HighlightReport, Portfolio, Programme, Stage
 
 
 class ProgrammeFilterForm(forms.Form):
@@ -15,3 +18,48 @@ class ProgrammeFilterForm(forms.Form):
         choices=[("", "All categories"), *[(c.value, f"Category {c.value}") for c in Category]],
         required=False,
     )
+
+
+class ProgrammeCreateForm(forms.ModelForm):
+    """The PMO records a new idea in Identify."""
+
+    class Meta:
+        model = Programme
+        fields = ["name", "description", "manager", "sro", "directorate", "light_touch"]
+        labels = {"name": "Programme name", "description": "The idea"}
+        help_texts = {"description": "What the programme would change, and why now."}
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = True
+        self.fields["description"].widget.attrs["rows"] = 4
+        people = User.objects.filter(is_active=True)
+        self.fields["manager"].queryset = people.filter(
+            groups__name__in=[Role.PROGRAMME_MANAGER.group_name, Role.PMO.group_name]
+        ).distinct()
+        self.fields["sro"].queryset = people.filter(groups__name=Role.SRO.group_name)
+
+
+class SectionForm(forms.Form):
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class HighlightReportForm(forms.ModelForm):
+    month = forms.DateField(
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text="For example, 2024-05",
+    )
+
+    class Meta:
+        model = HighlightReport
+        fields = [
+            "month", "delivery_confidence", "schedule_rag", "budget_rag", "benefits_rag",
+            "risk_rag", "progress", "next_period", "escalations",
+        ]  # fmt: skip
+        widgets = {
+            "progress": forms.Textarea(attrs={"rows": 4}),
+            "next_period": forms.Textarea(attrs={"rows": 3}),
+            "escalations": forms.Textarea(attrs={"rows": 3}),
+        }

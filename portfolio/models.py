@@ -188,6 +188,16 @@ class Programme(ConcurrentTransitionMixin, models.Model):
     def is_open(self) -> bool:
         return self.stage in Stage.open_stages()
 
+    @property
+    def document_kinds(self) -> list[DocumentKind]:
+        """The documents written in the current stage; the first goes to the next gate."""
+        return STAGE_DOCUMENT_KINDS.get(self.stage, [])
+
+    @property
+    def current_document_kind(self) -> DocumentKind | None:
+        kinds = self.document_kinds
+        return kinds[0] if kinds else None
+
     def days_in_stage(self, today=None) -> int:  # type: ignore[no-untyped-def]
         now = today or timezone.now()
         return max((now - self.stage_entered_at).days, 0)
@@ -255,3 +265,223 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Stage documents --------------------------------------------------------------------------
+
+
+class DocumentKind(models.TextChoices):
+    """The stage documents; the value is the slug in /programmes/<slug>/<document>/."""
+
+    SOC = "soc", "Strategic Outline Case (SOC)"
+    INITIAL_BRIEF = "initial-brief", "Initial Programme Brief (Section A)"
+    FULL_BRIEF = "full-brief", "Full Programme Brief (Section B)"
+    WORKBOOK = "workbook", "Programme Workbook"
+    CLOSURE_REPORT = "closure-report", "Closure report"
+
+    @classmethod
+    def sectioned(cls) -> list[DocumentKind]:
+        """The documents written section by section (the workbook is highlight reports)."""
+        return [cls.SOC, cls.INITIAL_BRIEF, cls.FULL_BRIEF, cls.CLOSURE_REPORT]
+
+
+# The documents a programme writes in each stage; the first is the one its next gate reviews.
+STAGE_DOCUMENT_KINDS = {
+    Stage.IDENTIFY: [DocumentKind.SOC],
+    Stage.DEFINE: [DocumentKind.INITIAL_BRIEF],
+    Stage.DESIGN: [DocumentKind.FULL_BRIEF],
+    Stage.DELIVER: [DocumentKind.CLOSURE_REPORT, DocumentKind.WORKBOOK],
+}
+
+
+class SectionTemplate(models.Model):
+    """Which sections a stage document has, and which its gate requires: data, not code."""
+
+    document = models.CharField(max_length=20, choices=DocumentKind.choices)
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=160)
+    guidance = models.TextField(blank=True)
+    required = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["document", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "key"], name="unique_section_per_document")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_document_display()}: {self.title}"
+
+
+class StageDocumentQuerySet(models.QuerySet):
+    def for_programme(self, programme: Programme) -> StageDocumentQuerySet:
+        return self.filter(programme=programme)
+
+
+class StageDocument(models.Model):
+    """A programme's SOC, brief or closure report: its draft sections and frozen versions."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    locked = models.BooleanField(
+        default=False, help_text="Locked while a gate review of a submitted version is open."
+    )
+    returned_reasons = models.TextField(
+        blank=True, help_text="Why the last gate review deferred the document back to draft."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = StageDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind"], name="unique_document_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "portfolio:document_edit", kwargs={"slug": self.programme.slug, "document": self.kind}
+        )
+
+
+class DocumentSection(models.Model):
+    """One section's draft text. ``version`` goes up by one on every save (optimistic lock)."""
+
+    document = models.ForeignKey(StageDocument, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=60)
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["document", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "key"], name="unique_section_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document}: {self.key}"
+
+
+class DocumentVersion(models.Model):
+    """An immutable, numbered snapshot of a document frozen when it was submitted to a gate."""
+
+    document = models.ForeignKey(StageDocument, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField(help_text="[{key, title, text}] in section order.")
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical content.")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.get_kind_display()} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """Invariant: a frozen version is written once and never changed."""
+        if not self._state.adding:
+            raise ValueError("A submitted document version is immutable.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "portfolio:document_version",
+            kwargs={
+                "slug": self.document.programme.slug,
+                "document": self.document.kind,
+                "number": self.number,
+            },
+        )
+
+
+# --- Programme Workbook: monthly highlight reports --------------------------------------------
+
+
+class DeliveryConfidence(models.TextChoices):
+    """The five-point delivery confidence scale, best first."""
+
+    GREEN = "green", "Green"
+    AMBER_GREEN = "amber_green", "Amber/Green"
+    AMBER = "amber", "Amber"
+    AMBER_RED = "amber_red", "Amber/Red"
+    RED = "red", "Red"
+
+    @property
+    def score(self) -> int:
+        """5 for Green down to 1 for Red, for trends."""
+        return 5 - list(DeliveryConfidence).index(self)
+
+
+class RAG(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class HighlightReportQuerySet(models.QuerySet):
+    def for_programme(self, programme: Programme) -> HighlightReportQuerySet:
+        return self.filter(programme=programme)
+
+    def latest_per_programme(self) -> HighlightReportQuerySet:
+        """Each programme's most recent highlight report."""
+        newest = HighlightReport.objects.filter(programme=models.OuterRef("programme")).order_by(
+            "-month"
+        )
+        return self.filter(pk=models.Subquery(newest.values("pk")[:1]))
+
+    def between(self, start, end) -> HighlightReportQuerySet:  # type: ignore[no-untyped-def]
+        return self.filter(month__gte=start, month__lte=end)
+
+
+class HighlightReport(models.Model):
+    """A monthly highlight report in the Programme Workbook."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="highlight_reports"
+    )
+    month = models.DateField(help_text="The first day of the month reported on.")
+    delivery_confidence = models.CharField(
+        "overall delivery confidence", max_length=20, choices=DeliveryConfidence.choices
+    )
+    schedule_rag = models.CharField("schedule", max_length=10, choices=RAG.choices)
+    budget_rag = models.CharField("budget", max_length=10, choices=RAG.choices)
+    benefits_rag = models.CharField("benefits", max_length=10, choices=RAG.choices)
+    risk_rag = models.CharField("risk", max_length=10, choices=RAG.choices)
+    progress = models.TextField("progress this period")
+    next_period = models.TextField("planned for next period", blank=True)
+    escalations = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = HighlightReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "month"], name="one_report_per_month"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="report_month_is_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.month:%B %Y}"

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db.models import Sum
 
-from .models import Portfolio, Programme, Stage
+from .models import DocumentKind, Portfolio, Programme, SectionTemplate, Stage, StageDocument
+from .services import document_is_editable
 
 
 def stage_table(programmes: list[Programme]) -> dict[str, Any]:
@@ -42,6 +43,12 @@ def programme_page(programme: Programme) -> dict[str, Any]:
         programme.benefits.select_related("owner", "mtfp_line").prefetch_related("profile")
     )
     costs = list(programme.one_off_costs.all())
+    # Gate reviews are governance's; the page reads them through the reverse relation.
+    reviews = list(
+        programme.gate_reviews.select_related("version__document")
+        .prefetch_related("sign_offs")
+        .order_by("submitted_at")
+    )
     cost_totals = programme.one_off_costs.aggregate(budget=Sum("budget"), actual=Sum("actual"))
     return {
         "programme": programme,
@@ -51,4 +58,68 @@ def programme_page(programme: Programme) -> dict[str, Any]:
         "one_off_costs": costs,
         "one_off_budget": cost_totals["budget"] or Decimal("0"),
         "one_off_actual": cost_totals["actual"] or Decimal("0"),
+        "gate_reviews": reviews,
+        "identified_at": min(
+            [programme.created_at, programme.stage_entered_at, *(r.submitted_at for r in reviews)]
+        ),
+        "open_review": next((r for r in reviews if r.is_open), None),
+        "documents": programme_documents(programme),
+        "latest_report": programme.highlight_reports.order_by("-month").first(),
     }
+
+
+def document_page(programme: Programme, kind: str) -> dict[str, Any]:
+    """A stage document's sections (with their drafts), completeness and frozen versions."""
+    document = StageDocument.objects.filter(programme=programme, kind=kind).first()
+    sections = {s.key: s for s in document.sections.all()} if document else {}
+    rows = []
+    for template in SectionTemplate.objects.filter(document=kind):
+        section = sections.get(template.key)
+        rows.append({
+            "template": template,
+            "text": section.text if section else "",
+            "version": section.version if section else 0,
+            "section": section,
+        })  # fmt: skip
+    missing = [
+        r["template"].title for r in rows if r["template"].required and not r["text"].strip()
+    ]
+    required = sum(1 for r in rows if r["template"].required)
+    versions = (
+        list(document.versions.select_related("submitted_by").prefetch_related("gate_reviews"))
+        if document
+        else []
+    )
+    return {
+        "programme": programme,
+        "kind": DocumentKind(kind),
+        "document": document,
+        "rows": rows,
+        "missing": missing,
+        "required_count": required,
+        "complete_count": required - len(missing),
+        "versions": versions,
+        "locked": bool(document and document.locked),
+        "editable": document_is_editable(programme, kind) and not (document and document.locked),
+    }
+
+
+def programme_documents(programme: Programme) -> list[dict[str, Any]]:
+    """The current stage's documents with how complete each is (programme page)."""
+    rows = []
+    documents = {d.kind: d for d in programme.documents.prefetch_related("sections")}
+    templates = list(SectionTemplate.objects.filter(required=True))
+    for kind in programme.document_kinds:
+        if kind == DocumentKind.WORKBOOK:
+            rows.append({"kind": kind, "workbook": True})
+            continue
+        document = documents.get(kind)
+        filled = {s.key for s in document.sections.all() if s.text.strip()} if document else set()
+        required = [t for t in templates if t.document == kind]
+        rows.append({
+            "kind": kind,
+            "document": document,
+            "required_count": len(required),
+            "complete_count": sum(1 for t in required if t.key in filled),
+        })  # fmt: skip
+    return rows

@@ -1,12 +1,22 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.policies import policy
+from accounts.policies import authorise, policy
 
-from .forms import ProgrammeFilterForm
-from .models import Programme
-from .queries import programme_page
+from .diffs import content_diff
+from .forms import HighlightReportForm, ProgrammeCreateForm, ProgrammeFilterForm, SectionForm
+from .models import DocumentKind, DocumentVersion, HighlightReport, Programme, SectionTemplate
+from .queries import document_page, programme_page
+from .services import (
+    DocumentError,
+    SectionConflict,
+    highlight_report_save,
+    programme_create,
+    section_save,
+)
 
 
 @require_GET
@@ -26,8 +36,135 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "programmes": programmes})
 
 
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.add_programme")
+def programme_new(request: HttpRequest) -> HttpResponse:
+    form = ProgrammeCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        programme = programme_create(actor=request.user, **form.cleaned_data)
+        messages.success(
+            request, f"{programme} is recorded in Identify. Its manager can now write the SOC."
+        )
+        return redirect(programme)
+    return render(request, "portfolio/programme_new.html", {"form": form})
+
+
 @require_GET
 @policy("portfolio.view_programme")
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
     return render(request, "portfolio/programme_detail.html", programme_page(programme))
+
+
+def _document_kind(document: str) -> DocumentKind:
+    if document not in DocumentKind.sectioned():
+        raise Http404
+    return DocumentKind(document)
+
+
+@require_GET
+@policy("portfolio.view_document")
+def document_edit(request: HttpRequest, slug: str, document: str) -> HttpResponse:
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    if document == DocumentKind.WORKBOOK:
+        return redirect("portfolio:workbook", slug=slug)
+    kind = _document_kind(document)
+    context = document_page(programme, kind)
+    context["can_edit"] = request.user.has_perm("portfolio.change_document", programme)
+    context["editable"] = context["editable"] and context["can_edit"]
+    return render(request, "portfolio/document_edit.html", context)
+
+
+@require_POST
+@policy("portfolio.view_document")
+def section_update(request: HttpRequest, slug: str, document: str, key: str) -> HttpResponse:
+    """Save one section (htmx autosave or the Save button). A stale version is a conflict."""
+    programme = get_object_or_404(Programme, slug=slug)
+    authorise(request.user, "portfolio.change_document", programme)
+    kind = _document_kind(document)
+    template = get_object_or_404(SectionTemplate, document=kind, key=key)
+    form = SectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The section could not be saved: reload the page and try again.")
+        return redirect("portfolio:document_edit", slug=slug, document=kind)
+    page = "portfolio/document_edit.html"
+    row = {"template": template, "text": form.cleaned_data["text"]}
+    try:
+        section = section_save(
+            programme=programme, kind=kind, key=key, text=form.cleaned_data["text"],
+            base_version=form.cleaned_data["version"], actor=request.user,
+        )  # fmt: skip
+    except SectionConflict as conflict:
+        row |= {"version": conflict.section.version, "conflict": conflict}
+        if request.htmx:
+            response = render(
+                request,
+                f"{page}#section",
+                {"programme": programme, "kind": kind, "row": row, "editable": True},
+            )
+            response["HX-Retarget"] = f"#section-{key}"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        context = document_page(programme, kind) | {"can_edit": True, "conflict_row": row}
+        return render(request, page, context, status=409)
+    except DocumentError as error:
+        if request.htmx:
+            return render(request, f"{page}#save-status", {"row": row, "error": str(error)})
+        messages.error(request, str(error))
+        return redirect("portfolio:document_edit", slug=slug, document=kind)
+    row |= {"version": section.version, "section": section, "saved": True}
+    if request.htmx:
+        return render(request, f"{page}#save-status", {"row": row, "oob": True})
+    messages.success(request, f"{template.title} saved.")
+    url = reverse("portfolio:document_edit", kwargs={"slug": slug, "document": kind})
+    return redirect(f"{url}#section-{key}")
+
+
+@require_GET
+@policy("portfolio.view_document")
+def document_version(request: HttpRequest, slug: str, document: str, number: int) -> HttpResponse:
+    programme = get_object_or_404(Programme, slug=slug)
+    kind = _document_kind(document)
+    version = get_object_or_404(
+        DocumentVersion.objects.select_related("document", "submitted_by"),
+        document__programme=programme, document__kind=kind, number=number,
+    )  # fmt: skip
+    previous = (
+        DocumentVersion.objects.filter(document=version.document, number__lt=number)
+        .order_by("-number")
+        .first()
+    )
+    context = {
+        "programme": programme,
+        "kind": kind,
+        "version": version,
+        "previous": previous,
+        "diff": content_diff(previous.content if previous else [], version.content),
+        "show_diff": previous is not None and request.GET.get("view") == "diff",
+    }
+    return render(request, "portfolio/document_version.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_document")
+def workbook(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    can_edit = request.user.has_perm("portfolio.change_document", programme)
+    form = HighlightReportForm(request.POST or None)
+    if request.method == "POST":
+        authorise(request.user, "portfolio.change_document", programme)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            month = data.pop("month")
+            try:
+                report = highlight_report_save(
+                    programme=programme, month=month, actor=request.user, **data
+                )
+            except DocumentError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Highlight report for {report.month:%B %Y} saved.")
+                return redirect("portfolio:workbook", slug=slug)
+    reports = HighlightReport.objects.for_programme(programme).select_related("created_by")
+    context = {"programme": programme, "form": form, "reports": reports, "can_edit": can_edit}
+    return render(request, "portfolio/workbook.html", context)

@@ -45,6 +45,14 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_decisions"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    gate_review = models.ForeignKey(
+        "governance.GateReview",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="The gate review whose outcome this records.",
+    )
 
     objects = DecisionQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from benefits import demo as benefits_demo
 from governance import demo as governance_demo
+from governance import demo_gates
 from portfolio import demo as portfolio_demo
 from portfolio.models import Programme
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             programmes = portfolio_demo.load(people)
             governance_demo.load(people, programmes)
             benefits_demo.load(people, programmes)
+            demo_gates.load(people, programmes)
         added = Programme.objects.count() - before
         if added:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {added} programmes."))
