@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
+    # benefits first: its programme-level pages live under programmes/<slug>/.
+    path("", include("benefits.urls")),
     path("programmes/", include("portfolio.urls")),
     path("admin/", admin.site.urls),
 ]
