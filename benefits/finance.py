@@ -37,13 +37,16 @@ def payback_years(
     if sum(investment.values(), ZERO) <= 0:
         return ZERO
     years = sorted(set(investment) | set(savings))
-    first = years[0]
-    balance = ZERO
-    for year in range(first, years[-1] + 1):
-        net = savings.get(year, ZERO) - investment.get(year, ZERO)
-        after = balance + net
-        if balance < 0 <= after and net > 0:
-            return Decimal(year - first) + (-balance / net)
+    balance = invested = ZERO
+    for elapsed, year in enumerate(range(years[0], years[-1] + 1)):
+        spent, saved = investment.get(year, ZERO), savings.get(year, ZERO)
+        invested += spent
+        after = balance + saved - spent
+        if invested > 0 and after >= 0:
+            if balance < 0:  # crossed zero this year: saved - spent > 0
+                return Decimal(elapsed) + (-balance / (saved - spent))
+            shortfall = spent - balance  # this year's investment not already covered
+            return Decimal(elapsed) + (shortfall / saved if shortfall > 0 else ZERO)
         balance = after
     return None
 

@@ -187,6 +187,11 @@ CostFormSet = forms.formset_factory(
 )
 
 
+def money_input(amount: Decimal) -> str:
+    """An amount as the grid shows it for editing: 180000, or 1200.50 when there are pence."""
+    return f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
 def grid_initial(
     rows: list[Any], years: list[int], money: tuple[str, ...], extra: int = 1
 ) -> list[dict[str, Any]]:
@@ -198,7 +203,7 @@ def grid_initial(
         initial.append(
             {
                 "financial_year": FinancialYear(year).label,
-                **{name: getattr(row, name) if row else ZERO for name in money},
+                **{name: money_input(getattr(row, name) if row else ZERO) for name in money},
             }
         )
     return initial + [{} for _ in range(extra)]

@@ -16,7 +16,7 @@ from accounts.policies import authorise, policy
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear
 
-from . import imports, queries, services
+from . import deliverability, imports, queries, services
 from .forms import (
     BenefitForm,
     CostFormSet,
@@ -25,6 +25,7 @@ from .forms import (
     TargetGridForm,
     TargetImportForm,
     grid_initial,
+    money_input,
 )
 from .models import Benefit, Deliverability, MTFPLine, MTFPPlan
 from .tasks import rollup_run_task
@@ -230,7 +231,11 @@ def mtfp_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "benefits/mtfp_list.html",
-        {"plans": queries.plan_list(), "snapshot": services.rollup_latest()},
+        {
+            "plans": queries.plan_list(),
+            "snapshot": services.rollup_latest(),
+            "rule": deliverability.rule_rows(),
+        },
     )
 
 
@@ -241,7 +246,7 @@ def _plan_context(request: HttpRequest, plan: MTFPPlan, form: Any = None) -> dic
             plan=plan,
             lines=[e["line"] for e in context["entries"]],
             initial={
-                f"t-{e['line'].pk}-{c['year'].start_year}": c["target"]
+                f"t-{e['line'].pk}-{c['year'].start_year}": money_input(c["target"])
                 for e in context["entries"]
                 for c in e["cells"]
             },
