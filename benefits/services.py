@@ -84,9 +84,7 @@ def benefit_profile_save(
     *, benefit: Benefit, rows: Iterable[ProfileRow], actor: User
 ) -> list[BenefitProfile]:
     """Write the whole profile grid of a financial benefit at once (validated by the form)."""
-    benefit = (
-        Benefit.objects.select_for_update().select_related("mtfp_line__plan").get(pk=benefit.pk)
-    )
+    benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
     if not benefit.is_financial:
         raise ValidationError("A non-financial benefit has a measure and target, not money.")
     saved = []

@@ -203,15 +203,18 @@ def test_my_benefits_lists_only_my_benefits(client_as, demo):
     text = client_as(sro).get("/benefits/mine/").content.decode()
     for benefit in Benefit.objects.filter(owner=sro):
         assert benefit.title in text
-    assert "ICT savings over five years" not in text or Benefit.objects.filter(
-        owner=sro, programme__slug="ict-strategy"
-    ).exists()
+    assert (
+        "ICT savings over five years" not in text
+        or Benefit.objects.filter(owner=sro, programme__slug="ict-strategy").exists()
+    )
 
 
 def test_one_off_costs_page_shows_roi_and_payback_of_the_ict_case(client_as, demo):
-    text = client_as(User.objects.get(username="viewer")).get(
-        "/programmes/ict-strategy/one-off-costs/"
-    ).content.decode()
+    text = (
+        client_as(User.objects.get(username="viewer"))
+        .get("/programmes/ict-strategy/one-off-costs/")
+        .content.decode()
+    )
     assert "£4.00m" in text
     assert "2.2 years" in text
     assert "182% of the investment" in text
@@ -219,9 +222,11 @@ def test_one_off_costs_page_shows_roi_and_payback_of_the_ict_case(client_as, dem
 
 
 def test_programme_page_shows_roi_and_payback(client_as, demo):
-    text = client_as(User.objects.get(username="viewer")).get(
-        "/programmes/ict-strategy/"
-    ).content.decode()
+    text = (
+        client_as(User.objects.get(username="viewer"))
+        .get("/programmes/ict-strategy/")
+        .content.decode()
+    )
     assert "Return on investment" in text
     assert "£4.00m" in text
     assert "2.2 years" in text
