@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Home", reverse("home"))]
     if user.has_perm("portfolio.view_programme"):
         items.append(("Programmes", reverse("portfolio:programme_list")))
+    if user.has_perm("benefits.view_mtfp"):
+        items.append(("MTFP", reverse("benefits:mtfp_list")))
     path = request.path
     return {
         "nav_items": [

@@ -116,13 +116,22 @@ class ProfileRowForm(forms.Form):
 
     money_fields = ("planned", "forecast", "actual")
 
-    def __init__(self, *args: Any, years: range | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        years: range | None = None,
+        existing: frozenset[int] = frozenset(),
+        **kwargs: Any,
+    ) -> None:
         self.years = years
+        self.existing = existing
         super().__init__(*args, **kwargs)
 
     def clean_financial_year(self) -> int | None:
+        """Within the plan's years, when there is a plan; rows already recorded may stay."""
         year = self.cleaned_data.get("financial_year")
-        if year is not None and self.years is not None and year not in self.years:
+        allowed = self.years is None or year in self.years or year in self.existing
+        if year is not None and not allowed:
             first, last = FinancialYear(self.years[0]), FinancialYear(self.years[-1])
             raise ValidationError(
                 f"{FinancialYear(year)} is outside the plan: choose a year from {first} to {last}"
@@ -138,14 +147,24 @@ class ProfileRowForm(forms.Form):
 
 
 class BaseGridFormSet(forms.BaseFormSet):
-    """Every row valid, no year twice, and every row with money has a year."""
+    """Every row valid, no year twice, and every row with money has a year.
 
-    def __init__(self, *args: Any, years: range | None = None, **kwargs: Any) -> None:
+    ``years`` is the plan's range (None: any year); ``existing`` the years already recorded.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        years: range | None = None,
+        existing: frozenset[int] = frozenset(),
+        **kwargs: Any,
+    ) -> None:
         self.years = years
+        self.existing = existing
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {**super().get_form_kwargs(index), "years": self.years}
+        return {**super().get_form_kwargs(index), "years": self.years, "existing": self.existing}
 
     def clean(self) -> None:
         if any(self.errors):

@@ -91,9 +91,12 @@ def _profile_context(request: HttpRequest, benefit: Benefit, formset: Any = None
     if formset is None:
         formset = ProfileFormSet(
             initial=grid_initial(
-                list(benefit.profile.all()), list(years), ("planned", "forecast", "actual")
+                list(benefit.profile.all()),
+                list(years),
+                ("planned", "forecast", "actual"),
+                extra=0 if benefit.mtfp_line_id else 1,  # a plan's years are all there
             ),
-            years=years if benefit.mtfp_line_id else None,
+            **_profile_years(benefit),
         )
     return {
         "programme": benefit.programme,
@@ -108,6 +111,16 @@ def _profile_context(request: HttpRequest, benefit: Benefit, formset: Any = None
         "override_form": DeliverabilityOverrideForm(
             initial={"rating": benefit.rating_override, "reason": benefit.rating_override_reason}
         ),
+    }
+
+
+def _profile_years(benefit: Benefit) -> dict[str, Any]:
+    """The years the grid accepts: the plan's, and any already recorded; any, with no plan."""
+    if not benefit.mtfp_line_id:
+        return {}
+    return {
+        "years": queries.benefit_years(benefit, _this_year()),
+        "existing": frozenset(row.financial_year for row in benefit.profile.all()),
     }
 
 
@@ -128,8 +141,7 @@ def benefit_profile_save(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     if not benefit.is_financial:
         messages.error(request, "A non-financial benefit has a measure and target, not money")
         return redirect("benefits:benefit_detail", slug=slug, pk=pk)
-    years = queries.benefit_years(benefit, _this_year())
-    formset = ProfileFormSet(request.POST, years=years if benefit.mtfp_line_id else None)
+    formset = ProfileFormSet(request.POST, **_profile_years(benefit))
     saved = False
     if formset.is_valid():
         rows = [

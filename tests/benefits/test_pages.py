@@ -289,3 +289,20 @@ def test_register_and_my_benefits_query_counts_do_not_grow(client_as, make_user)
         BenefitProfileFactory(benefit=benefit, financial_year=2022)
     assert [_count(client, url) for url in urls] == small
     assert BenefitProfile.objects.count() == 18
+
+
+def test_a_year_already_recorded_outside_the_plan_can_still_be_saved(client_as, make_user):
+    manager = make_user(Role.PROGRAMME_MANAGER)
+    line = MTFPLineFactory(plan__first_year=2020, plan__last_year=2021)
+    benefit = BenefitFactory(programme=ProgrammeFactory(manager=manager), mtfp_line=line)
+    BenefitProfileFactory(benefit=benefit, financial_year=2018)
+    client = client_as(manager)
+    page = client.get(f"/programmes/{benefit.programme.slug}/benefits/{benefit.pk}/")
+    assert "Add a year" not in page.content.decode()  # every year of the plan is a row
+    rows = [("2018/19", "5", "5", "5"), ("2020/21", "1", "1", "1"), ("2021/22", "1", "1", "1")]
+    assert client.post(_profile_url(benefit), _grid(benefit, rows)).status_code == 302
+    assert benefit.profile.get(financial_year=2018).actual == D("5")
+    response = client.post(_profile_url(benefit), _grid(benefit, [("2019/20", "1", "1", "1")]))
+    assert "2019/20 is outside the plan: choose a year from 2020/21 to 2021/22" in (
+        response.content.decode()
+    )
