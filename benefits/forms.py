@@ -88,6 +88,11 @@ class BenefitForm(forms.ModelForm):
             "measure", "baseline", "target",
         ]  # fmt: skip
         labels = {"mtfp_line": "MTFP line it counts towards", "type": "Type of benefit"}
+        error_messages = {
+            "title": {"required": "Enter the benefit's title"},
+            "type": {"required": "Select the type of benefit"},
+            "status": {"required": "Select the benefit's status"},
+        }
         help_texts = {
             "measure": "How the benefit is measured, e.g. Power consumption per year.",
             "target": "For a non-financial benefit, the target, e.g. 63% reduction.",

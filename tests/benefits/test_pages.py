@@ -179,6 +179,7 @@ def test_add_benefit_errors_are_shown_and_nothing_saved(client_as, demo):
     assert response.status_code == 200
     assert "There is a problem" in text
     assert "Enter the measure of a non-financial benefit" in text
+    assert "Enter the benefit&#x27;s title" in text
     assert not Benefit.objects.filter(programme__slug="finance", type="non_financial").exists()
 
 
