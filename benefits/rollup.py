@@ -11,6 +11,8 @@ profiles and one-off costs — under one key, and never loops over profile rows.
 - Variance is forecast less target (negative: short of the target).
 - One-off costs are budget (business case) against spend; programme-wide rows have no
   programme.
+- Each line of the current plan carries its deliverability rating (the rule in
+  benefits/deliverability.py, or the PMO's override), so the dashboard need not re-derive it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.db.models.functions import Coalesce
 
 from portfolio.models import Directorate, Portfolio, Programme, Stage
 
+from . import deliverability
 from .models import (
     BenefitProfile,
     BenefitType,
@@ -168,6 +171,28 @@ def delivery_confidence_counts() -> dict[str, int]:
     return {}
 
 
+def line_deliverability(plan: MTFPPlan | None) -> list[dict[str, Any]]:
+    """Each line of the plan rated by the one rule (benefits.deliverability), override included."""
+    if plan is None:
+        return []
+    totals = {row["mtfp_line"]: row for row in money_by(("mtfp_line",), plan)}
+    rated = []
+    for line in plan.lines.order_by("pk"):
+        total = totals.get(line.pk, dict.fromkeys(MONEY, ZERO))
+        rating = deliverability.rate(
+            line, target=total["target"], forecast=total["forecast"], actual=total["actual"]
+        )
+        rated.append(
+            {
+                "mtfp_line": line.pk,
+                "rating": rating.rating.value if rating.rating else None,
+                "derived": rating.derived.value if rating.derived else None,
+                "overridden": rating.is_overridden,
+            }
+        )
+    return rated
+
+
 def _labels() -> dict[str, dict[str, str]]:
     return {
         "portfolio": {str(pk): name for pk, name in Portfolio.objects.values_list("pk", "name")},
@@ -220,6 +245,7 @@ def rollup_compute() -> Rollup:
         "totals": _json(totals)[0],
         **{name: _json(money_by(keys, plan)) for name, keys in DIMENSIONS.items()},
         "one_off_costs": _cost_totals(),
+        "deliverability": line_deliverability(plan),
         "stages": stage_counts(),
         "delivery_confidence": delivery_confidence_counts(),
         "labels": _labels(),

@@ -243,3 +243,56 @@ def test_nightly_beat_entry_runs_the_rollup_at_0230_london_time(settings):
     from config.celery import app
 
     assert "benefits.rollup_run" in app.tasks
+
+
+def test_snapshot_carries_each_lines_deliverability_with_the_pmo_override(demo, make_user):
+    from benefits.models import MTFPLine
+
+    rated = {r["mtfp_line"]: r for r in services.rollup_latest().payload["deliverability"]}
+    finance = MTFPLine.objects.get(name="Transformation: Finance")
+    assert rated[finance.pk] == {
+        "mtfp_line": finance.pk,
+        "rating": "green",
+        "derived": "green",
+        "overridden": False,
+    }
+    services.mtfp_line_deliverability_override(
+        line=finance, rating="amber", reason="Consultation delayed", actor=make_user()
+    )
+    rated = {r["mtfp_line"]: r for r in services.rollup_run().payload["deliverability"]}
+    assert rated[finance.pk]["rating"] == "amber"
+    assert rated[finance.pk]["derived"] == "green"
+    assert rated[finance.pk]["overridden"] is True
+
+
+def test_manager_records_a_profile_and_the_pmo_sees_the_rollup_change(
+    client_as, demo, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The issue's "done when", with the task run eagerly as in the embedded default."""
+    from accounts.models import User
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    benefit = Benefit.objects.get(programme__slug="finance", type="cashable_saving")
+    before = services.rollup_latest()
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "0",
+        "form-0-financial_year": "2019/20",
+        "form-0-planned": "180000",
+        "form-0-forecast": "180000",
+        "form-0-actual": "170000",
+    }
+    manager = client_as(User.objects.get(username="manager"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(
+            f"/programmes/finance/benefits/{benefit.pk}/profile/", data, HTTP_HX_REQUEST="true"
+        )
+    assert "Profile saved" in response.content.decode()
+    after = services.rollup_latest()
+    assert after.pk != before.pk
+    assert after.payload["totals"]["actual"] == "170000.00"
+    pmo = client_as(User.objects.get(username="pmo"))
+    text = pmo.get("/mtfp/mtfp-2020-21-to-2023-24/").content.decode()
+    assert "Recalculate now" in text
+    assert "£0.17m" in text  # actual savings in 2019/20 on the targets grid
