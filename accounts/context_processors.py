@@ -15,6 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Programmes", reverse("portfolio:programme_list")))
     if user.has_perm("governance.view_gates"):
         items.append(("Gates", reverse("governance:gate_list")))
+    if user.has_perm("benefits.view_mtfp"):
+        items.append(("MTFP", reverse("benefits:mtfp_list")))
     path = request.path
     return {
         "nav_items": [

@@ -56,3 +56,45 @@ rules.add_perm(
 # --- dashboard / reports ------------------------------------------------------------------------
 rules.add_perm("dashboard.view_home", rules.is_authenticated)
 rules.add_perm("dashboard.view_published_reports", is_portfolio_reader | is_scrutiny_member)
+
+# --- benefits and MTFP --------------------------------------------------------------------------
+# Registers (benefits, one-off costs) take the PROGRAMME as the object; a benefit's profile takes
+# the BENEFIT, because after closure its owner keeps tracking it. The programme team edits while
+# the programme is open; the PMO always; the owner of a benefit always edits its profile.
+
+
+@rules.predicate
+def is_open_programme(user, programme) -> bool:
+    return programme is not None and programme.is_open
+
+
+@rules.predicate
+def is_benefit_owner(user, benefit) -> bool:
+    """Owns this benefit; with no benefit given, owns any benefit (for the "my benefits" page)."""
+    if benefit is None:
+        return user.is_authenticated and user.owned_benefits.exists()
+    return benefit.owner_id == user.pk
+
+
+@rules.predicate
+def is_benefit_programme_team(user, benefit) -> bool:
+    return benefit is not None and is_programme_team(user, benefit.programme)
+
+
+@rules.predicate
+def is_benefit_programme_open(user, benefit) -> bool:
+    return benefit is not None and benefit.programme.is_open
+
+
+rules.add_perm("benefits.view_benefits", is_portfolio_reader)
+rules.add_perm("benefits.change_benefits", is_pmo | (is_programme_team & is_open_programme))
+rules.add_perm("benefits.view_own_benefits", is_portfolio_reader | is_benefit_owner)
+rules.add_perm("benefits.view_benefit", is_portfolio_reader | is_benefit_owner)
+rules.add_perm(
+    "benefits.change_benefit_profile",
+    is_pmo | (is_benefit_programme_team & is_benefit_programme_open) | is_benefit_owner,
+)
+rules.add_perm("benefits.view_mtfp", is_portfolio_reader)
+rules.add_perm("benefits.change_mtfp", is_pmo)
+rules.add_perm("benefits.override_deliverability", is_pmo)
+rules.add_perm("benefits.recalculate_rollup", is_pmo)

@@ -15,6 +15,9 @@ How sums the seed gives over several years are spread (the seed gives no split):
   plan (2018/19–2020/21) and the spend split evenly over 2018/19 and 2019/20.
 Each workstream's savings are its MTFP target ("figures are included within the proposed
 Medium Term Financial Plan"), planned and forecast at the same value; no actuals are recorded.
+
+After loading, the roll-up runs once so the dashboard has a snapshot; it is idempotent, so a
+second load finds the same data and adds no snapshot.
 """
 
 from datetime import date
@@ -34,6 +37,7 @@ from .models import (
     OneOffCost,
     PlanStatus,
 )
+from .services import rollup_run
 
 TEN_THOUSAND = Decimal("10000")
 
@@ -176,3 +180,4 @@ def load(people: dict[str, User], programmes: dict[str, Programme]) -> None:
                 "note": "Transformation business case (August 2018): one-off costs",
             },
         )
+    rollup_run()

@@ -61,7 +61,36 @@ class MTFPPlan(models.Model):
         return [FinancialYear(y) for y in range(self.first_year, self.last_year + 1)]
 
 
-class MTFPLine(models.Model):
+class Deliverability(models.TextChoices):
+    """Savings deliverability; the rule that derives it is in benefits/deliverability.py."""
+
+    BLUE = "blue", "Blue: delivered"
+    GREEN = "green", "Green: on track"
+    AMBER = "amber", "Amber: needs further activity"
+    RED = "red", "Red: at risk"
+
+
+class DeliverabilityOverride(models.Model):
+    """The PMO's override of the derived deliverability rating, with its reason, who and when."""
+
+    rating_override = models.CharField(
+        "deliverability override", max_length=10, choices=Deliverability.choices, blank=True
+    )
+    rating_override_reason = models.TextField("reason for the override", blank=True)
+    rating_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rating_override_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class MTFPLine(DeliverabilityOverride):
     """A savings line of the plan, for a directorate or a programme."""
 
     plan = models.ForeignKey(MTFPPlan, on_delete=models.CASCADE, related_name="lines")
@@ -133,8 +162,17 @@ class BenefitQuerySet(models.QuerySet):
     def for_programme(self, programme: Programme) -> BenefitQuerySet:
         return self.filter(programme=programme)
 
+    def owned_by(self, user) -> BenefitQuerySet:  # type: ignore[no-untyped-def]
+        return self.filter(owner=user)
 
-class Benefit(models.Model):
+    def with_register(self) -> BenefitQuerySet:
+        """What the register shows: people, line and plan, and the profile rows."""
+        return self.select_related(
+            "programme", "owner", "directorate", "mtfp_line__plan", "rating_override_by"
+        ).prefetch_related("profile")
+
+
+class Benefit(DeliverabilityOverride):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="benefits")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -231,3 +269,92 @@ class OneOffCost(models.Model):
     @property
     def financial_year_label(self) -> str:
         return FinancialYear(self.financial_year).label
+
+
+# --- The roll-up: dated snapshots the dashboard reads ----------------------------------------
+
+
+def signed_money_field(**kwargs) -> models.DecimalField:  # type: ignore[no-untyped-def]
+    """Money that may be negative (a variance), never float."""
+    kwargs.setdefault("default", Decimal("0.00"))
+    return models.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+
+
+class RollupSnapshot(models.Model):
+    """One roll-up of money and status, as of a moment; the dashboard reads the latest.
+
+    ``content_hash`` is the SHA-256 of the payload (money as strings of Decimals): the same data
+    gives the same hash, and a run that finds the latest snapshot's hash unchanged records only
+    ``checked_at``.
+    """
+
+    as_of = models.DateTimeField(db_index=True)
+    checked_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["-as_of", "-pk"]
+        get_latest_by = ["as_of", "pk"]
+
+    def __str__(self) -> str:
+        return f"Roll-up as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class RollupRow(models.Model):
+    """One normalized cell of a snapshot, so the dashboard can filter and sum without the raw rows.
+
+    Keyed by (portfolio, programme, directorate, category, MTFP line, financial year); a row with
+    no programme and no line is a programme-wide one-off cost.
+    """
+
+    snapshot = models.ForeignKey(RollupSnapshot, on_delete=models.CASCADE, related_name="rows")
+    portfolio = models.ForeignKey(
+        "portfolio.Portfolio", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    directorate = models.ForeignKey(
+        Directorate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category = models.CharField(max_length=1, blank=True)
+    mtfp_line = models.ForeignKey(
+        MTFPLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    financial_year = FinancialYearField()
+    target = signed_money_field()
+    planned = signed_money_field()
+    forecast = signed_money_field()
+    actual = signed_money_field()
+    variance = signed_money_field(help_text="Forecast less target.")
+    budget = signed_money_field(help_text="One-off costs: business case.")
+    spend = signed_money_field(help_text="One-off costs: actual spend.")
+
+    MONEY = ("target", "planned", "forecast", "actual", "variance", "budget", "spend")
+
+    class Meta:
+        ordering = ["snapshot", "financial_year", "pk"]
+        indexes = [models.Index(fields=["snapshot", "financial_year"])]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {FinancialYear(self.financial_year).label}"
+
+
+class RollupState(models.Model):
+    """A single row: whether a roll-up is owed because enqueueing it failed (broker down)."""
+
+    pending = models.BooleanField(default=False)
+    pending_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "roll-up state"
+
+    def __str__(self) -> str:
+        return "Roll-up pending" if self.pending else "Roll-up up to date"
+
+    @classmethod
+    def get(cls) -> RollupState:
+        state, _ = cls.objects.get_or_create(pk=1)
+        return state

@@ -8,6 +8,7 @@ DJANGO_SECRET_KEY, DATABASE_URL (PostgreSQL) and REDIS_URL (Celery broker and ca
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -170,7 +171,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The benefits and MTFP roll-up, nightly at 02:30 London time (CELERY_TIMEZONE).
+    "benefits-rollup-nightly": {
+        "task": "benefits.rollup_run",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+# A burst of edits within this many seconds runs the roll-up once (benefits.services).
+ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=5)
 CELERY_TIMEZONE = "Europe/London"
 
 # --- Accounts ---------------------------------------------------------------------------------

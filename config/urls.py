@@ -11,8 +11,10 @@ urlpatterns = [
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
-    # governance serves /gates/ and a few /programmes/<slug>/… pages: it must come first.
+    # governance and benefits serve pages under programmes/<slug>/…: they must come before
+    # portfolio's own programmes/<slug>/<document>/ pattern.
     path("", include("governance.urls")),
+    path("", include("benefits.urls")),
     path("programmes/", include("portfolio.urls")),
     path("admin/", admin.site.urls),
 ]

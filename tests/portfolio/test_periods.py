@@ -84,3 +84,18 @@ def test_parse_rejects_bad_quarters(text):
 
 def test_financial_years_range_is_inclusive():
     assert [fy.label for fy in financial_years(2019, 2021)] == ["2019/20", "2020/21", "2021/22"]
+
+
+def test_leap_day_falls_in_q4_of_the_year_that_started_the_april_before():
+    assert date(2024, 2, 29) in FinancialYear(2023)
+    assert date(2024, 2, 29) in Quarter(FinancialYear(2023), 4)
+    assert Quarter(FinancialYear(2023), 4).end == date(2024, 3, 31)
+
+
+def test_next_and_previous_cross_the_year_boundary():
+    assert FinancialYear(2019).next().label == "2020/21"
+    assert FinancialYear(2000).previous().label == "1999/00"
+    q4 = Quarter.parse("Q4 2019/20")
+    assert q4.next().label == "Q1 2020/21"
+    assert q4.next().previous() == q4
+    assert Quarter.parse("2019-20-q1").previous().label == "Q4 2018/19"

@@ -1,0 +1,285 @@
+"""Forms for benefits, the profile and one-off cost grids, MTFP targets and the XLSX import.
+
+The grids are formsets validated as a whole: one bad cell (negative or non-numeric money, a
+year outside the plan, a year twice) puts a message at that field and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from portfolio.periods import FinancialYear
+
+from .models import Benefit, BenefitType, Deliverability, MTFPLine, MTFPPlan
+
+ZERO = Decimal("0")
+MAX_MONEY = Decimal("999999999999.99")
+
+
+class MoneyField(forms.DecimalField):
+    """Pounds, £0 or more, to the penny; blank means £0. "£1,200" is read as 1200."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(
+            label=label,
+            required=False,
+            max_digits=14,
+            decimal_places=2,
+            localize=False,
+            error_messages={
+                "invalid": f"{label} must be an amount in pounds, like 180000",
+                "max_digits": f"{label} is too large",
+                "max_decimal_places": f"{label} must be in pounds and pence, like 1200.50",
+                "max_whole_digits": f"{label} is too large",
+            },
+            **kwargs,
+        )
+        self.widget.input_type = "text"
+        self.widget.attrs.update(
+            {"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-10"}
+        )
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").removeprefix("£")
+        return super().to_python(value)
+
+    def clean(self, value: Any) -> Decimal:
+        amount = super().clean(value)
+        if amount is None:
+            return ZERO
+        if amount < 0:
+            raise ValidationError(f"{self.label} must be £0 or more", code="min_value")
+        return amount
+
+
+class FinancialYearFormField(forms.CharField):
+    """A financial year typed like 2019/20, cleaned to its start year (2019)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Financial year")
+        kwargs.setdefault("max_length", 9)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"class": "govuk-input--width-5", "spellcheck": "false"})
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return FinancialYear.parse(text).start_year
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
+# --- Benefits -------------------------------------------------------------------------------
+
+
+class BenefitForm(forms.ModelForm):
+    class Meta:
+        model = Benefit
+        fields = [
+            "title", "type", "description", "owner", "directorate", "status", "mtfp_line",
+            "measure", "baseline", "target",
+        ]  # fmt: skip
+        labels = {"mtfp_line": "MTFP line it counts towards", "type": "Type of benefit"}
+        error_messages = {
+            "title": {"required": "Enter the benefit's title"},
+            "type": {"required": "Select the type of benefit"},
+            "status": {"required": "Select the benefit's status"},
+        }
+        help_texts = {
+            "measure": "How the benefit is measured, e.g. Power consumption per year.",
+            "target": "For a non-financial benefit, the target, e.g. 63% reduction.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by(
+            "first_name", "last_name"
+        )
+        self.fields["mtfp_line"].queryset = MTFPLine.objects.select_related("plan")
+        self.fields["mtfp_line"].label_from_instance = lambda line: f"{line.plan}: {line}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("type") == BenefitType.NON_FINANCIAL and not data.get("measure"):
+            self.add_error("measure", "Enter the measure of a non-financial benefit")
+        return data
+
+
+class ProfileRowForm(forms.Form):
+    financial_year = FinancialYearFormField(required=False)
+    planned = MoneyField(label="Planned")
+    forecast = MoneyField(label="Forecast")
+    actual = MoneyField(label="Actual")
+
+    money_fields = ("planned", "forecast", "actual")
+
+    def __init__(
+        self,
+        *args: Any,
+        years: range | None = None,
+        existing: frozenset[int] = frozenset(),
+        **kwargs: Any,
+    ) -> None:
+        self.years = years
+        self.existing = existing
+        super().__init__(*args, **kwargs)
+
+    def clean_financial_year(self) -> int | None:
+        """Within the plan's years, when there is a plan; rows already recorded may stay."""
+        year = self.cleaned_data.get("financial_year")
+        allowed = self.years is None or year in self.years or year in self.existing
+        if year is not None and not allowed:
+            first, last = FinancialYear(self.years[0]), FinancialYear(self.years[-1])
+            raise ValidationError(
+                f"{FinancialYear(year)} is outside the plan: choose a year from {first} to {last}"
+            )
+        return year
+
+    @property
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return data.get("financial_year") is None and not any(
+            data.get(name) for name in self.money_fields
+        )
+
+
+class BaseGridFormSet(forms.BaseFormSet):
+    """Every row valid, no year twice, and every row with money has a year.
+
+    ``years`` is the plan's range (None: any year); ``existing`` the years already recorded.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        years: range | None = None,
+        existing: frozenset[int] = frozenset(),
+        **kwargs: Any,
+    ) -> None:
+        self.years = years
+        self.existing = existing
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "years": self.years, "existing": self.existing}
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[int] = set()
+        for form in self.forms:
+            year = form.cleaned_data.get("financial_year")
+            if year is None:
+                if not form.is_blank:
+                    form.add_error("financial_year", "Enter the financial year, like 2021/22")
+                continue
+            if year in seen:
+                form.add_error("financial_year", f"{FinancialYear(year)} is in the grid twice")
+            seen.add(year)
+        if any(self.errors):
+            raise ValidationError("Correct the rows marked below.")
+
+    def filled_rows(self) -> list[dict[str, Any]]:
+        return [f.cleaned_data for f in self.forms if not f.is_blank]
+
+
+ProfileFormSet = forms.formset_factory(
+    ProfileRowForm, formset=BaseGridFormSet, extra=0, max_num=60, validate_max=True
+)
+
+
+class CostRowForm(ProfileRowForm):
+    planned = None
+    forecast = None
+    actual = MoneyField(label="Actual spend")
+    budget = MoneyField(label="Budget")
+
+    money_fields = ("budget", "actual")
+    field_order = ["financial_year", "budget", "actual"]
+
+
+CostFormSet = forms.formset_factory(
+    CostRowForm, formset=BaseGridFormSet, extra=0, max_num=60, validate_max=True
+)
+
+
+def money_input(amount: Decimal) -> str:
+    """An amount as the grid shows it for editing: 180000, or 1200.50 when there are pence."""
+    return f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
+def grid_initial(
+    rows: list[Any], years: list[int], money: tuple[str, ...], extra: int = 1
+) -> list[dict[str, Any]]:
+    """The grid's rows: one per year (existing values filled in), plus ``extra`` blank rows."""
+    by_year = {row.financial_year: row for row in rows}
+    initial = []
+    for year in sorted(set(years) | set(by_year)):
+        row = by_year.get(year)
+        initial.append(
+            {
+                "financial_year": FinancialYear(year).label,
+                **{name: money_input(getattr(row, name) if row else ZERO) for name in money},
+            }
+        )
+    return initial + [{} for _ in range(extra)]
+
+
+# --- Deliverability override -----------------------------------------------------------------
+
+
+class DeliverabilityOverrideForm(forms.Form):
+    rating = forms.ChoiceField(
+        label="Deliverability rating",
+        choices=[("", "Use the rule (no override)"), *Deliverability.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason for the override",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("rating") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Give the reason for overriding the rating")
+        return data
+
+
+# --- MTFP targets grid and import ------------------------------------------------------------
+
+
+class TargetGridForm(forms.Form):
+    """One money field per (line, financial year) of the plan, named ``t-<line>-<year>``."""
+
+    def __init__(self, *args: Any, plan: MTFPPlan, lines: list[MTFPLine], **kwargs: Any) -> None:
+        initial = kwargs.pop("initial", {})
+        super().__init__(*args, initial=initial, **kwargs)
+        self.plan = plan
+        self.cells: dict[tuple[int, int], str] = {}
+        for line in lines:
+            for year in plan.financial_years:
+                name = f"t-{line.pk}-{year.start_year}"
+                self.fields[name] = MoneyField(label=f"{line.name} {year.label} target")
+                self.cells[(line.pk, year.start_year)] = name
+
+    def amounts(self) -> dict[tuple[int, int], Decimal]:
+        return {key: self.cleaned_data[name] for key, name in self.cells.items()}
+
+
+class TargetImportForm(forms.Form):
+    workbook = forms.FileField(
+        label="Upload a spreadsheet",
+        help_text="An Excel workbook (.xlsx) shaped like the template.",
+    )

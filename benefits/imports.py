@@ -1,0 +1,203 @@
+"""MTFP targets from XLSX: read and validate everything first, report every problem at once.
+
+The workbook has a sheet called "Targets" whose first row names the columns (in any order):
+Line, Directorate, Programme, Financial year, Target. Each further row is one line's target
+in one financial year. Errors read "Row N, column X: message" (N as Excel numbers the row);
+with any error nothing is imported.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.db.models import Q
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from portfolio.models import Directorate, Programme
+from portfolio.periods import FinancialYear
+
+from .models import MTFPPlan
+from .services import TargetImportRow
+
+SHEET = "Targets"
+COLUMNS = ("Line", "Directorate", "Programme", "Financial year", "Target")
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class ImportResult:
+    rows: list[TargetImportRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, row: int | None, column: str | None, message: str) -> None:
+        where = ", ".join(
+            part
+            for part in (f"Row {row}" if row else "", f"column {column}" if column else "")
+            if part
+        )
+        self.errors.append(f"{where}: {message}" if where else message)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _money(value: Any) -> Decimal:
+    """A cell as pounds: numbers as Excel stores them, or text like £1,200."""
+    if isinstance(value, bool):
+        raise InvalidOperation
+    if isinstance(value, float):
+        value = repr(value)  # the shortest text that round-trips; never arithmetic on float
+    text = _text(value).replace(",", "").removeprefix("£")
+    amount = Decimal(text)
+    if not amount.is_finite():
+        raise InvalidOperation
+    return amount
+
+
+def _lookup(model: type, names: set[str]) -> dict[str, Any]:
+    """Directorates or programmes by lower-cased name or slug, in one query."""
+    if not names:
+        return {}
+    query = Q()
+    for name in names:
+        query |= Q(name__iexact=name) | Q(slug__iexact=name)
+    found = {}
+    for obj in model.objects.filter(query):
+        found[obj.name.lower()] = obj
+        found[obj.slug.lower()] = obj
+    return found
+
+
+def parse_targets(upload: IO[bytes], *, plan: MTFPPlan) -> ImportResult:
+    result = ImportResult()
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        result.error(None, None, "The file is larger than 5 MB: upload the targets only")
+        return result
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        result.error(None, None, "The file is not an Excel spreadsheet (.xlsx): use the template")
+        return result
+    if SHEET not in workbook.sheetnames:
+        result.error(None, None, f"The workbook has no sheet called “{SHEET}”: use the template")
+        return result
+    rows = workbook[SHEET].iter_rows(values_only=True)
+    header = [_text(cell) for cell in next(rows, ())]
+    positions = {name.lower(): i for i, name in enumerate(header) if name}
+    missing = [name for name in COLUMNS if name.lower() not in positions]
+    for name in missing:
+        result.error(1, name, "this column is missing from the first row")
+    if missing:
+        return result
+
+    raw = []
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            result.error(number, None, f"more than {MAX_ROWS} rows: split the file")
+            return result
+        cells = {
+            name: values[positions[name.lower()]] if positions[name.lower()] < len(values) else None
+            for name in COLUMNS
+        }
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        raw.append((number, cells))
+    if not raw:
+        result.error(None, None, "The Targets sheet has no rows under its column names")
+        return result
+
+    directorates = _lookup(Directorate, {_text(c["Directorate"]) for _, c in raw} - {""})
+    programmes = _lookup(Programme, {_text(c["Programme"]) for _, c in raw} - {""})
+    seen: dict[tuple[str, int], int] = {}
+    for number, cells in raw:
+        row_errors = len(result.errors)
+        line = _text(cells["Line"])
+        if not line:
+            result.error(number, "Line", "enter the name of the MTFP line")
+        elif len(line) > 160:
+            result.error(number, "Line", "the line name is longer than 160 characters")
+        directorate = programme = None
+        if name := _text(cells["Directorate"]):
+            directorate = directorates.get(name.lower())
+            if directorate is None:
+                result.error(number, "Directorate", f"there is no directorate called “{name}”")
+        if name := _text(cells["Programme"]):
+            programme = programmes.get(name.lower())
+            if programme is None:
+                result.error(number, "Programme", f"there is no programme called “{name}”")
+        year = None
+        try:
+            year = FinancialYear.parse(_text(cells["Financial year"])).start_year
+        except ValueError as error:
+            result.error(number, "Financial year", str(error))
+        if year is not None and not plan.first_year <= year <= plan.last_year:
+            result.error(
+                number,
+                "Financial year",
+                f"{FinancialYear(year)} is outside {plan.name} "
+                f"({FinancialYear(plan.first_year)} to {FinancialYear(plan.last_year)})",
+            )
+            year = None
+        amount = None
+        try:
+            amount = _money(cells["Target"])
+        except (InvalidOperation, ValueError):
+            result.error(number, "Target", f"“{_text(cells['Target'])}” is not an amount in pounds")
+        if amount is not None and amount < 0:
+            result.error(number, "Target", "the target must be £0 or more")
+        elif amount is not None and amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            result.error(number, "Target", "the target must be in pounds and pence")
+        elif amount is not None and amount >= Decimal("1e12"):
+            result.error(number, "Target", "the target is too large")
+        if line and year is not None:
+            first = seen.setdefault((line.lower(), year), number)
+            if first != number:
+                result.error(
+                    number, "Financial year", f"{line} {FinancialYear(year)} is also in row {first}"
+                )
+        if len(result.errors) == row_errors and year is not None and amount is not None:
+            result.rows.append(TargetImportRow(line, directorate, programme, year, amount))
+    if result.errors:
+        result.rows = []
+    return result
+
+
+def template_workbook(plan: MTFPPlan) -> bytes:
+    """The import template, filled with the plan's current targets."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append(list(COLUMNS))
+    targets = (
+        plan.lines.select_related("directorate", "programme")
+        .prefetch_related("targets")
+        .order_by("name")
+    )
+    for line in targets:
+        for target in line.targets.all():
+            sheet.append(
+                [
+                    line.name,
+                    line.directorate.name if line.directorate else "",
+                    line.programme.name if line.programme else "",
+                    FinancialYear(target.financial_year).label,
+                    target.amount,
+                ]
+            )
+    for letter, width in zip("ABCDE", (48, 28, 28, 16, 14), strict=True):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,177 @@
+"""Reads for the benefits, one-off costs and MTFP pages, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+
+from portfolio.models import Programme
+
+from . import deliverability, finance
+from .models import Benefit, BenefitProfile, BenefitType, MTFPPlan, OneOffCost
+from .services import rollup_latest
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Totals:
+    planned: Decimal = ZERO
+    forecast: Decimal = ZERO
+    actual: Decimal = ZERO
+
+
+def benefit_totals(benefit: Benefit) -> Totals:
+    """Sums of a benefit's prefetched profile (rows already loaded with the register)."""
+    rows = list(benefit.profile.all())
+    return Totals(
+        planned=sum((r.planned for r in rows), ZERO),
+        forecast=sum((r.forecast for r in rows), ZERO),
+        actual=sum((r.actual for r in rows), ZERO),
+    )
+
+
+def benefit_rating(benefit: Benefit) -> deliverability.Rating:
+    """A benefit is rated against its own planned profile (its target in pounds)."""
+    if not benefit.is_financial:
+        return deliverability.rate(benefit, target=ZERO, forecast=ZERO, actual=ZERO)
+    totals = benefit_totals(benefit)
+    return deliverability.rate(
+        benefit, target=totals.planned, forecast=totals.forecast, actual=totals.actual
+    )
+
+
+def register_page(programme: Programme) -> dict[str, Any]:
+    benefits = list(Benefit.objects.for_programme(programme).with_register())
+    entries = [
+        {"benefit": b, "totals": benefit_totals(b), "rating": benefit_rating(b)} for b in benefits
+    ]
+    financial = [e for e in entries if e["benefit"].is_financial]
+    return {
+        "programme": programme,
+        "financial": financial,
+        "non_financial": [e for e in entries if not e["benefit"].is_financial],
+        "totals": Totals(
+            planned=sum((e["totals"].planned for e in financial), ZERO),
+            forecast=sum((e["totals"].forecast for e in financial), ZERO),
+            actual=sum((e["totals"].actual for e in financial), ZERO),
+        ),
+    }
+
+
+def benefit_years(benefit: Benefit, today_year: int) -> range:
+    """The grid's years: the plan's, or the benefit's span (its rows, this year and four more)."""
+    if benefit.mtfp_line_id:
+        plan = benefit.mtfp_line.plan
+        return range(plan.first_year, plan.last_year + 1)
+    years = [row.financial_year for row in benefit.profile.all()] or [today_year]
+    return range(min([*years, today_year]), max([*years, today_year + 4]) + 1)
+
+
+def my_benefits(user) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    benefits = Benefit.objects.owned_by(user).with_register().order_by("programme__name", "title")
+    return [
+        {"benefit": b, "totals": benefit_totals(b), "rating": benefit_rating(b)} for b in benefits
+    ]
+
+
+# --- One-off costs and the business case ----------------------------------------------------
+
+
+def programme_business_case(programme: Programme) -> dict[str, Any]:
+    """Investment (one-off cost budget) by year against planned savings by year: ROI, payback."""
+    costs = list(OneOffCost.objects.filter(programme=programme).order_by("financial_year"))
+    savings = dict(
+        BenefitProfile.objects.filter(benefit__programme=programme)
+        .exclude(benefit__type__in=[BenefitType.NON_FINANCIAL, BenefitType.DIS_BENEFIT])
+        .order_by()
+        .values_list("financial_year")
+        .annotate(total=Coalesce(Sum("planned"), ZERO))
+    )
+    investment = {c.financial_year: c.budget for c in costs}
+    return {
+        "costs": costs,
+        "budget": sum((c.budget for c in costs), ZERO),
+        "spend": sum((c.actual for c in costs), ZERO),
+        "case": finance.business_case(investment=investment, savings=savings),
+        "has_money": bool(costs or savings),
+    }
+
+
+# --- MTFP -----------------------------------------------------------------------------------
+
+
+def plan_list() -> list[dict[str, Any]]:
+    plans = list(MTFPPlan.objects.all())
+    targets = dict(
+        MTFPPlan.objects.order_by()
+        .values_list("pk")
+        .annotate(total=Coalesce(Sum("lines__targets__amount"), ZERO))
+    )
+    return [{"plan": p, "target": targets.get(p.pk, ZERO)} for p in plans]
+
+
+def plan_page(plan: MTFPPlan) -> dict[str, Any]:
+    """Lines with their target per year, savings against them, and the deliverability rating."""
+    lines = list(
+        plan.lines.select_related(
+            "directorate", "programme", "rating_override_by"
+        ).prefetch_related("targets")
+    )
+    savings: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(dict)
+    for row in (
+        BenefitProfile.objects.filter(benefit__mtfp_line__plan=plan)
+        .exclude(benefit__type=BenefitType.NON_FINANCIAL)
+        .order_by()
+        .values("benefit__mtfp_line", "financial_year")
+        .annotate(forecast=Sum("forecast"), actual=Sum("actual"), planned=Sum("planned"))
+    ):
+        savings[row["benefit__mtfp_line"]][row["financial_year"]] = row
+    years = plan.financial_years
+    entries = []
+    for line in lines:
+        targets = {t.financial_year: t.amount for t in line.targets.all()}
+        line_savings = savings.get(line.pk, {})
+        cells = [
+            {
+                "year": year,
+                "target": targets.get(year.start_year, ZERO),
+                "forecast": line_savings.get(year.start_year, {}).get("forecast") or ZERO,
+                "actual": line_savings.get(year.start_year, {}).get("actual") or ZERO,
+            }
+            for year in years
+        ]
+        total = {
+            name: sum((c[name] for c in cells), ZERO) for name in ("target", "forecast", "actual")
+        }
+        entries.append(
+            {
+                "line": line,
+                "cells": cells,
+                "total": total,
+                "rating": deliverability.rate(line, **total),
+            }
+        )
+    year_totals = [
+        {
+            "year": year,
+            **{
+                name: sum((e["cells"][i][name] for e in entries), ZERO)
+                for name in ("target", "forecast", "actual")
+            },
+        }
+        for i, year in enumerate(years)
+    ]
+    return {
+        "plan": plan,
+        "years": years,
+        "entries": entries,
+        "year_totals": year_totals,
+        "rule": deliverability.rule_rows(),
+        "snapshot": rollup_latest(),
+    }

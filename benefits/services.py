@@ -1,0 +1,293 @@
+"""Writes to benefits, one-off costs, the MTFP and the roll-up snapshots.
+
+Every write that changes money or status asks for a roll-up once it has committed
+(``transaction.on_commit(rollup_request)``); a burst of requests enqueues one run, and a broker
+that is down never fails the save: the request is remembered in ``RollupState.pending`` and the
+next run (nightly, "Recalculate now", or the next successful enqueue) catches up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from portfolio.models import Directorate, Programme
+
+from .models import (
+    Benefit,
+    BenefitProfile,
+    Deliverability,
+    MTFPLine,
+    MTFPPlan,
+    MTFPTarget,
+    OneOffCost,
+    RollupRow,
+    RollupSnapshot,
+    RollupState,
+)
+from .rollup import rollup_compute
+
+logger = logging.getLogger(__name__)
+
+ROLLUP_PENDING_KEY = "rollup:pending"
+
+
+# --- Benefits -------------------------------------------------------------------------------
+
+
+BENEFIT_FIELDS = (
+    "title", "description", "type", "owner", "directorate", "measure", "baseline", "target",
+    "status", "mtfp_line",
+)  # fmt: skip
+
+
+@transaction.atomic
+def benefit_create(*, programme: Programme, actor: User, **fields: object) -> Benefit:
+    benefit = Benefit(programme=programme, **{k: fields[k] for k in BENEFIT_FIELDS if k in fields})
+    benefit.full_clean()
+    benefit.save()
+    transaction.on_commit(rollup_request)
+    return benefit
+
+
+@transaction.atomic
+def benefit_update(*, benefit: Benefit, actor: User, **fields: object) -> Benefit:
+    benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    for name in BENEFIT_FIELDS:
+        if name in fields:
+            setattr(benefit, name, fields[name])
+    benefit.full_clean()
+    benefit.save()
+    transaction.on_commit(rollup_request)
+    return benefit
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    financial_year: int
+    planned: Decimal
+    forecast: Decimal
+    actual: Decimal
+
+
+@transaction.atomic
+def benefit_profile_save(
+    *, benefit: Benefit, rows: Iterable[ProfileRow], actor: User
+) -> list[BenefitProfile]:
+    """Write the whole profile grid of a financial benefit at once (validated by the form)."""
+    benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    if not benefit.is_financial:
+        raise ValidationError("A non-financial benefit has a measure and target, not money.")
+    saved = []
+    for row in rows:
+        profile, _ = BenefitProfile.objects.update_or_create(
+            benefit=benefit,
+            financial_year=row.financial_year,
+            defaults={"planned": row.planned, "forecast": row.forecast, "actual": row.actual},
+        )
+        saved.append(profile)
+    transaction.on_commit(rollup_request)
+    return saved
+
+
+def _override(obj: Benefit | MTFPLine, rating: str, reason: str, actor: User) -> None:
+    if rating and not reason.strip():
+        raise ValidationError({"reason": "Give the reason for overriding the rating."})
+    obj.rating_override = rating
+    obj.rating_override_reason = reason.strip() if rating else ""
+    obj.rating_override_by = actor if rating else None
+    obj.rating_override_at = timezone.now() if rating else None
+    obj.save(
+        update_fields=[
+            "rating_override", "rating_override_reason", "rating_override_by",
+            "rating_override_at",
+        ]
+    )  # fmt: skip
+
+
+@transaction.atomic
+def benefit_deliverability_override(
+    *, benefit: Benefit, rating: Deliverability | str, reason: str, actor: User
+) -> Benefit:
+    """Set (or with an empty rating, clear) the PMO's override of a benefit's rating."""
+    benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    _override(benefit, rating, reason, actor)
+    transaction.on_commit(rollup_request)
+    return benefit
+
+
+@transaction.atomic
+def mtfp_line_deliverability_override(
+    *, line: MTFPLine, rating: Deliverability | str, reason: str, actor: User
+) -> MTFPLine:
+    line = MTFPLine.objects.select_for_update().get(pk=line.pk)
+    _override(line, rating, reason, actor)
+    transaction.on_commit(rollup_request)
+    return line
+
+
+# --- One-off costs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostRow:
+    financial_year: int
+    budget: Decimal
+    actual: Decimal
+
+
+@transaction.atomic
+def one_off_costs_save(
+    *, programme: Programme, rows: Iterable[CostRow], actor: User
+) -> list[OneOffCost]:
+    """Write a programme's one-off cost grid (budget and actual per financial year) at once."""
+    Programme.objects.select_for_update().get(pk=programme.pk)
+    saved = []
+    for row in rows:
+        cost, _ = OneOffCost.objects.update_or_create(
+            programme=programme,
+            financial_year=row.financial_year,
+            defaults={"budget": row.budget, "actual": row.actual},
+        )
+        saved.append(cost)
+    transaction.on_commit(rollup_request)
+    return saved
+
+
+# --- MTFP ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mtfp_targets_save(
+    *, plan: MTFPPlan, amounts: dict[tuple[int, int], Decimal], actor: User
+) -> int:
+    """Write the plan's target grid: ``amounts`` maps (line id, financial year) to pounds."""
+    plan = MTFPPlan.objects.select_for_update().get(pk=plan.pk)
+    lines = set(plan.lines.values_list("pk", flat=True))
+    for (line_id, year), amount in amounts.items():
+        if line_id not in lines or not plan.first_year <= year <= plan.last_year:
+            raise ValidationError(f"Line {line_id} in {year} is not part of {plan}.")
+        MTFPTarget.objects.update_or_create(
+            line_id=line_id, financial_year=year, defaults={"amount": amount}
+        )
+    transaction.on_commit(rollup_request)
+    return len(amounts)
+
+
+@dataclass(frozen=True)
+class TargetImportRow:
+    line: str
+    directorate: Directorate | None
+    programme: Programme | None
+    financial_year: int
+    amount: Decimal
+
+
+@transaction.atomic
+def mtfp_import(*, plan: MTFPPlan, rows: list[TargetImportRow], actor: User) -> int:
+    """Import validated target rows, all or nothing: lines matched by name, targets replaced."""
+    plan = MTFPPlan.objects.select_for_update().get(pk=plan.pk)
+    for row in rows:
+        line, created = MTFPLine.objects.get_or_create(
+            plan=plan,
+            name=row.line,
+            defaults={"directorate": row.directorate, "programme": row.programme},
+        )
+        if not created and (line.directorate, line.programme) != (row.directorate, row.programme):
+            line.directorate, line.programme = row.directorate, row.programme
+            line.save(update_fields=["directorate", "programme"])
+        MTFPTarget.objects.update_or_create(
+            line=line, financial_year=row.financial_year, defaults={"amount": row.amount}
+        )
+    transaction.on_commit(rollup_request)
+    return len(rows)
+
+
+# --- The roll-up -----------------------------------------------------------------------------
+
+
+def rollup_request() -> None:
+    """Ask for a roll-up soon. Call it with ``transaction.on_commit``; it never raises.
+
+    A burst of requests enqueues one run: the first sets ``rollup:pending`` in the cache and
+    enqueues the task with a countdown; the task clears the key when it starts. If the cache or
+    the broker is unreachable the failure is logged and ``RollupState.pending`` is set, so the
+    next run catches up.
+    """
+    from .tasks import rollup_run_task
+
+    added = False
+    try:
+        added = cache.add(ROLLUP_PENDING_KEY, "1", timeout=settings.ROLLUP_COALESCE_SECONDS * 12)
+        if added:
+            rollup_run_task.apply_async(countdown=settings.ROLLUP_COALESCE_SECONDS)
+    except Exception as error:  # the broker or cache is down: the save must still succeed
+        logger.warning("Could not enqueue the roll-up (%s); marked as pending.", error)
+        if added:
+            _forget_pending_key()
+        rollup_mark_pending(error=f"{type(error).__name__}: {error}")
+
+
+def _forget_pending_key() -> None:
+    try:
+        cache.delete(ROLLUP_PENDING_KEY)
+    except Exception:  # the cache is down too: the key expires on its own
+        logger.warning("Could not clear %s in the cache.", ROLLUP_PENDING_KEY)
+
+
+def rollup_mark_pending(*, error: str = "") -> None:
+    RollupState.objects.update_or_create(
+        pk=1, defaults={"pending": True, "pending_since": timezone.now(), "last_error": error}
+    )
+
+
+def rollup_run() -> RollupSnapshot:
+    """Compute the roll-up and store it; idempotent. Returns the snapshot now current.
+
+    Everything is computed before anything is written, and the write is one transaction, so a
+    failed run leaves the last good snapshot in place (and any pending flag set). Same data as
+    the latest snapshot: no new snapshot, only its ``checked_at`` moves.
+    """
+    _forget_pending_key()
+    rollup = rollup_compute()
+    digest = rollup.content_hash
+    now = timezone.now()
+    with transaction.atomic():
+        RollupState.objects.select_for_update().get_or_create(pk=1)
+        latest = RollupSnapshot.objects.select_for_update().order_by("-as_of", "-pk").first()
+        if latest and latest.content_hash == digest:
+            latest.checked_at = now
+            latest.save(update_fields=["checked_at"])
+            snapshot = latest
+        else:
+            snapshot = RollupSnapshot.objects.create(
+                as_of=now, checked_at=now, content_hash=digest, payload=rollup.payload
+            )
+            RollupRow.objects.bulk_create(
+                RollupRow(
+                    snapshot=snapshot,
+                    portfolio_id=row["portfolio"],
+                    programme_id=row["programme"],
+                    directorate_id=row["directorate"],
+                    category=row["category"] or "",
+                    mtfp_line_id=row["mtfp_line"],
+                    financial_year=row["financial_year"],
+                    **{name: row[name] for name in RollupRow.MONEY},
+                )
+                for row in rollup.rows
+            )
+        RollupState.objects.filter(pk=1).update(pending=False, pending_since=None, last_error="")
+    return snapshot
+
+
+def rollup_latest() -> RollupSnapshot | None:
+    return RollupSnapshot.objects.order_by("-as_of", "-pk").first()

@@ -1,0 +1,11 @@
+"""Celery tasks: thin wrappers that take no objects and call one service."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="benefits.rollup_run", ignore_result=True)
+def rollup_run_task() -> int:
+    """Run the roll-up; returns the id of the snapshot now current."""
+    return services.rollup_run().pk

@@ -1,0 +1,12 @@
+import pytest
+from django.core.cache import cache
+
+from benefits.services import ROLLUP_PENDING_KEY
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_rollup_key():  # type: ignore[no-untyped-def]
+    """The coalescing key lives in the cache (Redis with REDIS_URL): start each test clean."""
+    cache.delete(ROLLUP_PENDING_KEY)
+    yield
+    cache.delete(ROLLUP_PENDING_KEY)
