@@ -37,7 +37,6 @@ from .models import (
     OneOffCost,
     PlanStatus,
 )
-from .services import rollup_run
 
 TEN_THOUSAND = Decimal("10000")
 
@@ -180,4 +179,3 @@ def load(people: dict[str, User], programmes: dict[str, Programme]) -> None:
                 "note": "Transformation business case (August 2018): one-off costs",
             },
         )
-    rollup_run()

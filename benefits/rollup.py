@@ -27,7 +27,14 @@ from typing import Any
 from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 
-from portfolio.models import Directorate, Portfolio, Programme, Stage
+from portfolio.models import (
+    DeliveryConfidence,
+    Directorate,
+    HighlightReport,
+    Portfolio,
+    Programme,
+    Stage,
+)
 
 from . import deliverability
 from .models import (
@@ -161,14 +168,34 @@ def stage_counts() -> dict[str, int]:
     return {stage.value: counted.get(stage.value, 0) for stage in Stage}
 
 
-def delivery_confidence_counts() -> dict[str, int]:
-    """Programmes per delivery confidence of their latest highlight report.
+def delivery_confidence_counts() -> dict[str, Any]:
+    """Open programmes per delivery confidence of their latest highlight report: in all, and per
+    portfolio with the portfolio's mean score (Green 5 … Red 1) for the dashboard's trend line.
 
-    Delivery confidence is recorded on highlight reports, which the lifecycle work adds; until
-    that is merged there is nothing to count and this returns {}. Wire it here (one grouped
-    aggregate over each programme's latest HighlightReport) once HighlightReport exists.
+    One grouped aggregate over each programme's latest HighlightReport.
     """
-    return {}
+    grouped = (
+        HighlightReport.objects.latest_per_programme()
+        .filter(programme__stage__in=Stage.open_stages())
+        .order_by()
+        .values_list("programme__portfolio", "delivery_confidence")
+        .annotate(n=Count("pk"))
+    )
+    overall: dict[str, int] = {c.value: 0 for c in DeliveryConfidence}
+    by_portfolio: dict[str, dict[str, int]] = defaultdict(dict)
+    for portfolio, confidence, count in grouped:
+        overall[confidence] += count
+        by_portfolio[str(portfolio)][confidence] = count
+    mean_score = {
+        key: _text(
+            (
+                Decimal(sum(DeliveryConfidence(c).score * n for c, n in counts.items()))
+                / sum(counts.values())
+            ).quantize(Decimal("0.01"))
+        )
+        for key, counts in by_portfolio.items()
+    }
+    return {"all": overall, "by_portfolio": dict(by_portfolio), "mean_score": mean_score}
 
 
 def line_deliverability(plan: MTFPPlan | None) -> list[dict[str, Any]]:

@@ -87,11 +87,28 @@ def test_one_off_costs_are_179m_budget_against_79m_spent_programme_wide(demo):
     assert snapshot.payload["one_off_costs"]["total"]["budget"] == "20100000.00"
 
 
-def test_stage_counts_cover_every_programme_and_confidence_waits_for_highlight_reports(demo):
+def test_stage_counts_cover_every_programme(demo):
     payload = services.rollup_latest().payload
     assert sum(payload["stages"].values()) == Programme.objects.count()
     assert payload["stages"]["deliver"] == Programme.objects.filter(stage="deliver").count()
-    assert payload["delivery_confidence"] == {}
+
+
+def test_delivery_confidence_counts_each_open_programmes_latest_report(demo):
+    from portfolio.models import HighlightReport
+
+    services.rollup_run()
+    confidence = services.rollup_latest().payload["delivery_confidence"]
+    latest = HighlightReport.objects.latest_per_programme().filter(
+        programme__stage__in=["identify", "define", "design", "deliver"]
+    )
+    expected: dict[str, int] = {}
+    for report in latest:
+        expected[report.delivery_confidence] = expected.get(report.delivery_confidence, 0) + 1
+    assert {k: v for k, v in confidence["all"].items() if v} == expected
+    assert sum(confidence["all"].values()) == latest.count() > 0
+    for portfolio, counts in confidence["by_portfolio"].items():
+        assert 1 <= float(confidence["mean_score"][portfolio]) <= 5
+        assert sum(counts.values()) == latest.filter(programme__portfolio_id=portfolio).count()
 
 
 def test_non_financial_benefits_carry_no_money(db):

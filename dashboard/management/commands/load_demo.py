@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from benefits import demo as benefits_demo
+from benefits.services import rollup_run
 from governance import demo as governance_demo
 from governance import demo_gates
 from portfolio import demo as portfolio_demo
@@ -25,6 +26,9 @@ class Command(BaseCommand):
             governance_demo.load(people, programmes)
             benefits_demo.load(people, programmes)
             demo_gates.load(people, programmes)
+            # The first roll-up, once everything it adds up is loaded (idempotent: the same
+            # data makes no new snapshot).
+            rollup_run()
         added = Programme.objects.count() - before
         if added:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {added} programmes."))
