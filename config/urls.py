@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
+    # Governance first: its programmes/<slug>/raid/... routes sit beside portfolio's pages.
+    path("", include("governance.urls")),
     path("programmes/", include("portfolio.urls")),
     path("admin/", admin.site.urls),
 ]

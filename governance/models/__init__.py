@@ -1,10 +1,34 @@
-"""Governance models, one module per log: boards, the RAID log, the actions & decision log."""
+"""Governance models, one module per log: boards, the RAID log, the actions & decision log,
+change requests and the RACI matrix."""
 
-from .boards import Board, BoardKind
+from .boards import Board, BoardKind, TermsOfReference
+from .changes import (
+    BaselineKind,
+    ChangeKind,
+    ChangeRequest,
+    ChangeRequestQuerySet,
+    ChangeStatus,
+    ChangeThresholds,
+)
 from .logs import Action, ActionQuerySet, ActionStatus, Decision, DecisionQuerySet
-from .raid import Risk, RiskQuerySet, RiskResponse, RiskStatus, score_band
+from .raci import RaciActivity, RaciAssignment, RaciRole
+from .raid import (
+    Assumption,
+    Dependency,
+    Issue,
+    IssuePriority,
+    LogStatus,
+    Risk,
+    RiskQuerySet,
+    RiskResponse,
+    RiskStatus,
+    score_band,
+)
 
 __all__ = [
-    "Action", "ActionQuerySet", "ActionStatus", "Board", "BoardKind", "Decision",
-    "DecisionQuerySet", "Risk", "RiskQuerySet", "RiskResponse", "RiskStatus", "score_band",
+    "Action", "ActionQuerySet", "ActionStatus", "Assumption", "BaselineKind", "Board",
+    "BoardKind", "ChangeKind", "ChangeRequest", "ChangeRequestQuerySet", "ChangeStatus",
+    "ChangeThresholds", "Decision", "DecisionQuerySet", "Dependency", "Issue", "IssuePriority",
+    "LogStatus", "RaciActivity", "RaciAssignment", "RaciRole", "Risk", "RiskQuerySet",
+    "RiskResponse", "RiskStatus", "TermsOfReference", "score_band",
 ]  # fmt: skip
