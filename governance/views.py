@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -507,28 +508,18 @@ def board_pack(request: HttpRequest, slug: str) -> HttpResponse:
     board = _board(slug)
     context = queries.board_pack(board)
     if request.GET.get("format") == "pdf":
-        from weasyprint import HTML
-
         context["pdf"] = True
         html = render_to_string("governance/board_pack_pdf.html", context, request=request)
-        base_url = request.build_absolute_uri("/")
-        pdf = HTML(string=html, base_url=base_url, url_fetcher=_static_fetcher).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
+        response = HttpResponse(_pdf(html), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{board.slug}-pack.pdf"'
         return response
     return render(request, "governance/board_pack.html", context)
 
 
-def _static_fetcher(url: str) -> dict[str, Any]:
-    """Serve the print stylesheet from the static files; fetch nothing over the network."""
-    from urllib.parse import urlparse
+def _pdf(html: str) -> bytes:
+    """The page's markup as an A4 PDF, styled by the print stylesheet; nothing is fetched."""
+    from weasyprint import CSS, HTML
 
-    from django.contrib.staticfiles import finders
-
-    path = urlparse(url).path
-    if path.startswith("/static/"):
-        found = finders.find(path.removeprefix("/static/"))
-        if found:
-            with open(found, "rb") as handle:
-                return {"string": handle.read(), "mime_type": "text/css"}
-    raise ValueError(f"Not fetched while rendering a PDF: {url}")
+    with open(finders.find("css/board_pack_print.css"), encoding="utf-8") as handle:
+        stylesheet = CSS(string=handle.read())
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
