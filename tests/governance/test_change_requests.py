@@ -1,0 +1,227 @@
+"""Change requests: routing by the PMO's thresholds, deciding once, baselines moved and recorded."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from benefits.models import Benefit, BenefitProfile, OneOffCost
+from governance import services
+from governance.models import (
+    BaselineKind,
+    Board,
+    BoardKind,
+    ChangeRequest,
+    ChangeStatus,
+    Decision,
+)
+from tests.governance.factories import BoardFactory
+from tests.portfolio.factories import MilestoneFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def raise_change(world, **fields):  # type: ignore[no-untyped-def]
+    fields.setdefault("title", "A change")
+    fields.setdefault("kind", "time")
+    fields.setdefault("description", "Why")
+    return services.change_request_raise(
+        change_request=ChangeRequest(programme=world["programme"], **fields),
+        actor=world["people"]["manager"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("cost", "days", "board"),
+    [
+        ("1000", 5, "Partner of Choice Portfolio Board"),
+        ("50000", 30, "Partner of Choice Portfolio Board"),  # at the threshold, not above
+        ("50001", 0, "Delivery Board"),
+        ("0", 31, "Delivery Board"),
+        ("250000.01", 0, "Strategic Transformation Board"),
+        ("10", 91, "Strategic Transformation Board"),
+    ],
+)
+def test_change_requests_are_routed_by_the_pmo_thresholds(world, cost, days, board):
+    change = raise_change(world, cost_impact=Decimal(cost), time_impact_days=days)
+    assert change.routed_to.name == board
+
+
+def test_below_thresholds_a_programme_board_comes_before_the_portfolio_board(world):
+    BoardFactory(name="Commercial Programme Board", kind=BoardKind.PROGRAMME,
+                 programme=world["programme"])  # fmt: skip
+    change = raise_change(world, cost_impact=Decimal("10"), time_impact_days=1)
+    assert change.routed_to.name == "Commercial Programme Board"
+
+
+def test_the_pmo_changes_the_thresholds_in_the_browser_and_routing_follows(world, client_as):
+    client = client_as(world["people"]["pmo"])
+    response = client.post(
+        "/change-requests/thresholds/",
+        {"delivery_board_cost": "1000", "delivery_board_days": "5", "stb_cost": "5000",
+         "stb_days": "10"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    change = raise_change(world, cost_impact=Decimal("2000"), time_impact_days=0)
+    assert change.routed_to.name == "Delivery Board"
+
+
+def test_thresholds_where_stb_is_below_the_delivery_board_are_refused(world, client_as):
+    client = client_as(world["people"]["pmo"])
+    response = client.post(
+        "/change-requests/thresholds/",
+        {"delivery_board_cost": "9000", "delivery_board_days": "5", "stb_cost": "5000",
+         "stb_days": "10"},
+    )  # fmt: skip
+    assert "STB&#x27;s thresholds must be at least the Delivery Board&#x27;s." in (
+        response.content.decode()
+    )
+    assert services.change_thresholds().stb_cost == Decimal("250000.00")
+
+
+def test_manager_raises_a_change_in_the_browser(world, client_as):
+    milestone = MilestoneFactory(programme=world["programme"], due_date=dt.date(2026, 6, 30))
+    client = client_as(world["people"]["manager"])
+    response = client.post(
+        "/programmes/commercial/change-requests/add/",
+        {"title": "Later launch", "kind": "time", "description": "Market testing",
+         "cost_impact": "0", "time_impact_days": "42", "benefits_impact": "0",
+         "baseline": "milestone", "milestone": milestone.pk, "new_due_date": "2026-08-11"},
+    )  # fmt: skip
+    change = ChangeRequest.objects.get()
+    assert response["Location"] == f"/change-requests/{change.pk}/"
+    assert change.routed_to.name == "Delivery Board"
+    assert change.raised_by == world["people"]["manager"]
+
+
+def test_a_milestone_change_without_a_new_date_is_refused(world, client_as):
+    milestone = MilestoneFactory(programme=world["programme"])
+    client = client_as(world["people"]["manager"])
+    response = client.post(
+        "/programmes/commercial/change-requests/add/",
+        {"title": "Later launch", "kind": "time", "description": "x", "cost_impact": "0",
+         "time_impact_days": "42", "benefits_impact": "0", "baseline": "milestone",
+         "milestone": milestone.pk},
+    )  # fmt: skip
+    assert "Enter the new due date." in response.content.decode()
+    assert not ChangeRequest.objects.exists()
+
+
+def test_approved_change_moves_the_milestone_and_records_before_after_and_a_decision(
+    world, client_as
+):
+    milestone = MilestoneFactory(
+        programme=world["programme"], due_date=dt.date(2026, 6, 30), baseline_date=None
+    )
+    change = raise_change(world, time_impact_days=42, baseline=BaselineKind.MILESTONE,
+                          milestone=milestone, new_due_date=dt.date(2026, 8, 11))  # fmt: skip
+    client = client_as(world["people"]["board"])
+    response = client.post(
+        f"/change-requests/{change.pk}/", {"outcome": "approve", "reasons": "Worth the wait"}
+    )
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.due_date == dt.date(2026, 8, 11)
+    assert milestone.baseline_date == dt.date(2026, 6, 30)
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.APPROVED
+    assert (change.baseline_before, change.baseline_after) == ("30 June 2026", "11 August 2026")
+    decision = Decision.objects.get(change_request=change)
+    assert decision.board.name == "Delivery Board"
+    assert decision.recorded_by == world["people"]["board"]
+    assert "Worth the wait" in decision.rationale
+    text = client.get(f"/change-requests/{change.pk}/").content.decode()
+    assert "Before: 30 June 2026" in text
+
+
+def test_approved_change_sets_a_one_off_budget(world):
+    OneOffCost.objects.create(programme=world["programme"], financial_year=2026,
+                              budget=Decimal("100000"))  # fmt: skip
+    change = raise_change(world, kind="cost", cost_impact=Decimal("60000"),
+                          baseline=BaselineKind.BUDGET, financial_year=2026,
+                          new_amount=Decimal("160000"))  # fmt: skip
+    services.change_request_decide(change_request=change, approve=True, reasons="Agreed",
+                                   actor=world["people"]["board"])  # fmt: skip
+    cost = OneOffCost.objects.get(programme=world["programme"], financial_year=2026)
+    assert cost.budget == Decimal("160000")
+    change.refresh_from_db()
+    assert (change.baseline_before, change.baseline_after) == ("£100,000", "£160,000")
+
+
+def test_approved_change_sets_a_benefit_planned_profile(world):
+    benefit = Benefit.objects.create(programme=world["programme"], title="Income",
+                                     type="income")  # fmt: skip
+    BenefitProfile.objects.create(benefit=benefit, financial_year=2026, planned=Decimal("5000"))
+    change = raise_change(world, kind="benefits", benefits_impact=Decimal("-2000"),
+                          baseline=BaselineKind.BENEFIT, benefit=benefit, financial_year=2026,
+                          new_amount=Decimal("3000"))  # fmt: skip
+    services.change_request_decide(change_request=change, approve=True, reasons="Agreed",
+                                   actor=world["people"]["board"])  # fmt: skip
+    assert BenefitProfile.objects.get(benefit=benefit, financial_year=2026).planned == 3000
+    change.refresh_from_db()
+    assert change.baseline_before == "£5,000"
+
+
+def test_rejected_change_moves_nothing_and_still_writes_a_decision(world):
+    milestone = MilestoneFactory(programme=world["programme"], due_date=dt.date(2026, 6, 30))
+    change = raise_change(world, baseline=BaselineKind.MILESTONE, milestone=milestone,
+                          new_due_date=dt.date(2026, 9, 1))  # fmt: skip
+    services.change_request_decide(change_request=change, approve=False, reasons="Not now",
+                                   actor=world["people"]["board"])  # fmt: skip
+    milestone.refresh_from_db()
+    assert milestone.due_date == dt.date(2026, 6, 30)
+    assert Decision.objects.get(change_request=change).summary.startswith(
+        f"CR-{change.pk} rejected"
+    )
+
+
+def test_a_change_decided_twice_gets_a_clear_message_and_nothing_changes(world, client_as):
+    milestone = MilestoneFactory(programme=world["programme"], due_date=dt.date(2026, 6, 30))
+    change = raise_change(world, baseline=BaselineKind.MILESTONE, milestone=milestone,
+                          new_due_date=dt.date(2026, 9, 1))  # fmt: skip
+    services.change_request_decide(change_request=change, approve=False, reasons="Not now",
+                                   actor=world["people"]["board"])  # fmt: skip
+    with pytest.raises(ValidationError, match="already rejected"):
+        services.change_request_decide(change_request=change, approve=True, reasons="Yes",
+                                       actor=world["people"]["board"])  # fmt: skip
+    client = client_as(world["people"]["board"])
+    response = client.post(f"/change-requests/{change.pk}/", {"outcome": "approve",
+                                                              "reasons": "Second go"})  # fmt: skip
+    assert response.status_code == 400
+    assert "was already rejected" in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.due_date == dt.date(2026, 6, 30)
+    assert Decision.objects.filter(change_request=change).count() == 1
+
+
+def test_the_programmes_own_sro_cannot_decide_even_as_a_board_member(world, client_as):
+    sro = world["people"]["sro"]
+    Board.objects.get(slug="delivery-board").members.add(sro)
+    change = raise_change(world, time_impact_days=40)
+    response = client_as(sro).post(f"/change-requests/{change.pk}/",
+                                   {"outcome": "approve", "reasons": "Mine"})  # fmt: skip
+    assert response.status_code == 403
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.AWAITING
+
+
+def test_a_member_of_another_board_cannot_decide(world, client_as, make_user):
+    from accounts.roles import Role
+
+    outsider = make_user(Role.BOARD_MEMBER)
+    change = raise_change(world, time_impact_days=40)
+    response = client_as(outsider).post(f"/change-requests/{change.pk}/",
+                                        {"outcome": "approve", "reasons": "x"})  # fmt: skip
+    assert response.status_code == 403
+
+
+def test_a_decision_without_reasons_is_refused(world, client_as):
+    change = raise_change(world, time_impact_days=40)
+    response = client_as(world["people"]["board"]).post(
+        f"/change-requests/{change.pk}/", {"outcome": "approve", "reasons": ""}
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.AWAITING
