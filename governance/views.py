@@ -160,6 +160,8 @@ def log_export(
     request: HttpRequest, kind: str, fmt: str, slug: str | None = None, portfolio: str = ""
 ) -> HttpResponse:
     register = _register(kind)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
     scope: Programme | Portfolio | None = _programme(slug)
     if portfolio:
         scope = get_object_or_404(Portfolio, slug=portfolio)
