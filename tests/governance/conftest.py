@@ -10,6 +10,12 @@ from tests.governance.factories import BoardFactory
 from tests.portfolio.factories import PortfolioFactory, ProgrammeFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):  # type: ignore[no-untyped-def]
+    """These tests make several users each; a fast hasher keeps the role matrix quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(make_user):  # type: ignore[no-untyped-def]
     portfolio = PortfolioFactory(slug="partner", name="Partner of Choice")
