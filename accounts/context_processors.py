@@ -13,6 +13,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Home", reverse("home"))]
     if user.has_perm("portfolio.view_programme"):
         items.append(("Programmes", reverse("portfolio:programme_list")))
+    if user.has_perm("governance.view_logs"):
+        items.append(("RAID log", reverse("governance:raid")))
+        items.append(("My actions", reverse("governance:my_actions")))
+        items.append(("Boards", reverse("governance:board_list")))
     path = request.path
     return {
         "nav_items": [

@@ -44,7 +44,9 @@ def manager_client(world, client_as):  # type: ignore[no-untyped-def]
 
 
 def test_a_valid_file_imports_every_row(world, manager_client):
-    upload = workbook([row(), row(Title="Second risk", Owner=world["people"]["sro"].get_full_name())])
+    upload = workbook(
+        [row(), row(Title="Second risk", Owner=world["people"]["sro"].get_full_name())]
+    )
     response = manager_client.post(URL, {"file": upload})
     assert response.status_code == 302
     risks = Risk.objects.filter(programme=world["programme"]).order_by("title")
@@ -57,9 +59,15 @@ def test_a_valid_file_imports_every_row(world, manager_client):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"Review date": "31 Febtember"}, "Row 3, column Review date: “31 Febtember” is not a date"),
+        (
+            {"Review date": "31 Febtember"},
+            "Row 3, column Review date: “31 Febtember” is not a date",
+        ),
         ({"Owner": "nobody.here"}, "Row 3, column Owner: no user has the username or full name"),
-        ({"Residual impact": 6}, "Row 3, column Residual impact: must be a whole number from 1 to 5"),
+        (
+            {"Residual impact": 6},
+            "Row 3, column Residual impact: must be a whole number from 1 to 5",
+        ),
         ({"Title": ""}, "Row 3, column Title: enter the risk"),
         ({"Response": "Ignore"}, "Row 3, column Response: must be Tolerate"),
     ],
@@ -82,9 +90,7 @@ def test_a_workbook_without_a_risks_sheet_is_refused(manager_client):
 
 
 def test_missing_required_columns_are_named(manager_client):
-    response = manager_client.post(
-        URL, {"file": workbook([["x"]], headers=["Title", "Cause"])}
-    )
+    response = manager_client.post(URL, {"file": workbook([["x"]], headers=["Title", "Cause"])})
     assert "Row 1: missing columns Inherent likelihood" in response.content.decode()
 
 
@@ -121,7 +127,7 @@ def test_risk_csv_export_has_the_page_columns_and_respects_filters(world, manage
 
 
 def test_action_xlsx_export_cells(world, manager_client):
-    ActionFactory(programme=world["programme"], title="=HYPERLINK(\"x\")")
+    ActionFactory(programme=world["programme"], title='=HYPERLINK("x")')
     ActionFactory(programme=world["programme"], title="Plain action")
     response = manager_client.get("/programmes/commercial/actions/export.xlsx?sort=title")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -129,7 +135,7 @@ def test_action_xlsx_export_cells(world, manager_client):
     assert sheet["A1"].value == "Action"
     assert sheet["B1"].value == "Programme"
     titles = [sheet.cell(row=r, column=1).value for r in (2, 3)]
-    assert titles == ["'=HYPERLINK(\"x\")", "Plain action"]
+    assert titles == ['\'=HYPERLINK("x")', "Plain action"]
     assert sheet["B2"].value == "Commercial"
 
 

@@ -57,9 +57,11 @@ def test_the_grid_saves_letters_and_adds_an_activity(world, client_as, activity)
 
 
 def test_a_person_can_be_added_as_a_column(world, client_as, activity):
-    text = client_as(world["people"]["manager"]).get(
-        "/programmes/commercial/raci/edit/?person=viewer"
-    ).content.decode()
+    text = (
+        client_as(world["people"]["manager"])
+        .get("/programmes/commercial/raci/edit/?person=viewer")
+        .content.decode()
+    )
     assert cell(activity, world["people"]["viewer"]) in text
 
 

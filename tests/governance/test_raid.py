@@ -25,9 +25,7 @@ def risk_post(**overrides):  # type: ignore[no-untyped-def]
     return data
 
 
-def test_a_score_outside_1_to_5_is_refused_with_a_clear_message_and_nothing_saved(
-    world, client_as
-):
+def test_a_score_outside_1_to_5_is_refused_with_a_clear_message_and_nothing_saved(world, client_as):
     client = client_as(world["people"]["manager"])
     response = client.post(
         "/programmes/commercial/raid/risks/add/", risk_post(residual_likelihood="6")
@@ -152,12 +150,17 @@ def test_heat_map_counts_open_risks_in_their_cells_and_links_to_them(world, clie
 
     client = client_as(world["people"]["viewer"])
     page = client.get("/programmes/commercial/raid/").content.decode()
-    assert 'href="/programmes/commercial/raid/risks/?status=open&amp;likelihood=4&amp;impact=5"' in page
+    assert (
+        'href="/programmes/commercial/raid/risks/?status=open&amp;likelihood=4&amp;impact=5"'
+        in page
+    )
     filtered = client.get("/programmes/commercial/raid/risks/?status=open&likelihood=4&impact=5")
     assert "2 risks" in filtered.content.decode()
 
 
-def test_portfolio_and_whole_portfolio_roll_ups_show_programme_and_portfolio_risks(world, client_as):
+def test_portfolio_and_whole_portfolio_roll_ups_show_programme_and_portfolio_risks(
+    world, client_as
+):
     RiskFactory(programme=world["programme"], title="Programme risk")
     Risk.objects.create(
         title="Annex 2 style risk", inherent_likelihood=4, inherent_impact=4,
@@ -180,7 +183,7 @@ def test_overdue_review_and_overdue_actions_are_flagged(world, client_as):
     client = client_as(world["people"]["viewer"])
     assert "Review overdue" in client.get("/programmes/commercial/raid/").content.decode()
     actions = client.get("/programmes/commercial/actions/").content.decode()
-    assert actions.count("govuk-tag--red\">Overdue") == 1
+    assert actions.count('govuk-tag--red">Overdue') == 1
     overdue = client.get("/programmes/commercial/actions/?status=overdue").content.decode()
     assert "Late action" in overdue
     assert "Done action" not in overdue
