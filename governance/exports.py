@@ -10,32 +10,36 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .registers import Register
+from .registers import Column, Register
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _rows(register: Register, objects: Iterable) -> Iterable[list[str]]:
-    yield [c.label for c in register.columns]
+def _rows(columns: list[Column], objects: Iterable) -> Iterable[list[str]]:
+    yield [c.label for c in columns]
     for obj in objects:
-        yield [c.value(obj) for c in register.columns]
+        yield [c.value(obj) for c in columns]
 
 
-def csv_response(register: Register, objects: Iterable, filename: str) -> HttpResponse:
+def csv_response(
+    register: Register, columns: list[Column], objects: Iterable, filename: str
+) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")  # so Excel reads UTF-8 (£, ×) correctly
     writer = csv.writer(response)
-    for row in _rows(register, objects):
+    for row in _rows(columns, objects):
         writer.writerow([_safe(cell) for cell in row])
     return response
 
 
-def xlsx_response(register: Register, objects: Iterable, filename: str) -> HttpResponse:
+def xlsx_response(
+    register: Register, columns: list[Column], objects: Iterable, filename: str
+) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = register.title[:31]
-    for row in _rows(register, objects):
+    for row in _rows(columns, objects):
         sheet.append([_safe(cell) for cell in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -23,7 +23,7 @@ from .models import (
     RiskStatus,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE = [(n, str(n)) for n in range(1, 6)]
 
 

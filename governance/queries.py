@@ -48,9 +48,10 @@ class Row:
         return [c for c in self.cells if c["detail"] and c["value"]]
 
 
-def make_row(register: Register, obj: Any, day: Any = None) -> Row:
+def make_row(register: Register, obj: Any, day: Any = None, columns: list | None = None) -> Row:
     cells = [
-        {"label": c.label, "value": c.value(obj), "detail": c.detail} for c in register.columns
+        {"label": c.label, "value": c.value(obj), "detail": c.detail}
+        for c in (register.columns if columns is None else columns)
     ]
     return Row(obj, cells, register.flags(obj, day or today()))
 
@@ -78,7 +79,8 @@ def register_page(
     form, qs, sort = filtered_rows(register, scope, params)
     page: Page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     day = today()
-    rows = [make_row(register, obj, day) for obj in page.object_list]
+    columns = register.columns_for(scope)
+    rows = [make_row(register, obj, day, columns) for obj in page.object_list]
     headers = [
         {
             "label": c.label,
@@ -86,7 +88,7 @@ def register_page(
             "current": sort.lstrip("-") == c.sort if c.sort else False,
             "descending": sort.startswith("-"),
         }
-        for c in register.columns
+        for c in columns
         if not c.detail
     ]
     return {

@@ -41,6 +41,7 @@ class Column:
     value: Callable[[Any], str]
     sort: str = ""
     detail: bool = False  # shown under the row's first cell rather than as a column of its own
+    rollup: bool = False  # only where rows come from several programmes (not on a programme)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,13 @@ class Register:
     related: tuple[str, ...] = ()
     form: type[forms.ModelForm] | None = None
     flags: Callable[[Any, date], list[tuple[str, str]]] = field(default=lambda obj, today: [])
+
+    def columns_for(self, scope: Programme | Portfolio | None) -> list[Column]:
+        """The columns of this log's page and exports: a programme's own page leaves out the
+        programme column (except dependencies, which show those of other programmes too)."""
+        if isinstance(scope, Programme) and self.model is not Dependency:
+            return [c for c in self.columns if not c.rollup]
+        return list(self.columns)
 
     @property
     def add_label(self) -> str:
@@ -157,7 +165,7 @@ RISKS = Register(
     flags=_risk_flags,
     columns=[
         Column("Risk", lambda r: r.title, "title"),
-        Column("Programme", _programme, "programme__name"),
+        Column("Programme", _programme, "programme__name", rollup=True),
         Column("Cause", lambda r: r.cause, detail=True),
         Column("Event", lambda r: r.event, detail=True),
         Column("Effect", lambda r: r.effect, detail=True),
@@ -168,10 +176,10 @@ RISKS = Register(
         Column("Further action", lambda r: r.further_action, detail=True),
         Column("Owner", lambda r: _person(r.owner), "owner__last_name"),
         Column("Review date", lambda r: _date(r.review_date), "review_date"),
-        Column("Proximity", lambda r: r.proximity),
+        Column("Proximity", lambda r: r.proximity, detail=True),
         Column("Response", lambda r: r.get_response_display(), "response"),
         Column("Status", lambda r: r.get_status_display(), "status"),
-        Column("Escalated", lambda r: "Yes" if r.escalated else "No", "escalated"),
+        Column("Escalated", lambda r: "Yes" if r.escalated else "No", "escalated", detail=True),
     ],
 )
 
@@ -188,7 +196,7 @@ ASSUMPTIONS = Register(
     flags=lambda a, today: [("Validation overdue", "orange")] if a.is_overdue(today) else [],
     columns=[
         Column("Assumption", lambda a: a.title, "title"),
-        Column("Programme", _programme, "programme__name"),
+        Column("Programme", _programme, "programme__name", rollup=True),
         Column("Description", lambda a: a.description, detail=True),
         Column("Owner", lambda a: _person(a.owner), "owner__last_name"),
         Column("Validation date", lambda a: _date(a.validation_date), "validation_date"),
@@ -208,7 +216,7 @@ ISSUES = Register(
     filter=_exact(status="status", priority="priority", owner="owner"),
     columns=[
         Column("Issue", lambda i: i.title, "title"),
-        Column("Programme", _programme, "programme__name"),
+        Column("Programme", _programme, "programme__name", rollup=True),
         Column("Description", lambda i: i.description, detail=True),
         Column("Priority", lambda i: i.get_priority_display(), "priority"),
         Column("Owner", lambda i: _person(i.owner), "owner__last_name"),
@@ -230,7 +238,7 @@ DEPENDENCIES = Register(
     filter=_exact(status="status"),
     columns=[
         Column("Dependency", lambda d: d.title, "title"),
-        Column("Programme", _programme, "programme__name"),
+        Column("Programme", _programme, "programme__name", rollup=True),
         Column("Depends on", lambda d: d.on),
         Column("Description", lambda d: d.description, detail=True),
         Column("Owner", lambda d: _person(d.owner), "owner__last_name"),
@@ -252,7 +260,7 @@ ACTIONS = Register(
     flags=lambda a, today: [("Overdue", "red")] if a.is_overdue(today) else [],
     columns=[
         Column("Action", lambda a: a.title, "title"),
-        Column("Programme", _programme, "programme__name"),
+        Column("Programme", _programme, "programme__name", rollup=True),
         Column("Description", lambda a: a.description, detail=True),
         Column("Owner", lambda a: _person(a.owner), "owner__last_name"),
         Column("Due", lambda a: _date(a.due_date), "due_date"),
@@ -273,7 +281,7 @@ DECISIONS = Register(
     filter=_exact(board="board"),
     columns=[
         Column("Date", lambda d: _date(d.decided_on), "decided_on"),
-        Column("Programme", _programme, "programme__name"),
+        Column("Programme", _programme, "programme__name", rollup=True),
         Column("Forum", lambda d: str(d.board or ""), "board__name"),
         Column("Summary", lambda d: d.summary, "summary"),
         Column("Decision", lambda d: d.decision, detail=True),
@@ -295,7 +303,7 @@ CHANGE_REQUESTS = Register(
     columns=[
         Column("Reference", lambda c: c.reference, "id"),
         Column("Change", lambda c: c.title, "title"),
-        Column("Programme", _programme, "programme__name"),
+        Column("Programme", _programme, "programme__name", rollup=True),
         Column("What changes", lambda c: c.get_kind_display(), "kind"),
         Column("Cost impact", lambda c: gbp(c.cost_impact), "cost_impact"),
         Column("Time impact (days)", lambda c: str(c.time_impact_days), "time_impact_days"),

@@ -167,9 +167,10 @@ def log_export(
         scope = get_object_or_404(Portfolio, slug=portfolio)
     _form, rows, _sort = queries.filtered_rows(register, scope, request.GET)
     name = f"{getattr(scope, 'slug', 'portfolio')}-{register.key}"
+    columns = register.columns_for(scope)
     if fmt == "csv":
-        return csv_response(register, rows, name)
-    return xlsx_response(register, rows, name)
+        return csv_response(register, columns, rows, name)
+    return xlsx_response(register, columns, rows, name)
 
 
 def _entry(register: Register, programme: Programme | None, pk: int) -> Any:
@@ -186,7 +187,7 @@ def _form(register: Register, programme: Programme | None, **kwargs: Any) -> Any
 
 
 def _row_context(request: HttpRequest, register: Register, programme, obj, form=None) -> dict:  # type: ignore[no-untyped-def]
-    row = queries.make_row(register, obj)
+    row = queries.make_row(register, obj, columns=register.columns_for(programme))
     row.can_edit = True
     urls = _entry_urls(register, programme, obj.pk)
     row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
@@ -296,7 +297,7 @@ def raid_import_page(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("governance:risks_list", slug=programme.slug)
         errors = result.errors
     context = {"programme": programme, "form": form, "errors": errors, "headers": HEADERS}
-    return render(request, "governance/raid_import.html", context, status=400 if errors else 200)
+    return render(request, "governance/raid_import.html", context)
 
 
 @require_GET
@@ -384,7 +385,6 @@ def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "governance/change_request_detail.html",
         context,
-        status=400 if form.errors else 200,
     )
 
 
@@ -441,7 +441,7 @@ def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("governance:raci", slug=programme.slug)
     context = queries.raci_grid(programme, extra_people=extra, posted=request.POST or None)
     context.update(programme=programme, errors=errors)
-    return render(request, "governance/raci_edit.html", context, status=400 if errors else 200)
+    return render(request, "governance/raci_edit.html", context)
 
 
 # --- Boards -------------------------------------------------------------------------------------

@@ -188,7 +188,7 @@ def test_a_change_decided_twice_gets_a_clear_message_and_nothing_changes(world, 
     client = client_as(world["people"]["board"])
     response = client.post(f"/change-requests/{change.pk}/", {"outcome": "approve",
                                                               "reasons": "Second go"})  # fmt: skip
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "was already rejected" in response.content.decode()
     milestone.refresh_from_db()
     assert milestone.due_date == dt.date(2026, 6, 30)
@@ -221,7 +221,7 @@ def test_a_decision_without_reasons_is_refused(world, client_as):
     response = client_as(world["people"]["board"]).post(
         f"/change-requests/{change.pk}/", {"outcome": "approve", "reasons": ""}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
     change.refresh_from_db()
     assert change.status == ChangeStatus.AWAITING
