@@ -35,6 +35,7 @@ class Row:
     obj: Any
     cells: list[dict[str, Any]]
     flags: list[tuple[str, str]]
+    link: str = ""
     can_edit: bool = False
     edit_url: str = ""
     row_url: str = ""
@@ -53,7 +54,8 @@ def make_row(register: Register, obj: Any, day: Any = None, columns: list | None
         {"label": c.label, "value": c.value(obj), "detail": c.detail}
         for c in (register.columns if columns is None else columns)
     ]
-    return Row(obj, cells, register.flags(obj, day or today()))
+    link = register.link(obj) if register.link else ""
+    return Row(obj, cells, register.flags(obj, day or today()), link=link)
 
 
 def filtered_rows(

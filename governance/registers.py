@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.models import Portfolio, Programme
@@ -57,6 +58,7 @@ class Register:
     related: tuple[str, ...] = ()
     form: type[forms.ModelForm] | None = None
     flags: Callable[[Any, date], list[tuple[str, str]]] = field(default=lambda obj, today: [])
+    link: Callable[[Any], str] | None = None  # where a row's first cell leads, if anywhere
 
     def columns_for(self, scope: Programme | Portfolio | None) -> list[Column]:
         """The columns of this log's page and exports: a programme's own page leaves out the
@@ -278,13 +280,18 @@ DECISIONS = Register(
     model=Decision,
     related=("programme", "board", "recorded_by", "change_request"),
     filter_form=log_forms.DecisionFilterForm,
+    link=lambda d: (
+        reverse("governance:change_request_detail", kwargs={"pk": d.change_request_id})
+        if d.change_request_id
+        else ""
+    ),
     filter=_exact(board="board"),
     columns=[
+        Column("Decision", lambda d: d.summary, "summary"),
         Column("Date", lambda d: _date(d.decided_on), "decided_on"),
         Column("Programme", _programme, "programme__name", rollup=True),
         Column("Forum", lambda d: str(d.board or ""), "board__name"),
-        Column("Summary", lambda d: d.summary, "summary"),
-        Column("Decision", lambda d: d.decision, detail=True),
+        Column("Decision in full", lambda d: d.decision, detail=True),
         Column("Rationale", lambda d: d.rationale, detail=True),
         Column("Made by", lambda d: d.change_request.reference if d.change_request_id else ""),
         Column("Recorded by", lambda d: _person(d.recorded_by)),
@@ -299,6 +306,7 @@ CHANGE_REQUESTS = Register(
     model=ChangeRequest,
     related=("programme", "routed_to", "raised_by", "decided_by"),
     filter_form=log_forms.ChangeRequestFilterForm,
+    link=lambda c: reverse("governance:change_request_detail", kwargs={"pk": c.pk}),
     filter=_exact(status="status"),
     columns=[
         Column("Reference", lambda c: c.reference, "id"),
@@ -308,12 +316,12 @@ CHANGE_REQUESTS = Register(
         Column("Cost impact", lambda c: gbp(c.cost_impact), "cost_impact"),
         Column("Time impact (days)", lambda c: str(c.time_impact_days), "time_impact_days"),
         Column("Benefits impact", lambda c: gbp(c.benefits_impact), "benefits_impact"),
-        Column("Raised by", lambda c: _person(c.raised_by)),
+        Column("Raised by", lambda c: _person(c.raised_by), detail=True),
         Column("Raised on", lambda c: _date(c.raised_on), "raised_on"),
         Column("Routed to", lambda c: str(c.routed_to or ""), "routed_to__name"),
         Column("Status", lambda c: c.get_status_display(), "status"),
-        Column("Baseline before", lambda c: c.baseline_before),
-        Column("Baseline after", lambda c: c.baseline_after),
+        Column("Baseline before", lambda c: c.baseline_before, detail=True),
+        Column("Baseline after", lambda c: c.baseline_after, detail=True),
     ],
 )
 

@@ -225,3 +225,14 @@ def test_a_decision_without_reasons_is_refused(world, client_as):
     assert "There is a problem" in response.content.decode()
     change.refresh_from_db()
     assert change.status == ChangeStatus.AWAITING
+
+
+def test_the_change_request_log_links_each_request_to_its_decision_page(world, client_as):
+    change = raise_change(world, time_impact_days=40)
+    text = (
+        client_as(world["people"]["board"])
+        .get("/programmes/commercial/change-requests/")
+        .content.decode()
+    )
+    assert f'href="/change-requests/{change.pk}/"' in text
+    assert "Delivery Board" in text

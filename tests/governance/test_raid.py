@@ -61,6 +61,7 @@ def test_inline_edit_swaps_the_row_form_in_and_the_saved_row_back(world, client_
     form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert form.lstrip().startswith("<tr")
     assert 'hx-post="' + url in form
+    assert f'value="{risk.review_date:%Y-%m-%d}"' in form  # a date input keeps its value
     saved = client.post(
         url, risk_post(title="New title", owner=risk.owner.pk), HTTP_HX_REQUEST="true"
     ).content.decode()
