@@ -88,9 +88,10 @@ def _log_context(
     )
     for row in context["rows"]:
         row_programme = programme
-        row.can_edit = can_edit and (
-            programme is None or row.obj.programme_id == programme.pk  # a dependent's row
-        )
+        # On a programme, another programme's dependency on it is read-only here; on the whole
+        # portfolio's page, only the portfolio's own register (no programme) is edited in place.
+        own = programme.pk if programme is not None else None
+        row.can_edit = can_edit and row.obj.programme_id == own
         if row.can_edit:
             urls = _entry_urls(register, row_programme, row.obj.pk)
             row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]

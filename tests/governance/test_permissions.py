@@ -178,3 +178,10 @@ def test_log_page_query_count_does_not_grow_with_rows(
         make(world["programme"])
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(path).status_code == 200
+
+
+def test_on_the_whole_portfolio_page_the_pmo_edits_only_the_portfolio_register(client, world, ids):
+    client.force_login(world["people"]["pmo"])
+    text = client.get("/raid/").content.decode()
+    assert f"/raid/risks/{ids['portfolio_risk']}/edit/" in text
+    assert f"/risks/{ids['risk']}/edit/" not in text
