@@ -452,7 +452,8 @@ def board_list(request: HttpRequest) -> HttpResponse:
     boards = Board.objects.select_related("chair", "portfolio", "programme").prefetch_related(
         "members"
     )
-    return render(request, "governance/board_list.html", {"boards": boards})
+    context = {"boards": boards, "can_edit": request.user.has_perm("governance.change_boards")}
+    return render(request, "governance/board_list.html", context)
 
 
 def _board(slug: str) -> Board:

@@ -61,11 +61,11 @@ def test_pmo_changes_a_boards_chair_and_members(world, client_as):
 
 def _pack_content(world):  # type: ignore[no-untyped-def]
     past = dt.date.today() - dt.timedelta(days=5)
-    RiskFactory(programme=world["programme"], title="Escalated income risk", escalated=True)
+    RiskFactory(programme=world["programme"], title="Insolvency", escalated=True)
     RiskFactory(programme=world["programme"], title="Quiet risk")
     ActionFactory(programme=world["programme"], title="Late action", due_date=past)
     services.change_request_raise(
-        change_request=ChangeRequest(programme=world["programme"], title="Delay the launch",
+        change_request=ChangeRequest(programme=world["programme"], title="Postponement",
                                      kind="time", description="x", time_impact_days=40),
         actor=world["people"]["manager"],
     )  # fmt: skip
@@ -75,8 +75,8 @@ def test_board_pack_lists_what_awaits_the_board(world, client_as):
     _pack_content(world)
     text = client_as(world["people"]["pmo"]).get("/boards/delivery-board/pack/").content.decode()
     assert "Gate reviews awaiting the board" in text
-    assert "Delay the launch" in text
-    assert "Escalated income risk" in text
+    assert "Postponement" in text
+    assert "Insolvency" in text
     assert "Quiet risk" not in text
     assert "Late action" in text
 
@@ -102,10 +102,10 @@ def test_board_pack_downloads_as_a_pdf_with_the_board_name(world, client_as, tmp
     text = subprocess.run(  # noqa: S603 - a fixed command on a file the test wrote
         ["/usr/bin/pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    text = " ".join(text.split())  # table cells wrap at different words
-    assert "Delivery Board" in text
-    assert "Delay the launch" in text
-    assert "Escalated income risk" in text
+    # pdftotext may emit a wrapped table cell's lines apart: look for single words.
+    words = set(text.split())
+    assert "Delivery Board" in " ".join(text.split())
+    assert {"Postponement", "Insolvency"} <= words
 
 
 def test_board_pack_query_count_does_not_grow_with_rows(
