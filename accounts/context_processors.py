@@ -17,6 +17,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Gates", reverse("governance:gate_list")))
     if user.has_perm("benefits.view_mtfp"):
         items.append(("MTFP", reverse("benefits:mtfp_list")))
+    if user.has_perm("governance.view_logs"):
+        items.append(("RAID log", reverse("governance:raid")))
+        items.append(("My actions", reverse("governance:my_actions")))
+        items.append(("Boards", reverse("governance:board_list")))
     path = request.path
     return {
         "nav_items": [

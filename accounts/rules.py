@@ -98,3 +98,32 @@ rules.add_perm("benefits.view_mtfp", is_portfolio_reader)
 rules.add_perm("benefits.change_mtfp", is_pmo)
 rules.add_perm("benefits.override_deliverability", is_pmo)
 rules.add_perm("benefits.recalculate_rollup", is_pmo)
+
+# --- governance logs (RAID, actions & decisions, change requests, RACI, boards) ---------------
+# Object-level permissions on a programme's logs take the programme; a change request's decision
+# takes the change request. Portfolio-wide risks (no programme) are the PMO's to edit.
+has_team_role = is_pmo | has_manager_role | has_sro_role
+
+
+@rules.predicate
+def is_member_of_routed_board(user, change_request) -> bool:
+    board = getattr(change_request, "routed_to", None)
+    if board is None:
+        return False
+    return board.chair_id == user.pk or board.members.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_team_of_changed_programme(user, change_request) -> bool:
+    programme = getattr(change_request, "programme", None)
+    return programme is not None and user.pk in (programme.manager_id, programme.sro_id)
+
+
+rules.add_perm("governance.view_logs", is_portfolio_reader)
+rules.add_perm("governance.edit_logs", has_team_role)
+rules.add_perm("governance.change_programme_logs", is_pmo | is_programme_team)
+rules.add_perm(
+    "governance.decide_change_request",
+    is_portfolio_reader & is_member_of_routed_board & ~is_team_of_changed_programme,
+)
+rules.add_perm("governance.change_boards", is_pmo)

@@ -6,12 +6,33 @@ inherent rating one step of likelihood higher and the target one step lower: tho
 target scores are the demo's assumption. The High risks are escalated.
 """
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
 
 from accounts.models import User
-from portfolio.models import Portfolio, Programme
+from portfolio.models import Milestone, Portfolio, Programme
 
-from .models import Board, BoardKind, Risk, RiskResponse
+from .models import (
+    Action,
+    ActionStatus,
+    Assumption,
+    BaselineKind,
+    Board,
+    BoardKind,
+    ChangeKind,
+    ChangeRequest,
+    Decision,
+    Dependency,
+    Issue,
+    IssuePriority,
+    RaciActivity,
+    RaciAssignment,
+    Risk,
+    RiskResponse,
+    TermsOfReference,
+)
 
 BOARDS = [
     (
@@ -191,6 +212,11 @@ ANNEX_2_RISKS = [
 
 
 def load(people: dict[str, User], programmes: dict[str, Programme]) -> None:
+    _load_boards_and_annex_2(people)
+    load_logs(people, programmes)
+
+
+def _load_boards_and_annex_2(people: dict[str, User]) -> None:
     for slug, name, kind, chair, members, purpose in BOARDS:
         board, created = Board.objects.get_or_create(
             slug=slug,
@@ -235,3 +261,345 @@ def load(people: dict[str, User], programmes: dict[str, Programme]) -> None:
                 "escalated": risk["rating"] == "High",
             },
         )
+
+
+# --- Programme logs (RAID, actions, decisions, change requests, RACI, terms of reference) -------
+# Dates are relative to the day the demo is loaded, so "overdue" stays true whenever it is run.
+
+TERMS_OF_REFERENCE = {
+    "strategic-transformation-board": (
+        "The Strategic Transformation Board (STB) is the design authority of the Transformation "
+        "Programme.\n\nIt reviews Strategic Outline Cases (SOC) and decides whether each becomes "
+        "part of the Employer, Partner or Place Shaper of Choice portfolio; assigns each programme "
+        "its category (A: significant financial, political or reputational weight; B; C) and "
+        "guardrails; agrees the investment and expected return on investment of category A "
+        "programmes at Initial and Full Programme Brief; and agrees that programmes progress to "
+        "delivery.\n\nIt decides change requests above the thresholds set by the PMO, and receives "
+        "closure reports of category A programmes."
+    ),
+    "delivery-board": (
+        "The Delivery Board receives the Initial Programme Brief (Section A) and the Full "
+        "Programme Brief (Section B) once signed off by the SRO, and oversees delivery through "
+        "the Programme Workbooks and the Transformation Dashboard.\n\nIt decides change requests "
+        "above the Delivery Board thresholds set by the PMO, tracks escalated risks and overdue "
+        "actions, and receives closure reports."
+    ),
+    "employer-of-choice-portfolio-board": (
+        "Becoming an Employer of Choice: oversees the portfolio's programmes, their RAID logs, "
+        "dependencies and benefits; decides change requests below the Delivery Board thresholds "
+        "for programmes without their own Programme Board."
+    ),
+    "partner-of-choice-portfolio-board": (
+        "Becoming a Partner of Choice: oversees the portfolio's programmes, their RAID logs, "
+        "dependencies and benefits; decides change requests below the Delivery Board thresholds "
+        "for programmes without their own Programme Board."
+    ),
+    "place-shaper-of-choice-portfolio-board": (
+        "Becoming a Place Shaper of Choice: oversees the portfolio's programmes, their RAID logs, "
+        "dependencies and benefits; decides change requests below the Delivery Board thresholds "
+        "for programmes without their own Programme Board."
+    ),
+    "commercial-programme-board": (
+        "A Programme Board is established to oversee the Commercial programme. It is chaired by "
+        "the SRO, meets monthly, reviews the Programme Workbook and RAID log, and decides change "
+        "requests below the Delivery Board thresholds."
+    ),
+}
+
+# programme, title, cause, event, effect, (inherent L, I), (residual L, I), (target L, I),
+# controls, further action, owner, review in days (negative: overdue), escalated
+PROGRAMME_RISKS = [
+    (
+        "business-intelligence",
+        "Data quality in source systems",
+        "Source systems hold duplicate and incomplete records.",
+        "Dashboards built on the data are not trusted by services.",
+        "Decisions continue to be taken without data and insight.",
+        (4, 4),
+        (4, 4),
+        (2, 3),
+        "Data owners named for each source system.",
+        "Data cleansing sprint before the first dashboards go live.",
+        "manager",
+        -14,
+        True,
+    ),
+    (
+        "business-intelligence",
+        "Analyst capacity",
+        "Two analyst posts are vacant.",
+        "Work on the data platform slows.",
+        "Delivery of the Full Programme Brief slips.",
+        (4, 3),
+        (3, 3),
+        (2, 2),
+        "Interim support from the IT, Innovation and Digital team.",
+        "Recruit through the data and insight community of practice.",
+        "manager",
+        30,
+        False,
+    ),
+    (
+        "commercial",
+        "Income assumptions not realised",
+        "The market for new commercial offerings is untested.",
+        "Income is lower than the business case assumes.",
+        "The savings counted towards the MTFP are not delivered.",
+        (5, 4),
+        (4, 5),
+        (3, 3),
+        "Income profiled prudently; quarterly review with Finance.",
+        "Market testing of the first two offerings before launch.",
+        "sro",
+        -7,
+        True,
+    ),
+    (
+        "commercial",
+        "Reputational sensitivity",
+        "Some commercial offerings compete with local businesses.",
+        "Adverse publicity about the council trading.",
+        "Reputational damage to the council.",
+        (3, 4),
+        (2, 4),
+        (2, 3),
+        "Communications plan agreed with the Portfolio Lead.",
+        "Engagement with local business groups.",
+        "manager",
+        60,
+        False,
+    ),
+    (
+        "finance",
+        "Finance team structure embedding",
+        "The new corporate finance team structure went live in December 2019.",
+        "Roles are not yet fully embedded.",
+        "Business partnering is inconsistent.",
+        (3, 3),
+        (2, 3),
+        (1, 2),
+        "Monthly check-in with Finance business partners.",
+        "Training plan for business partners.",
+        "manager",
+        21,
+        False,
+    ),
+]
+
+
+def load_logs(people: dict[str, User], programmes: dict[str, Programme]) -> None:
+    from .services import change_request_raise, change_thresholds
+
+    today = timezone.localdate()
+    manager, sro, pmo = people["manager"], people["sro"], people["pmo"]
+    change_thresholds()
+    bi, commercial = programmes["business-intelligence"], programmes["commercial"]
+    finance, ai = programmes["finance"], programmes["strategic-ai"]
+
+    programme_board, created = Board.objects.get_or_create(
+        slug="commercial-programme-board",
+        defaults={
+            "name": "Commercial Programme Board",
+            "kind": BoardKind.PROGRAMME,
+            "programme": commercial,
+            "chair": sro,
+            "purpose": "Oversees the Commercial programme (category A, Partner of Choice).",
+        },
+    )
+    if created:
+        programme_board.members.set([sro, manager, people["robin"]])
+    for board in Board.objects.filter(next_meeting__isnull=True):
+        board.next_meeting = today + timedelta(days=14)
+        board.save(update_fields=["next_meeting"])
+    for slug, text in TERMS_OF_REFERENCE.items():
+        board = Board.objects.get(slug=slug)
+        TermsOfReference.objects.get_or_create(
+            board=board, version=1, defaults={"text": text, "saved_by": pmo}
+        )
+
+    for (
+        slug,
+        title,
+        cause,
+        event,
+        effect,
+        inherent,
+        residual,
+        target,
+        controls,
+        further,
+        owner,
+        review,
+        escalated,
+    ) in PROGRAMME_RISKS:
+        programme = programmes[slug]
+        Risk.objects.get_or_create(
+            programme=programme,
+            title=title,
+            defaults={
+                "portfolio": programme.portfolio,
+                "cause": cause,
+                "event": event,
+                "effect": effect,
+                "inherent_likelihood": inherent[0],
+                "inherent_impact": inherent[1],
+                "residual_likelihood": residual[0],
+                "residual_impact": residual[1],
+                "target_likelihood": target[0],
+                "target_impact": target[1],
+                "existing_controls": controls,
+                "further_action": further,
+                "owner": people[owner],
+                "review_date": today + timedelta(days=review),
+                "proximity": "Within the next two quarters",
+                "response": RiskResponse.TREAT,
+                "escalated": escalated,
+            },
+        )
+
+    for programme, title, owner, days in [
+        (bi, "Services share their data through the data platform", manager, 45),
+        (commercial, "Commercial team recruited by the start of delivery", manager, -10),
+        (finance, "Directorates adopt the business partnering model", sro, 90),
+    ]:
+        Assumption.objects.get_or_create(
+            programme=programme,
+            title=title,
+            defaults={"owner": owner, "validation_date": today + timedelta(days=days)},
+        )
+    Issue.objects.get_or_create(
+        programme=bi,
+        title="Legacy reporting tool licence ends before the replacement is ready",
+        defaults={
+            "priority": IssuePriority.HIGH,
+            "owner": manager,
+            "resolution": "Three-month licence extension requested from the supplier.",
+        },
+    )
+    Issue.objects.get_or_create(
+        programme=commercial,
+        title="Pricing policy not yet agreed",
+        defaults={"priority": IssuePriority.MEDIUM, "owner": sro},
+    )
+    Dependency.objects.get_or_create(
+        programme=ai,
+        title="Trusted data from the Business Intelligence data platform",
+        defaults={
+            "depends_on": bi,
+            "owner": ai.manager,
+            "needed_by": today + timedelta(days=120),
+            "description": "Strategic AI (previously AI/RPA) needs the data platform's cleansed "
+            "datasets before automations can be trained.",
+        },
+    )
+    Dependency.objects.get_or_create(
+        programme=commercial,
+        title="Marketing system delivered by IT, Innovation and Digital",
+        defaults={
+            "outside_body": "IT, Innovation and Digital",
+            "owner": manager,
+            "needed_by": today + timedelta(days=60),
+        },
+    )
+
+    for programme, title, owner, days, status in [
+        (bi, "Name a data owner for each source system", manager, -20, ActionStatus.OPEN),
+        (
+            bi,
+            "Agree the dashboard priorities with the Delivery Board",
+            manager,
+            10,
+            ActionStatus.IN_PROGRESS,
+        ),
+        (
+            commercial,
+            "Market-test the first two commercial offerings",
+            manager,
+            -5,
+            ActionStatus.OPEN,
+        ),
+        (commercial, "Draft the pricing policy for Cabinet", sro, 30, ActionStatus.OPEN),
+        (finance, "Publish the business partnering handbook", manager, -40, ActionStatus.DONE),
+    ]:
+        Action.objects.get_or_create(
+            programme=programme,
+            title=title,
+            defaults={
+                "owner": owner,
+                "due_date": today + timedelta(days=days),
+                "status": status,
+                "created_by": pmo,
+            },
+        )
+
+    stb = Board.objects.get(slug="strategic-transformation-board")
+    delivery = Board.objects.get(slug="delivery-board")
+    for programme, board, summary, text, rationale in [
+        (
+            commercial,
+            stb,
+            "Commercial joins the Partner of Choice portfolio as category A",
+            "The Strategic Outline Case is agreed: Commercial becomes part of the Partner "
+            "of Choice Portfolio and is categorised as an A programme.",
+            "Significant income potential; politically and reputationally sensitive.",
+        ),
+        (
+            bi,
+            delivery,
+            "Business Intelligence renamed from Data and Insights",
+            "The programme previously called Data and Insights continues as Business Intelligence.",
+            "The name reflects the programme's scope after the Initial Programme Brief.",
+        ),
+    ]:
+        if not Decision.objects.filter(programme=programme, summary=summary).exists():
+            Decision.objects.create(
+                programme=programme,
+                board=board,
+                summary=summary,
+                decision=text,
+                rationale=rationale,
+                recorded_by=pmo,
+                decided_on=date(2024, 4, 19),
+            )
+
+    milestone, _ = Milestone.objects.get_or_create(
+        programme=commercial,
+        title="New commercial offerings launched",
+        defaults={
+            "due_date": today + timedelta(days=90),
+            "baseline_date": today + timedelta(days=90),
+        },
+    )
+    title = "Launch the commercial offerings after market testing"
+    if not ChangeRequest.objects.filter(programme=commercial, title=title).exists():
+        change_request_raise(
+            change_request=ChangeRequest(
+                programme=commercial,
+                title=title,
+                kind=ChangeKind.TIME,
+                description="Market testing of the first two offerings (the further action on the "
+                "income risk) needs six more weeks before launch.",
+                cost_impact=Decimal("12000.00"),
+                time_impact_days=42,
+                benefits_impact=Decimal("0.00"),
+                baseline=BaselineKind.MILESTONE,
+                milestone=milestone,
+                new_due_date=milestone.due_date + timedelta(days=42),
+            ),
+            actor=manager,
+        )
+
+    raci = [
+        ("Maintain the RAID log", {manager: "A", sro: "C", pmo: "I"}),
+        ("Sign off the Full Programme Brief", {sro: "A", manager: "R", pmo: "C"}),
+        ("Report to the Transformation Dashboard", {manager: "A", pmo: "R", sro: "I"}),
+        ("Track benefits realisation", {sro: "A", manager: "R", pmo: "C"}),
+    ]
+    for programme in (bi, commercial):
+        for position, (name, cells) in enumerate(raci, start=1):
+            activity, created = RaciActivity.objects.get_or_create(
+                programme=programme, name=name, defaults={"position": position}
+            )
+            if created:
+                for person, role in cells.items():
+                    RaciAssignment.objects.create(activity=activity, person=person, role=role)

@@ -1,11 +1,31 @@
+"""Forms for the governance logs: edit forms, filter forms, the import upload and the RACI grid."""
+
 from __future__ import annotations
 
 from django import forms
 
 from accounts.models import User
-from portfolio.models import Category, Portfolio
+from portfolio.models import Category, Portfolio, Programme
 
-from .models import Board, BoardKind, GatePolicy, Outcome, SignOff
+from .models import (
+    Action,
+    ActionStatus,
+    Assumption,
+    Board,
+    BoardKind,
+    ChangeRequest,
+    ChangeThresholds,
+    Dependency,
+    GatePolicy,
+    Issue,
+    IssuePriority,
+    LogStatus,
+    Outcome,
+    Risk,
+    RiskResponse,
+    RiskStatus,
+    SignOff,
+)
 from .services import ProgrammeMove
 
 CONDITION_SLOTS = 3
@@ -109,3 +129,209 @@ class ProgrammeStatusForm(forms.Form):
         empty_label="Choose the board",
     )
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SCORE = [(n, str(n)) for n in range(1, 6)]
+
+
+class RiskForm(forms.ModelForm):
+    class Meta:
+        model = Risk
+        fields = [
+            "title", "cause", "event", "effect",
+            "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact",
+            "target_likelihood", "target_impact", "existing_controls", "further_action",
+            "owner", "review_date", "proximity", "response", "status", "escalated",
+        ]  # fmt: skip
+        widgets = {
+            "review_date": DATE,
+            "cause": forms.Textarea(attrs={"rows": 2}),
+            "event": forms.Textarea(attrs={"rows": 2}),
+            "effect": forms.Textarea(attrs={"rows": 2}),
+            "existing_controls": forms.Textarea(attrs={"rows": 3}),
+            "further_action": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "inherent_likelihood": "1 (rare) to 5 (almost certain).",
+            "inherent_impact": "1 (minimal) to 5 (severe).",
+        }
+
+
+class AssumptionForm(forms.ModelForm):
+    class Meta:
+        model = Assumption
+        fields = ["title", "description", "owner", "validation_date", "status"]
+        widgets = {"validation_date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
+
+
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["title", "description", "priority", "owner", "resolution", "status"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "resolution": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class DependencyForm(forms.ModelForm):
+    class Meta:
+        model = Dependency
+        fields = ["title", "description", "depends_on", "outside_body", "owner", "needed_by",
+                  "status"]  # fmt: skip
+        widgets = {"needed_by": DATE, "description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.programme = kwargs.pop("programme", None)
+        super().__init__(*args, **kwargs)
+        if self.programme is not None:
+            self.instance.programme = self.programme
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["title", "description", "owner", "due_date", "status", "completed_on"]
+        widgets = {
+            "due_date": DATE,
+            "completed_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class DecisionForm(forms.Form):
+    board = forms.ModelChoiceField(
+        queryset=Board.objects.all(), required=False, label="Forum", empty_label="No board"
+    )
+    decided_on = forms.DateField(label="Date of the decision", widget=DATE)
+    summary = forms.CharField(max_length=200)
+    decision = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Decision")
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ChangeRequestForm(forms.ModelForm):
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "title", "kind", "description", "cost_impact", "time_impact_days",
+            "benefits_impact", "baseline", "milestone", "new_due_date", "benefit",
+            "financial_year", "new_amount",
+        ]  # fmt: skip
+        widgets = {"new_due_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, programme: Programme, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.instance.programme = programme
+        self.fields["milestone"].queryset = programme.milestones.all()
+        self.fields["benefit"].queryset = programme.benefits.all()
+
+
+class ChangeDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+    )
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ThresholdsForm(forms.ModelForm):
+    class Meta:
+        model = ChangeThresholds
+        fields = ["delivery_board_cost", "delivery_board_days", "stb_cost", "stb_days"]
+
+
+class BoardForm(forms.ModelForm):
+    class Meta:
+        model = Board
+        fields = ["chair", "members", "purpose", "next_meeting"]
+        widgets = {
+            "members": forms.CheckboxSelectMultiple,
+            "next_meeting": DATE,
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class TermsOfReferenceForm(forms.Form):
+    text = forms.CharField(
+        label="Terms of reference",
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Saving keeps the previous version.",
+    )
+
+
+class RaidImportForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a RAID spreadsheet (.xlsx)",
+        help_text="Use the template: a sheet named Risks, headers in the first row; 5 MB at most.",
+    )
+
+
+# --- Filters (GET, shareable URLs) --------------------------------------------------------------
+def owner_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label="Anyone",
+        to_field_name="username",
+    )
+
+
+class RiskFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *RiskStatus.choices], required=False)
+    response = forms.ChoiceField(
+        choices=[("", "Any response"), *RiskResponse.choices], required=False
+    )
+    escalated = forms.ChoiceField(
+        choices=[("", "Escalated or not"), ("yes", "Escalated"), ("no", "Not escalated")],
+        required=False,
+    )
+    likelihood = forms.TypedChoiceField(
+        choices=[("", "Any"), *SCORE], coerce=int, required=False, label="Residual likelihood"
+    )
+    impact = forms.TypedChoiceField(
+        choices=[("", "Any"), *SCORE], coerce=int, required=False, label="Residual impact"
+    )
+    owner = owner_field()
+
+
+class AssumptionFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *LogStatus.choices], required=False)
+    owner = owner_field()
+
+
+class IssueFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *LogStatus.choices], required=False)
+    priority = forms.ChoiceField(
+        choices=[("", "Any priority"), *IssuePriority.choices], required=False
+    )
+    owner = owner_field()
+
+
+class DependencyFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *LogStatus.choices], required=False)
+
+
+class ActionFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), ("outstanding", "Outstanding"), ("overdue", "Overdue"),
+                 *ActionStatus.choices],
+        required=False,
+    )  # fmt: skip
+    owner = owner_field()
+
+
+class DecisionFilterForm(forms.Form):
+    board = forms.ModelChoiceField(
+        queryset=Board.objects.all(),
+        required=False,
+        empty_label="Any forum",
+        to_field_name="slug",
+        label="Forum",
+    )
+
+
+class ChangeRequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *ChangeRequest._meta.get_field("status").choices],
+        required=False,
+    )

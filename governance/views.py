@@ -1,14 +1,43 @@
+"""Governance log pages: thin views that authorise, parse, call one service or query, render.
+
+A log page renders whole, or (for htmx) only the fragment it swaps: the results, a row, or a
+row's edit form. Every hx-get/hx-post has a plain link or form action behind it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
-from portfolio.models import Programme
+from portfolio.models import Portfolio, Programme
 
-from .forms import DecideForm, GatePolicyForm, ProgrammeStatusForm
-from .models import GatePolicy, GateReview
+from . import queries, services
+from .exports import XLSX, csv_response, xlsx_response
+from .forms import (
+    BoardForm,
+    ChangeDecisionForm,
+    ChangeRequestForm,
+    DecideForm,
+    DecisionForm,
+    GatePolicyForm,
+    ProgrammeStatusForm,
+    RaidImportForm,
+    TermsOfReferenceForm,
+    ThresholdsForm,
+)
+from .imports import HEADERS, raid_import, template_workbook
+from .models import Board, ChangeRequest, GatePolicy, GateReview, RaciRole, Risk
 from .queries import gates_page, programme_history, review_page
+from .registers import RAID, REGISTERS, Register
 from .services import (
     GateError,
     gate_policy_update,
@@ -156,3 +185,497 @@ def programme_history_page(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
     context = {"programme": programme, "entries": programme_history(programme)}
     return render(request, "governance/programme_history.html", context)
+
+
+EDIT = "governance.change_programme_logs"
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+def _register(kind: str) -> Register:
+    if kind not in REGISTERS:
+        raise Http404
+    return REGISTERS[kind]
+
+
+def _name(register: Register, view: str) -> str:
+    return f"governance:{register.key.replace('-', '_')}_{view}"
+
+
+def _programme(slug: str | None) -> Programme | None:
+    if slug is None:
+        return None
+    return get_object_or_404(Programme.objects.with_people(), slug=slug)
+
+
+def _entry_urls(register: Register, programme: Programme | None, pk: int) -> dict[str, str]:
+    kwargs: dict[str, Any] = {"pk": pk}
+    if programme is not None:
+        kwargs["slug"] = programme.slug
+        return {
+            "edit_url": reverse(_name(register, "edit"), kwargs=kwargs),
+            "row_url": reverse(_name(register, "row"), kwargs=kwargs),
+        }
+    return {
+        "edit_url": reverse("governance:portfolio_risk_edit", kwargs=kwargs),
+        "row_url": reverse("governance:portfolio_risk_row", kwargs=kwargs),
+    }
+
+
+def _list_url(register: Register, scope: Programme | Portfolio | None) -> str:
+    if isinstance(scope, Programme):
+        return reverse(_name(register, "list"), kwargs={"slug": scope.slug})
+    if isinstance(scope, Portfolio):
+        return reverse("governance:portfolio_raid", kwargs={"slug": scope.slug})
+    return reverse("governance:raid")
+
+
+def _log_context(
+    request: HttpRequest, register: Register, scope: Programme | Portfolio | None
+) -> dict[str, Any]:
+    context = queries.register_page(register, scope, request.GET)
+    programme = scope if isinstance(scope, Programme) else None
+    can_edit = register.editable and (
+        (programme is not None and request.user.has_perm(EDIT, programme))
+        or (scope is None and register is REGISTERS["risks"] and request.user.has_perm(EDIT, None))
+    )
+    for row in context["rows"]:
+        row_programme = programme
+        # On a programme, another programme's dependency on it is read-only here; on the whole
+        # portfolio's page, only the portfolio's own register (no programme) is edited in place.
+        own = programme.pk if programme is not None else None
+        row.can_edit = can_edit and row.obj.programme_id == own
+        if row.can_edit:
+            urls = _entry_urls(register, row_programme, row.obj.pk)
+            row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
+    list_url = _list_url(register, scope)
+    if isinstance(scope, Programme):
+        export_base = reverse(_name(register, "export"), kwargs={"slug": scope.slug, "fmt": "X"})
+    elif isinstance(scope, Portfolio):
+        export_base = reverse(
+            "governance:portfolio_raid_export", kwargs={"portfolio": scope.slug, "fmt": "X"}
+        )
+    else:
+        export_base = reverse("governance:raid_export", kwargs={"fmt": "X"})
+    can_edit_programme = programme is not None and request.user.has_perm(EDIT, programme)
+    context.update(
+        {
+            "scope": scope,
+            "programme": programme,
+            "can_edit": can_edit,
+            "list_url": list_url,
+            "query": request.GET.urlencode(),
+            "raid_registers": RAID if register.section == "raid" else [],
+            "export_base": export_base.removesuffix("X"),
+            "can_record_decision": can_edit_programme,
+            "can_raise_change": can_edit_programme,
+        }
+    )
+    if register is REGISTERS["risks"]:
+        context["heat_map"] = queries.heat_map(register.rows(scope), list_url)
+    if programme is not None and register.editable:
+        context["add_url"] = reverse(_name(register, "add"), kwargs={"slug": programme.slug})
+    return context
+
+
+def _template(request: HttpRequest, page: str, fragment: str) -> str:
+    return f"{page}#{fragment}" if request.htmx else page
+
+
+# --- Log pages ----------------------------------------------------------------------------------
+@require_GET
+@policy("governance.view_logs")
+def log_list(request: HttpRequest, kind: str, slug: str | None = None) -> HttpResponse:
+    register = _register(kind)
+    programme = _programme(slug)
+    context = _log_context(request, register, programme)
+    return render(request, _template(request, "governance/log_list.html", "results"), context)
+
+
+@require_GET
+@policy("governance.view_logs")
+def portfolio_raid(request: HttpRequest, slug: str) -> HttpResponse:
+    portfolio = get_object_or_404(Portfolio, slug=slug)
+    context = _log_context(request, REGISTERS["risks"], portfolio)
+    return render(request, _template(request, "governance/log_list.html", "results"), context)
+
+
+@require_GET
+@policy("governance.view_logs")
+def raid(request: HttpRequest) -> HttpResponse:
+    context = _log_context(request, REGISTERS["risks"], None)
+    context["portfolios"] = Portfolio.objects.all()
+    return render(request, _template(request, "governance/log_list.html", "results"), context)
+
+
+@require_GET
+@policy("governance.view_logs")
+def log_export(
+    request: HttpRequest, kind: str, fmt: str, slug: str | None = None, portfolio: str = ""
+) -> HttpResponse:
+    register = _register(kind)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    scope: Programme | Portfolio | None = _programme(slug)
+    if portfolio:
+        scope = get_object_or_404(Portfolio, slug=portfolio)
+    _form, rows, _sort = queries.filtered_rows(register, scope, request.GET)
+    name = f"{getattr(scope, 'slug', 'portfolio')}-{register.key}"
+    columns = register.columns_for(scope)
+    if fmt == "csv":
+        return csv_response(register, columns, rows, name)
+    return xlsx_response(register, columns, rows, name)
+
+
+def _entry(register: Register, programme: Programme | None, pk: int) -> Any:
+    qs = register.model.objects.select_related(*register.related)
+    if programme is None:
+        return get_object_or_404(qs, pk=pk, programme__isnull=True)
+    return get_object_or_404(qs, pk=pk, programme=programme)
+
+
+def _form(register: Register, programme: Programme | None, **kwargs: Any) -> Any:
+    if register.key == "dependencies":
+        kwargs["programme"] = programme
+    return register.form(**kwargs)
+
+
+def _row_context(request: HttpRequest, register: Register, programme, obj, form=None) -> dict:  # type: ignore[no-untyped-def]
+    row = queries.make_row(register, obj, columns=register.columns_for(programme))
+    row.can_edit = True
+    urls = _entry_urls(register, programme, obj.pk)
+    row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
+    return {"register": register, "programme": programme, "row": row, "form": form,
+            "can_edit": True}  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.edit_logs")
+def entry_edit(request: HttpRequest, kind: str, pk: int, slug: str | None = None) -> HttpResponse:
+    register = _register(kind)
+    if not register.editable:
+        raise Http404
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    obj = _entry(register, programme, pk)
+    form = _form(register, programme, data=request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_entry_save(instance=form.instance, programme=programme, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                context = _row_context(request, register, programme, form.instance)
+                return render(request, "governance/log_list.html#row", context)
+            messages.success(request, f"The {register.noun} “{form.instance}” was saved.")
+            list_url = _list_url(register, programme)
+            return redirect(list_url)
+    context = _row_context(request, register, programme, obj, form)
+    context["list_url"] = _list_url(register, programme)
+    template = "governance/log_edit.html"
+    return render(request, _template(request, template, "row_form"), context)
+
+
+@require_GET
+@policy("governance.view_logs")
+def entry_row(request: HttpRequest, kind: str, pk: int, slug: str | None = None) -> HttpResponse:
+    """One row, as the table shows it (what "Cancel" swaps back in)."""
+    register = _register(kind)
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    obj = _entry(register, programme, pk)
+    return render(
+        request, "governance/log_list.html#row", _row_context(request, register, programme, obj)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.edit_logs")
+def entry_add(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    register = _register(kind)
+    if not register.editable:
+        raise Http404
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    form = _form(register, programme, data=request.POST or None)
+    list_url = _list_url(register, programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_entry_save(instance=form.instance, programme=programme, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The {register.noun} “{form.instance}” was added.")
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = list_url
+                return response
+            return redirect(list_url)
+    context = {
+        "register": register,
+        "programme": programme,
+        "form": form,
+        "list_url": list_url,
+        "add_url": reverse(_name(register, "add"), kwargs={"slug": programme.slug}),
+    }
+    return render(request, _template(request, "governance/log_add.html", "add_form"), context)
+
+
+@require_POST
+@policy("governance.edit_logs")
+def risk_issue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    risk = get_object_or_404(Risk, pk=pk, programme=programme)
+    issue = services.risk_to_issue(risk=risk, actor=request.user)
+    messages.success(request, f"The risk “{risk}” is now an issue on the log: “{issue}”.")
+    return redirect("governance:issues_list", slug=programme.slug)
+
+
+# --- RAID import --------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@policy("governance.edit_logs")
+def raid_import_page(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    form = RaidImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        result = raid_import(
+            programme=programme, upload=form.cleaned_data["file"], actor=request.user
+        )
+        if result.ok:
+            count = len(result.risks)
+            messages.success(request, f"{count} risk{'s' if count != 1 else ''} imported.")
+            return redirect("governance:risks_list", slug=programme.slug)
+        errors = result.errors
+    context = {"programme": programme, "form": form, "errors": errors, "headers": HEADERS}
+    return render(request, "governance/raid_import.html", context)
+
+
+@require_GET
+@policy("governance.view_logs")
+def raid_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="raid-risks-template.xlsx"'
+    return response
+
+
+# --- Decisions ----------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@policy("governance.edit_logs")
+def decision_add(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decision = services.decision_record(
+            programme=programme, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"The decision “{decision}” is in the log.")
+        return redirect("governance:decisions_list", slug=programme.slug)
+    return render(request, "governance/decision_add.html", {"programme": programme, "form": form})
+
+
+# --- "My actions" -------------------------------------------------------------------------------
+@require_GET
+@policy("governance.view_logs")
+def my_actions(request: HttpRequest) -> HttpResponse:
+    return render(request, "governance/action_mine.html", queries.my_actions(request.user))
+
+
+# --- Change requests ----------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@policy("governance.edit_logs")
+def change_request_add(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    form = ChangeRequestForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        change = services.change_request_raise(change_request=form.instance, actor=request.user)
+        messages.success(
+            request, f"{change.reference} is raised and routed to {change.routed_to} for decision."
+        )
+        return redirect("governance:change_request_detail", pk=change.pk)
+    context = {"programme": programme, "form": form, "thresholds": services.change_thresholds()}
+    return render(request, "governance/change_request_add.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.view_logs")
+def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(
+        ChangeRequest.objects.with_context().select_related("milestone", "benefit"), pk=pk
+    )
+    can_decide = request.user.has_perm("governance.decide_change_request", change)
+    form = ChangeDecisionForm(request.POST or None)
+    if request.method == "POST":
+        authorise(request.user, "governance.decide_change_request", change)
+        if form.is_valid():
+            try:
+                services.change_request_decide(
+                    change_request=change,
+                    approve=form.cleaned_data["outcome"] == "approve",
+                    reasons=form.cleaned_data["reasons"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                change.refresh_from_db()
+                messages.success(
+                    request, f"{change.reference} {change.get_status_display().lower()}."
+                )
+                return redirect("governance:change_request_detail", pk=change.pk)
+    context = {
+        "change": change,
+        "programme": change.programme,
+        "form": form,
+        "can_decide": can_decide and not change.is_decided,
+        "decisions": change.decisions.select_related("board", "recorded_by"),
+    }
+    return render(
+        request,
+        "governance/change_request_detail.html",
+        context,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.change_boards")
+def thresholds_edit(request: HttpRequest) -> HttpResponse:
+    form = ThresholdsForm(request.POST or None, instance=services.change_thresholds())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_thresholds_set(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The change request thresholds are saved.")
+            return redirect("governance:thresholds")
+    return render(request, "governance/thresholds_edit.html", {"form": form})
+
+
+# --- RACI ---------------------------------------------------------------------------------------
+@require_GET
+@policy("governance.view_logs")
+def raci(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = _programme(slug)
+    context = queries.raci_grid(programme)
+    context.update(programme=programme, can_edit=request.user.has_perm(EDIT, programme))
+    return render(request, "governance/raci_matrix.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.edit_logs")
+def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    errors: list[str] = []
+    extra = request.GET.getlist("person") or request.POST.getlist("person")
+    if request.method == "POST":
+        cells: dict[int, dict[int, str]] = {}
+        valid = {choice for choice, _label in RaciRole.choices}
+        for key, value in request.POST.items():
+            if key.startswith("cell-") and value in valid | {""}:
+                _cell, activity, person = key.split("-")
+                cells.setdefault(int(activity), {})[int(person)] = value
+        try:
+            services.raci_save(
+                programme=programme,
+                cells=cells,
+                new_activity=request.POST.get("new_activity", ""),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, "The RACI matrix is saved.")
+            return redirect("governance:raci", slug=programme.slug)
+    context = queries.raci_grid(programme, extra_people=extra, posted=request.POST or None)
+    context.update(programme=programme, errors=errors)
+    return render(request, "governance/raci_edit.html", context)
+
+
+# --- Boards -------------------------------------------------------------------------------------
+@require_GET
+@policy("governance.view_logs")
+def board_list(request: HttpRequest) -> HttpResponse:
+    boards = Board.objects.select_related("chair", "portfolio", "programme").prefetch_related(
+        "members"
+    )
+    context = {"boards": boards, "can_edit": request.user.has_perm("governance.change_boards")}
+    return render(request, "governance/board_list.html", context)
+
+
+def _board(slug: str) -> Board:
+    return get_object_or_404(
+        Board.objects.select_related("chair", "portfolio", "programme").prefetch_related("members"),
+        slug=slug,
+    )
+
+
+@require_GET
+@policy("governance.view_logs")
+def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board(slug)
+    versions = list(board.terms_of_reference.select_related("saved_by"))
+    context = {
+        "board": board,
+        "current": versions[0] if versions else None,
+        "previous": versions[1:],
+        "can_edit": request.user.has_perm("governance.change_boards"),
+    }
+    return render(request, "governance/board_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.change_boards")
+def board_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board(slug)
+    form = BoardForm(request.POST or None, instance=board)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{board} is saved.")
+        return redirect(board)
+    return render(request, "governance/board_edit.html", {"board": board, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.change_boards")
+def terms_of_reference_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board(slug)
+    current = board.terms_of_reference.first()
+    form = TermsOfReferenceForm(
+        request.POST or None, initial={"text": current.text if current else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        version = services.terms_of_reference_save(
+            board=board, text=form.cleaned_data["text"], actor=request.user
+        )
+        messages.success(request, f"Terms of reference version {version.version} saved.")
+        return redirect(board)
+    return render(request, "governance/board_tor_edit.html", {"board": board, "form": form})
+
+
+@require_GET
+@policy("governance.view_logs")
+def board_pack(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board(slug)
+    context = queries.board_pack(board)
+    if request.GET.get("format") == "pdf":
+        context["pdf"] = True
+        html = render_to_string("governance/board_pack_pdf.html", context, request=request)
+        response = HttpResponse(_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{board.slug}-pack.pdf"'
+        return response
+    return render(request, "governance/board_pack.html", context)
+
+
+def _pdf(html: str) -> bytes:
+    """The page's markup as an A4 PDF, styled by the print stylesheet; nothing is fetched."""
+    from weasyprint import CSS, HTML
+
+    with open(finders.find("css/board_pack_print.css"), encoding="utf-8") as handle:
+        stylesheet = CSS(string=handle.read())
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet])

@@ -1,7 +1,15 @@
 """Governance models, one module per log: boards, the RAID log, the actions & decision log,
-gate reviews and their policy."""
+gate reviews and their policy, change requests and the RACI matrix."""
 
-from .boards import Board, BoardKind
+from .boards import Board, BoardKind, TermsOfReference
+from .changes import (
+    BaselineKind,
+    ChangeKind,
+    ChangeRequest,
+    ChangeRequestQuerySet,
+    ChangeStatus,
+    ChangeThresholds,
+)
 from .gates import (
     Gate,
     GatePolicy,
@@ -13,11 +21,25 @@ from .gates import (
     SignOff,
 )
 from .logs import Action, ActionQuerySet, ActionStatus, Decision, DecisionQuerySet
-from .raid import Risk, RiskQuerySet, RiskResponse, RiskStatus, score_band
+from .raci import RaciActivity, RaciAssignment, RaciRole
+from .raid import (
+    Assumption,
+    Dependency,
+    Issue,
+    IssuePriority,
+    LogStatus,
+    Risk,
+    RiskQuerySet,
+    RiskResponse,
+    RiskStatus,
+    score_band,
+)
 
 __all__ = [
-    "Action", "ActionQuerySet", "ActionStatus", "Board", "BoardKind", "Decision",
-    "DecisionQuerySet", "Gate", "GatePolicy", "GateReview", "GateReviewQuerySet", "GateSignOff",
-    "Outcome", "ReviewStatus", "Risk", "RiskQuerySet", "RiskResponse", "RiskStatus", "SignOff",
-    "score_band",
+    "Action", "ActionQuerySet", "ActionStatus", "Assumption", "BaselineKind", "Board",
+    "BoardKind", "ChangeKind", "ChangeRequest", "ChangeRequestQuerySet", "ChangeStatus",
+    "ChangeThresholds", "Decision", "DecisionQuerySet", "Dependency", "Gate", "GatePolicy",
+    "GateReview", "GateReviewQuerySet", "GateSignOff", "Issue", "IssuePriority", "LogStatus",
+    "Outcome", "RaciActivity", "RaciAssignment", "RaciRole", "ReviewStatus", "Risk",
+    "RiskQuerySet", "RiskResponse", "RiskStatus", "SignOff", "TermsOfReference", "score_band",
 ]  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from portfolio.models import Portfolio, Programme
@@ -35,6 +36,7 @@ class Board(models.Model):
         Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="board"
     )
     purpose = models.TextField(blank=True)
+    next_meeting = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[members])
 
@@ -43,3 +45,32 @@ class Board(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:board_detail", kwargs={"slug": self.slug})
+
+    @property
+    def sees_whole_portfolio(self) -> bool:
+        return self.kind in (BoardKind.STB, BoardKind.DELIVERY)
+
+
+class TermsOfReference(models.Model):
+    """One saved version of a board's terms of reference; every version is kept."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="terms_of_reference")
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["board", "-version"]
+        verbose_name_plural = "terms of reference"
+        constraints = [
+            models.UniqueConstraint(fields=["board", "version"], name="unique_tor_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board} terms of reference v{self.version}"

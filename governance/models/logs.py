@@ -22,7 +22,7 @@ class DecisionQuerySet(models.QuerySet):
         return self.filter(programme=programme)
 
     def with_context(self) -> DecisionQuerySet:
-        return self.select_related("programme", "board", "recorded_by")
+        return self.select_related("programme", "board", "recorded_by", "change_request")
 
 
 class Decision(models.Model):
@@ -41,6 +41,13 @@ class Decision(models.Model):
     summary = models.CharField(max_length=200)
     decision = models.TextField()
     rationale = models.TextField(blank=True)
+    change_request = models.ForeignKey(
+        "governance.ChangeRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_decisions"
     )

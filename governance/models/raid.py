@@ -58,6 +58,15 @@ class RiskQuerySet(models.QuerySet):
     def review_overdue(self, today=None) -> RiskQuerySet:  # type: ignore[no-untyped-def]
         return self.open().filter(review_date__lt=today or timezone.localdate())
 
+    def in_portfolio(self, portfolio: Portfolio) -> RiskQuerySet:
+        return self.filter(
+            models.Q(programme__portfolio=portfolio)
+            | models.Q(programme__isnull=True, portfolio=portfolio)
+        )
+
+    def with_people(self) -> RiskQuerySet:
+        return self.select_related("programme", "owner", "issue")
+
 
 class Risk(models.Model):
     """A risk on a programme's RAID log, or on the portfolio's own register (no programme)."""
@@ -134,6 +143,21 @@ class Risk(models.Model):
     def residual_band(self) -> str:
         return score_band(self.residual_score)
 
+    @property
+    def inherent_band(self) -> str:
+        return score_band(self.inherent_score)
+
+    @property
+    def target_band(self) -> str:
+        return score_band(self.target_score)
+
+    def is_review_overdue(self, today=None) -> bool:  # type: ignore[no-untyped-def]
+        return (
+            self.status == RiskStatus.OPEN
+            and self.review_date is not None
+            and self.review_date < (today or timezone.localdate())
+        )
+
     def clean(self) -> None:
         if (
             self.programme_id
@@ -142,4 +166,171 @@ class Risk(models.Model):
         ):
             raise ValidationError(
                 {"portfolio": "A programme's risk sits in that programme's portfolio."}
+            )
+
+
+class IssuePriority(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class LogStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class AssumptionQuerySet(models.QuerySet):
+    def for_programme(self, programme: Programme) -> AssumptionQuerySet:
+        return self.filter(programme=programme)
+
+    def validation_overdue(self, today=None) -> AssumptionQuerySet:  # type: ignore[no-untyped-def]
+        return self.filter(status=LogStatus.OPEN, validation_date__lt=today or timezone.localdate())
+
+
+class Assumption(models.Model):
+    """Something the programme takes as true without proof, to be validated by a date."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="assumptions")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_assumptions",
+    )
+    validation_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=LogStatus.choices, default=LogStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = AssumptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["validation_date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today=None) -> bool:  # type: ignore[no-untyped-def]
+        return (
+            self.status == LogStatus.OPEN
+            and self.validation_date is not None
+            and self.validation_date < (today or timezone.localdate())
+        )
+
+
+class IssueQuerySet(models.QuerySet):
+    def for_programme(self, programme: Programme) -> IssueQuerySet:
+        return self.filter(programme=programme)
+
+    def open(self) -> IssueQuerySet:
+        return self.filter(status=LogStatus.OPEN)
+
+
+class Issue(models.Model):
+    """Something that has happened and must be dealt with; may be a risk that occurred."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="issues")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    priority = models.CharField(
+        max_length=10, choices=IssuePriority.choices, default=IssuePriority.MEDIUM
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_issues",
+    )
+    resolution = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=LogStatus.choices, default=LogStatus.OPEN)
+    raised_on = models.DateField(default=timezone.localdate)
+    risk = models.OneToOneField(
+        Risk,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issue",
+        help_text="The risk this issue was when it had not yet happened.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "priority", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DependencyQuerySet(models.QuerySet):
+    def touching(self, programme: Programme) -> DependencyQuerySet:
+        """Dependencies a programme has, and those other programmes have on it."""
+        return self.filter(models.Q(programme=programme) | models.Q(depends_on=programme))
+
+
+class Dependency(models.Model):
+    """What a programme needs from another programme or from an outside body."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="dependencies")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    depends_on = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="dependents",
+        verbose_name="depends on programme",
+    )
+    outside_body = models.CharField(
+        max_length=200, blank=True, help_text="A body outside the portfolio, e.g. a partner."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_dependencies",
+    )
+    needed_by = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=LogStatus.choices, default=LogStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = DependencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["needed_by", "title"]
+        verbose_name_plural = "dependencies"
+        constraints = [
+            models.CheckConstraint(
+                name="dependency_not_on_itself",
+                condition=~models.Q(depends_on=models.F("programme")),
+            ),
+            models.CheckConstraint(
+                name="dependency_names_what_it_depends_on",
+                condition=models.Q(depends_on__isnull=False) | ~models.Q(outside_body=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def on(self) -> str:
+        return str(self.depends_on) if self.depends_on_id else self.outside_body
+
+    def clean(self) -> None:
+        if self.depends_on_id and self.depends_on_id == self.programme_id:
+            raise ValidationError({"depends_on": "A programme cannot depend on itself."})
+        if not self.depends_on_id and not self.outside_body.strip():
+            raise ValidationError(
+                {"outside_body": "Choose the programme or name the outside body it depends on."}
             )

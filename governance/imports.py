@@ -1,0 +1,201 @@
+"""Import a programme's risks from an XLSX spreadsheet: every row is checked first; any error
+and nothing is imported; a valid file imports every row in one transaction."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from accounts.models import User
+from portfolio.models import Programme
+
+from .models import Risk, RiskResponse, RiskStatus
+
+MAX_BYTES = 5 * 1024 * 1024
+SHEET = "Risks"
+SCORES = [
+    "Inherent likelihood", "Inherent impact", "Residual likelihood", "Residual impact",
+    "Target likelihood", "Target impact",
+]  # fmt: skip
+HEADERS = [
+    "Title", "Cause", "Event", "Effect", *SCORES, "Existing controls", "Further action",
+    "Owner", "Review date", "Proximity", "Response", "Escalated",
+]  # fmt: skip
+REQUIRED = ["Title", *SCORES]
+FIELDS = {
+    "Title": "title", "Cause": "cause", "Event": "event", "Effect": "effect",
+    "Existing controls": "existing_controls", "Further action": "further_action",
+    "Proximity": "proximity",
+}  # fmt: skip
+SCORE_FIELDS = {name: name.lower().replace(" ", "_") for name in SCORES}
+
+
+@dataclass
+class ImportResult:
+    errors: list[str] = field(default_factory=list)
+    risks: list[Risk] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def template_workbook() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append([
+        "Supplier capacity", "A single supplier", "The supplier cannot staff phase 2",
+        "Delay to go-live", 4, 4, 3, 4, 2, 3, "Weekly supplier meeting",
+        "Second supplier framework", "manager", "2026-03-31", "Next quarter", "Treat", "No",
+    ])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _find_owner(name: str, people: dict[str, User]) -> User | None:
+    return people.get(name.lower())
+
+
+def _people() -> dict[str, User]:
+    people: dict[str, User] = {}
+    for user in User.objects.filter(is_active=True).annotate(
+        full=Concat("first_name", Value(" "), "last_name")
+    ):
+        people.setdefault(user.username.lower(), user)
+        if user.full.strip():
+            people.setdefault(user.full.strip().lower(), user)
+    return people
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    raise ValueError
+
+
+def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
+    """Read and validate every row; return the unsaved risks or every error found."""
+    result = ImportResult()
+    if upload.size > MAX_BYTES:
+        result.errors.append("The file is larger than 5 MB: split it or remove images.")
+        return result
+    data = upload.read()
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        result.errors.append("The file is not an Excel spreadsheet (.xlsx): use the template.")
+        return result
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        result.errors.append("The file is not an Excel spreadsheet (.xlsx): use the template.")
+        return result
+    if SHEET not in workbook.sheetnames:
+        result.errors.append(
+            f'The spreadsheet has no sheet named "{SHEET}" (it has: '
+            f"{', '.join(workbook.sheetnames)}): use the template."
+        )
+        return result
+    rows = list(workbook[SHEET].iter_rows(values_only=True))
+    if not rows:
+        result.errors.append(f'The "{SHEET}" sheet is empty: use the template.')
+        return result
+    header = [_text(h) for h in rows[0]]
+    missing = [h for h in REQUIRED if h not in header]
+    if missing:
+        result.errors.append(f"Row 1: missing column{'s' if len(missing) > 1 else ''} "
+                             f"{', '.join(missing)}.")  # fmt: skip
+        return result
+    index = {name: header.index(name) for name in HEADERS if name in header}
+    people = _people()
+    responses = {label.lower(): value for value, label in RiskResponse.choices}
+    for number, values in enumerate(rows[1:], start=2):
+        cells = {name: values[i] if i < len(values) else None for name, i in index.items()}
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        risk = Risk(programme=programme, portfolio=programme.portfolio, status=RiskStatus.OPEN)
+
+        def error(column: str, message: str, number: int = number) -> None:
+            result.errors.append(f"Row {number}, column {column}: {message}")
+
+        for name, attr in FIELDS.items():
+            setattr(risk, attr, _text(cells.get(name)))
+        if not risk.title:
+            error("Title", "enter the risk's title.")
+        elif len(risk.title) > 200:
+            error("Title", "use 200 characters or fewer.")
+        for name, attr in SCORE_FIELDS.items():
+            text = _text(cells.get(name))
+            if not text.isdigit() or not 1 <= int(text) <= 5:
+                error(name, f"must be a whole number from 1 to 5 (got “{text or 'nothing'}”).")
+            else:
+                setattr(risk, attr, int(text))
+        owner = _text(cells.get("Owner"))
+        if owner:
+            risk.owner = _find_owner(owner, people)
+            if risk.owner is None:
+                error("Owner", f"no user has the username or full name “{owner}”.")
+        if _text(cells.get("Review date")):
+            try:
+                risk.review_date = _date(cells.get("Review date"))
+            except ValueError:
+                error("Review date", f"“{_text(cells.get('Review date'))}” is not a date "
+                      "(use 31/03/2026 or 2026-03-31).")  # fmt: skip
+        response = _text(cells.get("Response")).lower()
+        if response:
+            if response not in responses:
+                error("Response", "must be Tolerate, Treat, Transfer or Terminate.")
+            else:
+                risk.response = responses[response]
+        escalated = _text(cells.get("Escalated")).lower()
+        if escalated not in ("", "yes", "no", "y", "n", "true", "false"):
+            error("Escalated", "must be Yes or No.")
+        risk.escalated = escalated in ("yes", "y", "true")
+        result.risks.append(risk)
+    if not result.risks and not result.errors:
+        result.errors.append(f'The "{SHEET}" sheet has no risks under its header row.')
+    return result
+
+
+@transaction.atomic
+def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResult:
+    """Import every risk of a valid spreadsheet, or none."""
+    result = raid_import_check(programme=programme, upload=upload)
+    if not result.ok:
+        return result
+    for risk in result.risks:
+        risk._history_user = actor  # type: ignore[attr-defined]
+        risk.save()
+    return result
+
+
+__all__ = ["HEADERS", "ImportResult", "raid_import", "raid_import_check", "template_workbook"]

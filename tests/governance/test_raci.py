@@ -1,0 +1,76 @@
+"""The RACI matrix: edited as a grid, exactly one A per activity."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from governance.models import RaciActivity, RaciAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def activity(logs_world):  # type: ignore[no-untyped-def]
+    activity = RaciActivity.objects.create(
+        programme=logs_world["programme"], name="Maintain RAID log"
+    )
+    RaciAssignment.objects.create(
+        activity=activity, person=logs_world["people"]["manager"], role="A"
+    )
+    return activity
+
+
+def cell(activity, person):  # type: ignore[no-untyped-def]
+    return f"cell-{activity.pk}-{person.pk}"
+
+
+def test_a_raci_row_with_two_as_is_refused_and_nothing_changes(logs_world, client_as, activity):
+    manager, sro = logs_world["people"]["manager"], logs_world["people"]["sro"]
+    client = client_as(manager)
+    response = client.post(
+        "/programmes/commercial/raci/edit/",
+        {cell(activity, manager): "A", cell(activity, sro): "A", "new_activity": "Another"},
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Maintain RAID log: choose exactly one person who is Accountable (A); 2 chosen." in text
+    assert list(activity.cells.values_list("person", "role")) == [(manager.pk, "A")]
+    assert not RaciActivity.objects.filter(name="Another").exists()
+
+
+def test_a_raci_row_with_no_a_is_refused(logs_world, client_as, activity):
+    manager = logs_world["people"]["manager"]
+    response = client_as(manager).post(
+        "/programmes/commercial/raci/edit/", {cell(activity, manager): "R"}
+    )
+    assert "1 chosen" not in response.content.decode()
+    assert "0 chosen" in response.content.decode()
+
+
+def test_the_grid_saves_letters_and_adds_an_activity(logs_world, client_as, activity):
+    manager, sro = logs_world["people"]["manager"], logs_world["people"]["sro"]
+    client = client_as(manager)
+    response = client.post(
+        "/programmes/commercial/raci/edit/",
+        {cell(activity, manager): "R", cell(activity, sro): "A", "new_activity": "Sign off"},
+    )
+    assert response.status_code == 302
+    assert dict(activity.cells.values_list("person", "role")) == {manager.pk: "R", sro.pk: "A"}
+    text = client.get("/programmes/commercial/raci/").content.decode()
+    assert "Sign off" in text
+    assert '<abbr title="Accountable">A</abbr>' in text
+
+
+def test_a_person_can_be_added_as_a_column(logs_world, client_as, activity):
+    text = (
+        client_as(logs_world["people"]["manager"])
+        .get("/programmes/commercial/raci/edit/?person=viewer")
+        .content.decode()
+    )
+    assert cell(activity, logs_world["people"]["viewer"]) in text
+
+
+def test_the_database_allows_at_most_one_a_per_activity(logs_world, activity):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RaciAssignment.objects.create(
+            activity=activity, person=logs_world["people"]["sro"], role="A"
+        )
