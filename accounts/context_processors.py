@@ -11,6 +11,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", reverse("home"))]
+    if user.has_perm("dashboard.view_dashboard"):
+        items.append(("Dashboard", reverse("dashboard:dashboard")))
     if user.has_perm("portfolio.view_programme"):
         items.append(("Programmes", reverse("portfolio:programme_list")))
     path = request.path

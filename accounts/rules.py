@@ -40,4 +40,5 @@ rules.add_perm("portfolio.change_programme", is_pmo | is_programme_team)
 
 # --- dashboard / reports ------------------------------------------------------------------------
 rules.add_perm("dashboard.view_home", rules.is_authenticated)
+rules.add_perm("dashboard.view_dashboard", is_portfolio_reader)
 rules.add_perm("dashboard.view_published_reports", is_portfolio_reader | is_scrutiny_member)
