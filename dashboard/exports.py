@@ -43,7 +43,7 @@ def xlsx_response(table: Table) -> HttpResponse:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([value for value in row])
+        sheet.append(list(row))
     for column in table.money_columns:
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
             if isinstance(cell.value, Decimal | int | float):
