@@ -10,7 +10,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("Home", reverse("home"))]
+    items: list[tuple[str, str]] = []
+    if user.has_perm("dashboard.view_dashboard"):
+        items.append(("Dashboard", reverse("dashboard:dashboard")))
     if user.has_perm("portfolio.view_programme"):
         items.append(("Programmes", reverse("portfolio:programme_list")))
     if user.has_perm("governance.view_gates"):

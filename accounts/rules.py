@@ -55,6 +55,7 @@ rules.add_perm(
 
 # --- dashboard / reports ------------------------------------------------------------------------
 rules.add_perm("dashboard.view_home", rules.is_authenticated)
+rules.add_perm("dashboard.view_dashboard", is_portfolio_reader)
 rules.add_perm("dashboard.view_published_reports", is_portfolio_reader | is_scrutiny_member)
 
 # --- benefits and MTFP --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
+    path("dashboard/", include("dashboard.urls")),
     # governance and benefits serve pages under programmes/<slug>/…: they must come before
     # portfolio's own programmes/<slug>/<document>/ pattern.
     path("", include("governance.urls")),

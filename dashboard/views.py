@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -6,12 +6,28 @@ from accounts.policies import policy
 from portfolio.models import Programme
 from portfolio.queries import stage_table
 
+from .exports import csv_response, xlsx_response
+from .forms import DashboardFilterForm
+from .queries import DashboardFilters, dashboard_page
+
+EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilters]:
+    form = DashboardFilterForm(request.GET or None)
+    if form.is_valid():
+        return form, DashboardFilters(**{k: v for k, v in form.cleaned_data.items() if v})
+    return form, DashboardFilters()
+
 
 @require_GET
 @policy("dashboard.view_home")
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: the portfolio's "Where are we?" for staff, reports for scrutiny."""
+    """The landing page: the dashboard for the PMO, own programmes first for managers and SROs,
+    the portfolio's "Where are we?" for other staff, published reports for scrutiny."""
     user = request.user
+    if user.has_perm("dashboard.view_dashboard") and user.has_perm("portfolio.add_programme"):
+        return dashboard(request)
     if not user.has_perm("portfolio.view_portfolio"):
         return render(request, "dashboard/home_scrutiny.html")
     programmes = list(Programme.objects.with_people())
@@ -25,3 +41,24 @@ def home(request: HttpRequest) -> HttpResponse:
             "programme_count": len(programmes),
         },
     )
+
+
+@require_GET
+@policy("dashboard.view_dashboard")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    context = {"form": form, **dashboard_page(filters)}
+    template = "dashboard/dashboard.html"
+    if request.htmx and request.htmx.target == "dashboard-panels":
+        template += "#panels"
+    return render(request, template, context)
+
+
+@require_GET
+@policy("dashboard.view_dashboard")
+def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    _form, filters = _filters(request)
+    tables = dashboard_page(filters)["tables"]
+    if table not in tables or fmt not in EXPORTERS:
+        raise Http404("No such table")
+    return EXPORTERS[fmt](tables[table])

@@ -106,6 +106,9 @@ class ProgrammeQuerySet(models.QuerySet):
     def in_category(self, category: str | None) -> ProgrammeQuerySet:
         return self.filter(category=category) if category else self
 
+    def in_directorate(self, directorate: Directorate | None) -> ProgrammeQuerySet:
+        return self if directorate is None else self.filter(directorate=directorate)
+
     def for_team_member(self, user) -> ProgrammeQuerySet:  # type: ignore[no-untyped-def]
         return self.filter(models.Q(manager=user) | models.Q(sro=user))
 

@@ -22,7 +22,7 @@ def test_home_shows_the_seed_programmes_in_their_stages(pmo_client, demo):
     ]:
         assert name in text
     assert "Strategic Outline Case (SOC)" in text
-    assert "(Light Touch)" in text
+    assert "Light Touch" in text
 
 
 @pytest.mark.django_db

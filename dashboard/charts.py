@@ -1,0 +1,113 @@
+"""Server-rendered SVG charts: accessible, printable, and the same in the browser and the PDF.
+
+Geometry is computed with Decimal (money never becomes float); the template draws rectangles
+from the numbers here. Every chart sits beside a text table with the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+PX = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    series: Series
+    value: Decimal
+    x: Decimal
+    y: Decimal
+    width: Decimal
+    height: Decimal
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    x: Decimal
+    width: Decimal
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: Decimal
+    y: Decimal
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    plot_left: int
+    plot_top: int
+    plot_bottom: int
+    groups: list[Group]
+    ticks: list[Tick]
+    series: list[Series]
+
+
+def _px(value: Decimal) -> Decimal:
+    return value.quantize(PX, rounding=ROUND_HALF_UP)
+
+
+def nice_ceiling(value: Decimal) -> Decimal:
+    """The smallest of 1, 2, 2.5 or 5 × 10^n at or above ``value`` (a tidy axis maximum)."""
+    if value <= 0:
+        return Decimal("1")
+    exponent = value.adjusted()
+    for step in (Decimal("1"), Decimal("2"), Decimal("2.5"), Decimal("5"), Decimal("10")):
+        candidate = step.scaleb(exponent)
+        if candidate >= value:
+            return candidate
+    return Decimal("10").scaleb(exponent)  # pragma: no cover - the loop always returns
+
+
+def grouped_bar_chart(
+    groups: list[tuple[str, dict[str, Decimal]]],
+    series: list[Series],
+    *,
+    width: int = 720,
+    height: int = 320,
+    ticks: int = 4,
+) -> BarChart:
+    """Bars for each series within each group (e.g. target/planned/forecast/actual per year).
+
+    Negative values are drawn as zero-height bars; the table beside the chart carries them.
+    """
+    plot_left, plot_top, plot_bottom, right = 72, 16, height - 40, 8
+    plot_height = Decimal(plot_bottom - plot_top)
+    largest = max((v for _, values in groups for v in values.values()), default=Decimal("0"))
+    top = nice_ceiling(Decimal(largest))
+    group_width = Decimal(width - plot_left - right) / max(len(groups), 1)
+    bar_width = group_width * Decimal("0.8") / max(len(series), 1)
+    drawn = []
+    for index, (label, values) in enumerate(groups):
+        x0 = Decimal(plot_left) + group_width * index + group_width * Decimal("0.1")
+        bars = []
+        for position, item in enumerate(series):
+            value = Decimal(values.get(item.key, Decimal("0")))
+            bar_height = max(value, Decimal("0")) / top * plot_height
+            bars.append(
+                Bar(
+                    series=item, value=value, x=_px(x0 + bar_width * position),
+                    y=_px(Decimal(plot_bottom) - bar_height), width=_px(bar_width * Decimal("0.9")),
+                    height=_px(bar_height),
+                )
+            )  # fmt: skip
+        drawn.append(
+            Group(label=label, x=_px(x0 + bar_width * len(series) / 2), width=_px(group_width),
+                  bars=bars)
+        )  # fmt: skip
+    axis = [
+        Tick(value=top * i / ticks, y=_px(Decimal(plot_bottom) - plot_height * i / ticks))
+        for i in range(ticks + 1)
+    ]
+    return BarChart(width, height, plot_left, plot_top, plot_bottom, drawn, axis, series)
