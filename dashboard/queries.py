@@ -427,6 +427,8 @@ def dashboard_page(filters: DashboardFilters) -> dict[str, Any]:
     snapshot = latest_snapshot()
     money = money_panel(filters, snapshot)
     confidence = confidence_panel(programmes, ids)
+    for row in confidence["rows"]:  # the pipeline shows each programme's latest confidence
+        row["programme"].latest_confidence = row["confidence"]
     panels = {
         "pipeline": pipeline(programmes),
         "roadmap": roadmap(programmes, filters.financial_year),

@@ -227,3 +227,11 @@ def test_heat_map_and_recalculate_for_the_pmo_only(client_as, make_user, demo):
 @pytest.mark.django_db
 def test_savings_drill_down_for_a_year_with_no_roll_up_is_404(pmo_client):
     assert pmo_client.get("/dashboard/savings/2019/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_pipeline_shows_each_programmes_delivery_confidence(pmo_client, demo):
+    text = pmo_client.get("/dashboard/?portfolio=place-shaper-of-choice").content.decode()
+    pipeline = text.split('id="pipeline-heading"')[1].split("</section>")[0]
+    assert "Agile Accommodation" in pipeline
+    assert 'Green<span class="govuk-visually-hidden"> delivery confidence</span>' in pipeline
