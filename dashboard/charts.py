@@ -84,7 +84,10 @@ def grouped_bar_chart(
     """
     plot_left, plot_top, plot_bottom, right = 72, 16, height - 40, 8
     plot_height = Decimal(plot_bottom - plot_top)
-    largest = max((v for _, values in groups for v in values.values()), default=Decimal("0"))
+    keys = [item.key for item in series]
+    largest = max(
+        (Decimal(values.get(k, 0)) for _, values in groups for k in keys), default=Decimal("0")
+    )
     top = nice_ceiling(Decimal(largest))
     group_width = Decimal(width - plot_left - right) / max(len(groups), 1)
     bar_width = group_width * Decimal("0.8") / max(len(series), 1)
@@ -111,3 +114,60 @@ def grouped_bar_chart(
         for i in range(ticks + 1)
     ]
     return BarChart(width, height, plot_left, plot_top, plot_bottom, drawn, axis, series)
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str
+    label: str
+    points: list[tuple[Decimal, Decimal]]
+
+    @property
+    def svg_points(self) -> str:
+        return " ".join(f"{x},{y}" for x, y in self.points)
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    plot_left: int
+    plot_top: int
+    plot_bottom: int
+    x_labels: list[tuple[Decimal, str]]
+    ticks: list[Tick]
+    lines: list[Line]
+
+
+def line_chart(
+    x_labels: list[str],
+    series: list[tuple[str, str, list[Decimal | None]]],
+    *,
+    low: Decimal,
+    high: Decimal,
+    tick_labels: dict[int, str] | None = None,
+    width: int = 720,
+    height: int = 260,
+) -> LineChart:
+    """Lines over the same x positions (e.g. a portfolio's mean delivery confidence per
+    snapshot); a missing value (None) leaves a gap in that line's points."""
+    plot_left, plot_top, plot_bottom, right = 110, 16, height - 40, 24
+    plot_height = Decimal(plot_bottom - plot_top)
+    span = Decimal(max(len(x_labels) - 1, 1))
+    step = Decimal(width - plot_left - right) / span
+
+    def x_at(index: int) -> Decimal:
+        return _px(Decimal(plot_left) + step * index)
+
+    def y_at(value: Decimal) -> Decimal:
+        return _px(Decimal(plot_bottom) - (value - low) / (high - low) * plot_height)
+
+    lines = [
+        Line(key, label, [(x_at(i), y_at(v)) for i, v in enumerate(values) if v is not None])
+        for key, label, values in series
+    ]
+    ticks = [Tick(value=Decimal(v), y=y_at(Decimal(v))) for v in range(int(low), int(high) + 1)]
+    return LineChart(
+        width, height, plot_left, plot_top, plot_bottom,
+        [(x_at(i), label) for i, label in enumerate(x_labels)], ticks, lines,
+    )  # fmt: skip

@@ -25,13 +25,22 @@ class Table:
     money_columns: frozenset[int] = frozenset()
 
 
+def _csv_value(value: object) -> object:
+    """Money as pence-exact text (SQLite's sums lose a Decimal's scale), nothing as blank."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
 def csv_response(table: Table) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.slug}.csv"'
     writer = csv.writer(response)
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([_csv_value(value) for value in row])
     return response
 
 

@@ -4,11 +4,12 @@ from django.views.decorators.http import require_GET
 
 from accounts.policies import policy
 from portfolio.models import Programme
+from portfolio.periods import FinancialYear
 from portfolio.queries import stage_table
 
 from .exports import csv_response, xlsx_response
 from .forms import DashboardFilterForm
-from .queries import DashboardFilters, dashboard_page
+from .queries import DashboardFilters, dashboard_page, latest_snapshot, savings_detail
 
 EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
 
@@ -47,7 +48,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @policy("dashboard.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    context = {"form": form, **dashboard_page(filters)}
+    context = {
+        "form": form,
+        "can_recalculate": request.user.has_perm("benefits.recalculate_rollup"),
+        **dashboard_page(filters),
+    }
     template = "dashboard/dashboard.html"
     if request.htmx and request.htmx.target == "dashboard-panels":
         template += "#panels"
@@ -62,3 +67,24 @@ def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse
     if table not in tables or fmt not in EXPORTERS:
         raise Http404("No such table")
     return EXPORTERS[fmt](tables[table])
+
+
+@require_GET
+@policy("dashboard.view_dashboard")
+def savings_year(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse:
+    """The rows behind one financial year's savings figures on the dashboard."""
+    form, filters = _filters(request)
+    snapshot = latest_snapshot()
+    if snapshot is None or not 1990 <= year <= 2100:
+        raise Http404("No roll-up for that year")
+    table = savings_detail(filters, snapshot, FinancialYear(year))
+    if fmt:
+        if fmt not in EXPORTERS:
+            raise Http404("No such format")
+        return EXPORTERS[fmt](table)
+    return render(
+        request,
+        "dashboard/savings_year.html",
+        {"form": form, "filters": filters, "year": FinancialYear(year), "table": table,
+         "rows": list(zip(table.rows, table.links, strict=True)), "snapshot": snapshot},
+    )  # fmt: skip

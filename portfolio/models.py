@@ -7,6 +7,8 @@ conditions are pure predicates on the programme.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -443,12 +445,12 @@ class HighlightReportQuerySet(models.QuerySet):
     def for_programme(self, programme: Programme) -> HighlightReportQuerySet:
         return self.filter(programme=programme)
 
-    def latest_per_programme(self) -> HighlightReportQuerySet:
-        """Each programme's most recent highlight report."""
-        newest = HighlightReport.objects.filter(programme=models.OuterRef("programme")).order_by(
-            "-month"
-        )
-        return self.filter(pk=models.Subquery(newest.values("pk")[:1]))
+    def latest_per_programme(self, as_of: date | None = None) -> HighlightReportQuerySet:
+        """Each programme's most recent highlight report (for a month up to ``as_of``)."""
+        newest = HighlightReport.objects.filter(programme=models.OuterRef("programme"))
+        if as_of is not None:
+            newest = newest.filter(month__lte=as_of)
+        return self.filter(pk=models.Subquery(newest.order_by("-month").values("pk")[:1]))
 
     def between(self, start, end) -> HighlightReportQuerySet:  # type: ignore[no-untyped-def]
         return self.filter(month__gte=start, month__lte=end)

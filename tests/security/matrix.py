@@ -115,4 +115,9 @@ EXPECTATIONS: dict[str, Entry] = {
     "portfolio:programme_detail": Entry(
         kwargs=lambda demo: {"slug": demo.programme.slug}, GET=STAFF_READ
     ),
+    # --- dashboard: savings drill-down --------------------------------------------------------
+    "dashboard:savings_year": Entry(kwargs=lambda demo: {"year": 2019}, GET=STAFF_READ),
+    "dashboard:savings_year_export": Entry(
+        kwargs=lambda demo: {"year": 2019, "fmt": "csv"}, GET=STAFF_READ
+    ),
 }
