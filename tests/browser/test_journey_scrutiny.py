@@ -13,7 +13,7 @@ REFUSED = [
     "/programmes/commercial/",
     "/programmes/commercial/raid/",
     "/gates/",
-    "/gates/5/",
+    "/gates/policy/",
     "/raid/",
     "/mtfp/",
     "/boards/",
