@@ -1,4 +1,5 @@
-"""Project-wide middleware: the Content Security Policy and the database-unavailable page."""
+"""Project-wide middleware: the Content Security Policy, the htmx cache key and the
+database-unavailable page."""
 
 import logging
 from collections.abc import Callable
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,19 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class HtmxVaryMiddleware:
+    """A URL answers htmx with a fragment and the browser with the page: say so to caches, or the
+    browser's Back button (which reads its cache) shows a bare fragment for a pushed URL."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
         return response
 
 

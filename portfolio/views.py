@@ -113,6 +113,10 @@ def section_update(request: HttpRequest, slug: str, document: str, key: str) -> 
         messages.error(request, str(error))
         return redirect("portfolio:document_edit", slug=slug, document=kind)
     row |= {"version": section.version, "section": section, "saved": True}
+    if request.htmx and request.htmx.target == f"section-{key}":
+        # The conflict view's "Save merged text" replaces the whole section: back to the editor.
+        context = {"programme": programme, "kind": kind, "row": row, "editable": True}
+        return render(request, f"{page}#section", context)
     if request.htmx:
         return render(request, f"{page}#save-status", {"row": row, "oob": True})
     messages.success(request, f"{template.title} saved.")

@@ -86,6 +86,22 @@ def test_two_people_editing_one_section_get_both_texts_to_merge(world, make_prog
     assert (section.text, section.version) == ("Manager's and SRO's words", 2)
 
 
+def test_saving_merged_text_swaps_the_section_back_to_the_editor(world, make_programme, client_as):
+    programme = make_programme(category="")
+    client_as(world.manager).post(section_url(programme), {"text": "Manager's words", "version": 0})
+    response = client_as(world.sro).post(
+        section_url(programme), {"text": "Merged words", "version": 1},
+        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="section-strategic-case",
+    )  # fmt: skip
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert text.lstrip().startswith('<section class="app-doc-section" id="section-strategic-case"')
+    assert "Merged words</textarea>" in text
+    assert "Draft saved at" in text
+    assert 'id="version-strategic-case" value="2"' in text
+    assert "Save merged text" not in text
+
+
 def test_completeness_lists_the_missing_required_sections(world, make_programme, client_as):
     programme = make_programme(category="")
     client_as(world.manager).post(section_url(programme), {"text": "Why", "version": 0})
