@@ -1,5 +1,5 @@
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.policies import policy
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("dashboard.view_dashboard") and user.has_perm("portfolio.add_programme"):
         return dashboard(request)
     if not user.has_perm("portfolio.view_portfolio"):
-        return render(request, "dashboard/home_scrutiny.html")
+        return redirect("reports:report_list")
     programmes = list(Programme.objects.with_people())
     own = [p for p in programmes if user.pk in (p.manager_id, p.sro_id)]
     return render(
