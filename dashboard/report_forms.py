@@ -35,11 +35,16 @@ class NarrativeForm(forms.ModelForm):
 
 
 class ProgressForm(forms.ModelForm):
+    paragraph = forms.CharField(
+        label="Progress this quarter",
+        widget=forms.Textarea,
+        help_text="Separate paragraphs with a blank line.",
+        error_messages={"required": "Enter the programme's progress this quarter"},
+    )
+
     class Meta:
         model = ProgrammeProgress
         fields = ["paragraph"]
-        labels = {"paragraph": "Progress this quarter"}
-        help_texts = {"paragraph": "Separate paragraphs with a blank line."}
 
 
 class SectionForm(forms.ModelForm):

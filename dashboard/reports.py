@@ -130,6 +130,7 @@ def _frozen(quarter: Quarter) -> dict[str, Any]:
     rows = list(RollupRow.objects.filter(snapshot=snapshot)) if snapshot else []
     by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     by_programme: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    forecast_by_programme: dict[int, Decimal] = defaultdict(lambda: ZERO)
     costs: dict[int | None, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in rows:
         if row.mtfp_line_id or row.target or row.forecast or row.actual:
@@ -138,6 +139,7 @@ def _frozen(quarter: Quarter) -> dict[str, Any]:
                 cells[field] += getattr(row, field)
             if row.programme_id in names:
                 by_programme[row.programme_id][row.financial_year] += row.target
+                forecast_by_programme[row.programme_id] += row.forecast
         if row.budget or row.spend:
             key = row.programme_id if row.programme_id in names else None
             costs[key]["budget"] += row.budget
@@ -156,6 +158,7 @@ def _frozen(quarter: Quarter) -> dict[str, Any]:
                 "programme": names[pid],
                 "cells": [_money(by_programme[pid].get(year, ZERO)) for year in years],
                 "total": _money(sum(by_programme[pid].values(), ZERO)),
+                "forecast": _money(forecast_by_programme[pid]),
             }
             for pid in sorted(by_programme, key=lambda pid: names[pid])
         ],
@@ -206,7 +209,9 @@ def _frozen(quarter: Quarter) -> dict[str, Any]:
     portfolios = {p.portfolio_id for p in programmes}
     risk_ids = list(
         Risk.objects.filter(
-            Q(programme_id__in=ids) | Q(programme__isnull=True, portfolio_id__in=portfolios)
+            Q(programme_id__in=ids)
+            | Q(programme__isnull=True, portfolio__isnull=True)
+            | Q(programme__isnull=True, portfolio_id__in=portfolios)
         ).values_list("pk", flat=True)
     )
     risk_states = _states(Risk.history, risk_ids, as_of)
@@ -411,12 +416,17 @@ def report_tables(data: dict[str, Any]) -> list[Table]:
         Table(
             "savings-by-programme",
             "Savings by programme",
-            ["Programme", *(f"{y} (£)" for y in years), "Total (£)"],
+            ["Programme", *(f"{y} (£)" for y in years), "Total (£)", "Forecast, all years (£)"],
             [
-                [p["programme"], *(Decimal(c) for c in p["cells"]), Decimal(p["total"])]
+                [
+                    p["programme"],
+                    *(Decimal(c) for c in p["cells"]),
+                    Decimal(p["total"]),
+                    Decimal(p["forecast"]),
+                ]
                 for p in data["savings"]["programmes"]
             ],
-            money_columns=frozenset(range(1, len(years) + 2)),
+            money_columns=frozenset(range(1, len(years) + 3)),
         ),
         Table(
             "roadmap",

@@ -29,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("dashboard.view_dashboard") and user.has_perm("portfolio.add_programme"):
         return dashboard(request)
     if not user.has_perm("portfolio.view_portfolio"):
-        return redirect("reports:report_list")
+        if user.has_perm("dashboard.view_published_reports"):
+            return redirect("reports:report_list")
+        return render(request, "dashboard/home_no_role.html")
     programmes = list(Programme.objects.with_people())
     own = [p for p in programmes if user.pk in (p.manager_id, p.sro_id)]
     return render(
