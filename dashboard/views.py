@@ -1,5 +1,5 @@
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.policies import policy
@@ -9,6 +9,7 @@ from portfolio.queries import stage_table
 from .exports import csv_response, xlsx_response
 from .forms import DashboardFilterForm
 from .queries import DashboardFilters, dashboard_page
+from .report_views import report_list
 
 EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
 
@@ -30,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return dashboard(request)
     if not user.has_perm("portfolio.view_portfolio"):
         if user.has_perm("dashboard.view_published_reports"):
-            return redirect("reports:report_list")
+            return report_list(request)
         return render(request, "dashboard/home_no_role.html")
     programmes = list(Programme.objects.with_people())
     own = [p for p in programmes if user.pk in (p.manager_id, p.sro_id)]

@@ -291,13 +291,15 @@ def test_unpublished_report_pages_are_hidden_from_readers(users, client):
     assert client.post(reverse("reports:report_list"), {"quarter": "Q3 2019/20"}).status_code == 403
 
 
-def test_scrutiny_home_is_the_published_reports(users, client):
+def test_scrutiny_home_is_the_published_reports(published, users, client):
     client.force_login(users["scrutiny"])
     response = client.get("/")
-    assert response.status_code == 302
-    assert response.url == reverse("reports:report_list")
-    nav = client.get(response.url).content.decode()
-    assert ">Reports<" in nav
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Q3 2019/20 — October to December 2019" in page
+    assert reverse("reports:report_download", kwargs={
+        "quarter": SLUG, "number": published.number, "fmt": "pdf"}) in page  # fmt: skip
+    assert ">Reports<" in page
 
 
 def test_report_list_query_count_is_constant(users, client, django_capture_on_commit_callbacks):

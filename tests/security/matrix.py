@@ -139,8 +139,7 @@ STAFF_READ = statuses(200, anonymous=302, scrutiny=403, no_role=403)
 
 EXPECTATIONS: dict[str, Entry] = {
     # --- config / accounts ----------------------------------------------------------------------
-    # Scrutiny members are sent to the published quarterly reports.
-    "home": Entry(GET=statuses(200, anonymous=302, scrutiny=302)),
+    "home": Entry(GET=statuses(200, anonymous=302)),
     "login": Entry(
         # Signed-in users are sent home; an empty form is shown again with its errors.
         GET=statuses(302, anonymous=200),
