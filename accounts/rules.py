@@ -128,3 +128,20 @@ rules.add_perm(
     is_portfolio_reader & is_member_of_routed_board & ~is_team_of_changed_programme,
 )
 rules.add_perm("governance.change_boards", is_pmo)
+
+# --- quarterly reports --------------------------------------------------------------------------
+# The PMO writes, generates and publishes each quarter's scrutiny report and may download any
+# version. Portfolio readers and scrutiny members read and download only published versions
+# (``dashboard.view_published_reports`` above); ``view_report_version`` takes the VERSION.
+
+
+@rules.predicate
+def is_published_version(user, version) -> bool:
+    return version is not None and version.is_published
+
+
+rules.add_perm("dashboard.change_reports", is_pmo)
+rules.add_perm(
+    "dashboard.view_report_version",
+    is_pmo | ((is_portfolio_reader | is_scrutiny_member) & is_published_version),
+)

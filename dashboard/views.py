@@ -10,6 +10,7 @@ from portfolio.queries import stage_table
 from .exports import csv_response, xlsx_response
 from .forms import DashboardFilterForm
 from .queries import DashboardFilters, dashboard_page, latest_snapshot, savings_detail
+from .report_views import report_list
 
 EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
 
@@ -30,7 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("dashboard.view_dashboard") and user.has_perm("portfolio.add_programme"):
         return dashboard(request)
     if not user.has_perm("portfolio.view_portfolio"):
-        return render(request, "dashboard/home_scrutiny.html")
+        if user.has_perm("dashboard.view_published_reports"):
+            return report_list(request)
+        return render(request, "dashboard/home_no_role.html")
     programmes = list(Programme.objects.with_people())
     own = [p for p in programmes if user.pk in (p.manager_id, p.sro_id)]
     return render(

@@ -28,6 +28,7 @@ from django import forms
 from django.urls import reverse
 
 from accounts.forms import ThrottledAuthenticationForm
+from dashboard.report_forms import NarrativeForm, ProgressForm, QuarterForm, SectionForm
 from portfolio.forms import ProgrammeFilterForm
 
 
@@ -56,4 +57,37 @@ REGISTRY: list[HostileForm] = [
         actor="viewer",
         method="GET",
     ),
+    HostileForm(
+        "quarterly report: open a quarter",
+        url=lambda demo: reverse("reports:report_list"),
+        form=QuarterForm,
+    ),
+    HostileForm(
+        "quarterly report: narrative",
+        url=lambda demo: reverse("reports:report_edit", kwargs={"quarter": "2019-20-q3"}),
+        form=NarrativeForm,
+        fixed={"version": "0"},
+    ),
+    HostileForm(
+        "quarterly report: programme progress",
+        url=lambda demo: reverse(
+            "reports:progress_edit",
+            kwargs={
+                "quarter": "2019-20-q3",
+                "pk": _report_progress_pk(),
+            },
+        ),
+        form=ProgressForm,
+    ),
+    HostileForm(
+        "quarterly report: section or annex",
+        url=lambda demo: reverse("reports:section_add", kwargs={"quarter": "2019-20-q3"}),
+        form=SectionForm,
+    ),
 ]
+
+
+def _report_progress_pk() -> int:
+    from dashboard.models import ProgrammeProgress
+
+    return ProgrammeProgress.objects.filter(report__financial_year=2019).order_by("pk").first().pk

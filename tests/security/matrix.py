@@ -96,6 +96,45 @@ class Entry:
         return {m: getattr(self, m) for m in METHODS if getattr(self, m) is not None}
 
 
+def _report_quarter(demo: DemoObjects) -> dict[str, Any]:
+    """The demo's Q3 2019/20 quarterly report draft."""
+    return {"quarter": "2019-20-q3"}
+
+
+def _report_version(demo: DemoObjects) -> dict[str, Any]:
+    """A queued (unfinished, unpublished) version of the demo report: no file is written."""
+    from dashboard.models import QuarterlyReport, ReportVersion
+    from dashboard.reports import quarter_end
+
+    report = QuarterlyReport.objects.get(financial_year=2019, quarter_number=3)
+    version, _ = ReportVersion.objects.get_or_create(
+        report=report,
+        number=1,
+        defaults={
+            "as_of": quarter_end(report.quarter),
+            "requested_by": User.objects.get(username="pmo"),
+        },
+    )
+    return {"quarter": "2019-20-q3", "number": version.number}
+
+
+def _report_progress(demo: DemoObjects) -> dict[str, Any]:
+    from dashboard.models import ProgrammeProgress
+
+    row = ProgrammeProgress.objects.filter(report__financial_year=2019).order_by("pk").first()
+    return {"quarter": "2019-20-q3", "pk": row.pk}
+
+
+def _report_section(demo: DemoObjects) -> dict[str, Any]:
+    from dashboard.models import ReportSection
+
+    section = ReportSection.objects.filter(report__financial_year=2019).order_by("pk").first()
+    return {"quarter": "2019-20-q3", "pk": section.pk}
+
+
+PMO_ONLY_PAGE = statuses(403, anonymous=302, pmo=200)
+PMO_ONLY_ACTION = statuses(403, anonymous=302, pmo=302)
+
 STAFF_READ = statuses(200, anonymous=302, scrutiny=403, no_role=403)
 
 EXPECTATIONS: dict[str, Entry] = {
@@ -119,5 +158,31 @@ EXPECTATIONS: dict[str, Entry] = {
     "dashboard:savings_year": Entry(kwargs=lambda demo: {"year": 2019}, GET=STAFF_READ),
     "dashboard:savings_year_export": Entry(
         kwargs=lambda demo: {"year": 2019, "fmt": "csv"}, GET=STAFF_READ
+    ),
+    # --- quarterly reports ------------------------------------------------------------------------
+    # Readers and scrutiny see published reports only: the demo's Q3 2019/20 report is a draft
+    # (404 to them). An empty POST gives the PMO a form error, or a refusal message and redirect.
+    "reports:report_list": Entry(
+        GET=statuses(200, anonymous=302, no_role=403),
+        POST=statuses(403, anonymous=302, pmo=200),
+    ),
+    "reports:report_detail": Entry(
+        kwargs=_report_quarter, GET=statuses(404, anonymous=302, no_role=403, pmo=200)
+    ),
+    "reports:report_status": Entry(
+        kwargs=_report_quarter,
+        GET=PMO_ONLY_ACTION,  # without htmx: back to the report page
+    ),
+    "reports:report_edit": Entry(kwargs=_report_quarter, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE),
+    "reports:progress_edit": Entry(kwargs=_report_progress, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE),
+    "reports:section_add": Entry(kwargs=_report_quarter, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE),
+    "reports:section_edit": Entry(kwargs=_report_section, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE),
+    "reports:report_generate": Entry(kwargs=_report_quarter, POST=PMO_ONLY_ACTION),
+    "reports:report_correct": Entry(kwargs=_report_quarter, POST=PMO_ONLY_ACTION),
+    "reports:report_publish": Entry(kwargs=_report_version, POST=PMO_ONLY_ACTION),
+    "reports:report_download": Entry(
+        # An unfinished version: nobody but the PMO may ask, and it has no file yet.
+        kwargs=lambda demo: {**_report_version(demo), "fmt": "pdf"},
+        GET=statuses(403, anonymous=302, no_role=403, pmo=404),
     ),
 }

@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from benefits import demo as benefits_demo
 from benefits.services import rollup_run
+from dashboard import demo as dashboard_demo
 from governance import demo as governance_demo
 from governance import demo_gates
 from portfolio import demo as portfolio_demo
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             governance_demo.load(people, programmes)
             benefits_demo.load(people, programmes)
             demo_gates.load(people, programmes)
+            dashboard_demo.load(people, programmes)
             # The first roll-up, once everything it adds up is loaded (idempotent: the same
             # data makes no new snapshot).
             rollup_run()

@@ -1,0 +1,193 @@
+"""The quarterly scrutiny report: a quarter's narrative, and its frozen, versioned PDF/XLSX."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from portfolio.models import Programme
+from portfolio.periods import FinancialYear, Quarter
+
+DEFAULT_COMMITTEE = "Performance and Corporate Services Overview & Scrutiny Committee"
+
+
+class QuarterlyReportQuerySet(models.QuerySet):
+    def with_versions(self) -> QuarterlyReportQuerySet:
+        return self.prefetch_related("versions")
+
+    def published(self) -> QuarterlyReportQuerySet:
+        return self.filter(versions__status=VersionStatus.PUBLISHED).distinct()
+
+
+class QuarterlyReport(models.Model):
+    """One quarter's report to the scrutiny committee: the narrative the PMO writes."""
+
+    financial_year = models.PositiveSmallIntegerField(help_text="Start year: 2019 is 2019/20.")
+    quarter_number = models.PositiveSmallIntegerField()
+    committee = models.CharField(max_length=200, default=DEFAULT_COMMITTEE)
+    meeting_date = models.DateField(null=True, blank=True)
+    author = models.CharField(
+        "report by", max_length=200, blank=True,
+        help_text="The officer the report is by, e.g. Corporate Director for Customer and "
+        "Organisational Development.",
+    )  # fmt: skip
+    recommendations = models.TextField(blank=True, help_text="One recommendation per line.")
+    executive_summary = models.TextField(blank=True)
+    headline_progress = models.TextField(
+        "headline progress", blank=True, help_text="One bullet per line."
+    )
+    new_phase = models.TextField("new phase of work", blank=True)
+    correction_open = models.BooleanField(
+        default=False, help_text="A correction to the published report is being prepared."
+    )
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = QuarterlyReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-financial_year", "-quarter_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["financial_year", "quarter_number"], name="unique_report_quarter"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter_number__gte=1, quarter_number__lte=4),
+                name="report_quarter_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quarterly report {self.quarter.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_detail", kwargs={"quarter": self.quarter.slug})
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter(FinancialYear(self.financial_year), self.quarter_number)
+
+    @property
+    def title(self) -> str:
+        return f"Quarterly Review of the Transformation Programme ({self.quarter.months_label})"
+
+
+class ReportSection(models.Model):
+    """A further section or annex the PMO writes (like the 2019 paper's Annex 3)."""
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    annex = models.BooleanField("print as an annex", default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgrammeProgress(models.Model):
+    """A programme's progress paragraph in a report, prefilled from its highlight reports."""
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="progress")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    paragraph = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "programme__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "programme"], name="unique_report_programme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.programme}"
+
+
+class VersionStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    GENERATING = "generating", "Generating"
+    GENERATED = "generated", "Generated"
+    FAILED = "failed", "Failed"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+RUNNING = (VersionStatus.QUEUED, VersionStatus.GENERATING)
+READABLE = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
+
+
+class ReportVersion(models.Model):
+    """One generation of a report: the data frozen as of the quarter's end, and its two files.
+
+    Published versions are immutable (services refuse changes); a correction is a new version
+    that supersedes the published one, and both are kept.
+    """
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=VersionStatus.choices, default=VersionStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    as_of = models.DateTimeField(help_text="The moment the data is frozen at: the quarter's end.")
+    data = models.JSONField(null=True, blank=True)
+    pdf = models.FileField(upload_to="reports/", blank=True)
+    xlsx = models.FileField(upload_to="reports/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    xlsx_sha256 = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+
+    class Meta:
+        ordering = ["report", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="unique_report_version"),
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(status__in=["queued", "generating"]),
+                name="one_running_version_per_report",
+            ),
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(status="published"),
+                name="one_published_version_per_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} version {self.number}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in READABLE
+
+    @property
+    def has_files(self) -> bool:
+        return self.status in (VersionStatus.GENERATED, *READABLE)
+
+    def filename(self, fmt: str) -> str:
+        return f"quarterly-review-{self.report.quarter.slug}-v{self.number}.{fmt}"

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import report_views as views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_list, name="report_list"),
+    path("<str:quarter>/", views.report_detail, name="report_detail"),
+    path("<str:quarter>/status/", views.report_status, name="report_status"),
+    path("<str:quarter>/edit/", views.report_edit, name="report_edit"),
+    path("<str:quarter>/progress/<int:pk>/", views.report_progress_edit, name="progress_edit"),
+    path("<str:quarter>/sections/new/", views.report_section_edit, name="section_add"),
+    path("<str:quarter>/sections/<int:pk>/", views.report_section_edit, name="section_edit"),
+    path("<str:quarter>/generate/", views.report_generate, name="report_generate"),
+    path("<str:quarter>/correct/", views.report_correct, name="report_correct"),
+    path("<str:quarter>/v<int:number>/publish/", views.report_publish, name="report_publish"),
+    path("<str:quarter>/v<int:number>/<str:fmt>/", views.report_download, name="report_download"),
+]

@@ -1,0 +1,268 @@
+"""The quarterly scrutiny report pages: /reports/ and everything under a quarter."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.policies import authorise, policy
+from portfolio.periods import Quarter
+
+from . import services
+from .models import READABLE, ProgrammeProgress, QuarterlyReport, ReportSection, ReportVersion
+from .report_forms import NarrativeForm, ProgressForm, QuarterForm, SectionForm
+
+FORMATS = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _quarter(slug: str) -> Quarter:
+    try:
+        return Quarter.parse(slug)
+    except ValueError as error:
+        raise Http404(f"“{slug}” is not a quarter.") from error
+
+
+def _report(slug: str) -> QuarterlyReport:
+    quarter = _quarter(slug)
+    return get_object_or_404(
+        QuarterlyReport,
+        financial_year=quarter.financial_year.start_year,
+        quarter_number=quarter.number,
+    )
+
+
+def _errors(form, error: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def _published_versions() -> Prefetch:
+    return Prefetch(
+        "versions",
+        queryset=ReportVersion.objects.filter(status__in=READABLE).order_by("-number"),
+        to_attr="readable_versions",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@policy("dashboard.view_published_reports")
+def report_list(request: HttpRequest) -> HttpResponse:
+    can_edit = request.user.has_perm("dashboard.change_reports")
+    form = QuarterForm(request.POST or None)
+    if request.method == "POST":
+        authorise(request.user, "dashboard.change_reports")
+        if form.is_valid():
+            try:
+                report = services.report_start(
+                    quarter=form.cleaned_data["quarter"], actor=request.user
+                )
+            except ValidationError as error:
+                _errors(form, error)
+            else:
+                return redirect(report)
+    reports = QuarterlyReport.objects.prefetch_related(_published_versions())
+    reports = reports.prefetch_related("versions") if can_edit else reports.published()
+    return render(
+        request,
+        "dashboard/report_list.html",
+        {"reports": list(reports), "form": form, "can_edit": can_edit},
+        status=200,
+    )
+
+
+def _detail_context(request: HttpRequest, report: QuarterlyReport) -> dict:
+    can_edit = request.user.has_perm("dashboard.change_reports")
+    versions = list(report.versions.select_related("published_by", "requested_by"))
+    if not can_edit:
+        versions = [v for v in versions if v.is_published]
+        if not versions:
+            raise Http404("This report has not been published.")
+    published = next((v for v in versions if v.status == "published"), None)
+    running = next((v for v in versions if v.is_running), None)
+    return {
+        "report": report,
+        "quarter": report.quarter,
+        "versions": versions,
+        "published": published,
+        "latest": versions[0] if versions else None,
+        "running": running,
+        "can_edit": can_edit,
+        "locked": services.report_is_locked(report) if can_edit else True,
+        "progress": list(report.progress.select_related("programme")) if can_edit else [],
+        "sections": list(report.sections.all()) if can_edit else [],
+    }
+
+
+@require_GET
+@policy("dashboard.view_published_reports")
+def report_detail(request: HttpRequest, quarter: str) -> HttpResponse:
+    report = _report(quarter)
+    context = _detail_context(request, report)
+    template = "dashboard/report_detail.html"
+    if request.htmx and request.htmx.target == "report-status":
+        template += "#status"
+    return render(request, template, context)
+
+
+@require_GET
+@policy("dashboard.change_reports")
+def report_status(request: HttpRequest, quarter: str) -> HttpResponse:
+    """The generation status fragment htmx polls every 2 seconds while a version runs."""
+    report = _report(quarter)
+    if not request.htmx:
+        return redirect(report)
+    return render(request, "dashboard/report_detail.html#status", _detail_context(request, report))
+
+
+@require_http_methods(["GET", "POST"])
+@policy("dashboard.change_reports")
+def report_edit(request: HttpRequest, quarter: str) -> HttpResponse:
+    report = _report(quarter)
+    if services.report_is_locked(report):
+        messages.error(request, "This report is published. Start a correction to change it.")
+        return redirect(report)
+    form = NarrativeForm(request.POST or None, instance=report, initial={"version": report.version})
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.report_update(
+                report=report, actor=request.user, version=form.cleaned_data["version"], **fields
+            )
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, "Narrative saved.")
+            return redirect(report)
+    return render(request, "dashboard/report_edit.html", {"report": report, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@policy("dashboard.change_reports")
+def report_progress_edit(request: HttpRequest, quarter: str, pk: int) -> HttpResponse:
+    report = _report(quarter)
+    progress = get_object_or_404(
+        ProgrammeProgress.objects.select_related("programme"), pk=pk, report=report
+    )
+    if services.report_is_locked(report):
+        messages.error(request, "This report is published. Start a correction to change it.")
+        return redirect(report)
+    form = ProgressForm(request.POST or None, instance=progress)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_progress_update(
+                progress=progress, paragraph=form.cleaned_data["paragraph"], actor=request.user
+            )
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, f"Progress for {progress.programme.name} saved.")
+            return redirect(report)
+    return render(
+        request,
+        "dashboard/report_progress_edit.html",
+        {"report": report, "progress": progress, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@policy("dashboard.change_reports")
+def report_section_edit(request: HttpRequest, quarter: str, pk: int | None = None) -> HttpResponse:
+    report = _report(quarter)
+    section = get_object_or_404(ReportSection, pk=pk, report=report) if pk else None
+    if services.report_is_locked(report):
+        messages.error(request, "This report is published. Start a correction to change it.")
+        return redirect(report)
+    form = SectionForm(request.POST or None, instance=section)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.report_section_save(
+                report=report, actor=request.user, section=section, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, f"“{saved.title}” saved.")
+            return redirect(report)
+    return render(
+        request,
+        "dashboard/report_section_edit.html",
+        {"report": report, "section": section, "form": form},
+    )
+
+
+@require_POST
+@policy("dashboard.change_reports")
+def report_generate(request: HttpRequest, quarter: str) -> HttpResponse:
+    report = _report(quarter)
+    try:
+        version, created = services.report_generate(report=report, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(report)
+    if created:
+        messages.success(request, f"Version {version.number} is being generated.")
+    else:
+        messages.info(
+            request,
+            f"Version {version.number} is already being generated: the page follows it.",
+        )
+    return redirect(report)
+
+
+@require_POST
+@policy("dashboard.change_reports")
+def report_publish(request: HttpRequest, quarter: str, number: int) -> HttpResponse:
+    report = _report(quarter)
+    version = get_object_or_404(ReportVersion, report=report, number=number)
+    try:
+        services.report_publish(version=version, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Version {version.number} is published: scrutiny members can now read it."
+        )
+    return redirect(report)
+
+
+@require_POST
+@policy("dashboard.change_reports")
+def report_correct(request: HttpRequest, quarter: str) -> HttpResponse:
+    report = _report(quarter)
+    try:
+        services.report_correct(report=report, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Correction started: edit the report and generate a new version. The published "
+            "version stays published until you publish the correction.",
+        )
+    return redirect(report)
+
+
+@require_GET
+@policy("dashboard.view_published_reports")
+def report_download(request: HttpRequest, quarter: str, number: int, fmt: str) -> HttpResponse:
+    report = _report(quarter)
+    version = get_object_or_404(ReportVersion, report=report, number=number)
+    if fmt not in FORMATS:
+        raise Http404("No such file.")
+    if not request.user.has_perm("dashboard.view_report_version", version):
+        raise PermissionDenied("This version of the report has not been published.")
+    if not version.has_files:
+        raise Http404("This version has no files: it was not generated.")
+    handle = getattr(version, fmt).open("rb")
+    response = FileResponse(
+        handle, as_attachment=True, filename=version.filename(fmt), content_type=FORMATS[fmt]
+    )
+    response["X-Content-SHA256"] = getattr(version, f"{fmt}_sha256")
+    return response

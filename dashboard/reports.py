@@ -1,0 +1,505 @@
+"""The quarterly scrutiny report's data, frozen as of the quarter's end, and its two renderings.
+
+``report_data(quarter, report)`` builds a JSON-ready dict (money as strings of Decimals) that a
+version stores; ``render_pdf(data)`` and ``render_xlsx(data)`` turn it into bytes. All three are
+plain functions so ``make bench`` can time them.
+
+Data recorded after the quarter (e.g. a portfolio loaded later with back-dated stages) is read
+as of its first recorded state: a programme belongs in a quarter if its history has a state at
+the quarter's end, if it entered its recorded stage by then, or if it reported on a month by then.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from datetime import datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from openpyxl import Workbook
+
+from benefits.models import RollupRow, RollupSnapshot
+from governance.models import Risk
+from portfolio.models import DeliveryConfidence, HighlightReport, Milestone, Programme, Stage
+from portfolio.periods import FinancialYear, Quarter
+
+from .charts import Series, grouped_bar_chart
+from .exports import Table, write_sheet
+
+ZERO = Decimal("0")
+MILLION = Decimal("1000000")
+SAVINGS_SERIES = [
+    Series("target", "MTFP target"),
+    Series("forecast", "Forecast"),
+    Series("actual", "Actual"),
+]
+
+
+def quarter_end(quarter: Quarter) -> datetime:
+    """The last moment of the quarter, in the council's time zone."""
+    return timezone.make_aware(datetime.combine(quarter.end, time.max))
+
+
+def millions(value: Decimal | str) -> str:
+    """£m as the council's papers write it: £17.9m, £0.18m, £2.11m."""
+    amount = (Decimal(value) / MILLION).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{abs(amount):,.2f}"
+    if text.endswith("0"):
+        text = text[:-1]
+    return f"{'−' if amount < 0 else ''}£{text}m"
+
+
+def _money(value: Decimal) -> str:
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def _states(history_manager: Any, ids: list[int], as_of: datetime) -> dict[int, Any]:
+    """Each object's state at ``as_of``; an object first recorded later, its first state."""
+    states: dict[int, Any] = {}
+    for record in history_manager.filter(id__in=ids).order_by("id", "history_date"):
+        if record.id not in states or record.history_date <= as_of:
+            states[record.id] = record
+    return {pk: state for pk, state in states.items() if state.history_type != "-"}
+
+
+def quarter_programmes(quarter: Quarter) -> list[Any]:
+    """The programmes as they stood at the quarter's end (historical records), by name."""
+    as_of = quarter_end(quarter)
+    earliest = Programme.history.filter(history_date__lte=as_of).values("id")
+    reported = HighlightReport.objects.filter(month__lte=quarter.end).values("programme_id")
+    ids = list(
+        Programme.objects.filter(
+            Q(pk__in=earliest) | Q(stage_entered_at__lte=as_of) | Q(pk__in=reported)
+        ).values_list("pk", flat=True)
+    )
+    states = _states(Programme.history, ids, as_of)
+    return sorted(states.values(), key=lambda p: p.name)
+
+
+def quarter_has_data(quarter: Quarter) -> bool:
+    return bool(quarter_programmes(quarter))
+
+
+def _snapshot(as_of: datetime) -> RollupSnapshot | None:
+    snapshots = RollupSnapshot.objects.order_by("-as_of", "-pk")
+    return snapshots.filter(as_of__lte=as_of).first() or snapshots.first()
+
+
+def _confidence(programme_ids: list[int], quarter: Quarter) -> dict[int, str]:
+    latest: dict[int, str] = {}
+    reports = HighlightReport.objects.filter(
+        programme_id__in=programme_ids, month__lte=quarter.end
+    ).order_by("programme_id", "month")
+    for programme_id, confidence in reports.values_list("programme_id", "delivery_confidence"):
+        latest[programme_id] = confidence
+    return latest
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
+
+
+def _frozen(quarter: Quarter) -> dict[str, Any]:
+    """The facts of the quarter (no narrative): programmes, money, milestones and risks."""
+    as_of = quarter_end(quarter)
+    programmes = quarter_programmes(quarter)
+    ids = [p.id for p in programmes]
+    names = {p.id: p.name for p in programmes}
+    confidence = _confidence(ids, quarter)
+    state = {
+        str(p.id): {
+            "name": p.name,
+            "slug": p.slug,
+            "stage": p.stage,
+            "stage_label": _label(Stage, p.stage),
+            "confidence": confidence.get(p.id, ""),
+            "confidence_label": _label(DeliveryConfidence, confidence.get(p.id, "")),
+        }
+        for p in programmes
+    }
+
+    snapshot = _snapshot(as_of)
+    rows = list(RollupRow.objects.filter(snapshot=snapshot)) if snapshot else []
+    by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    by_programme: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    forecast_by_programme: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    costs: dict[int | None, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in rows:
+        if row.mtfp_line_id or row.target or row.forecast or row.actual:
+            cells = by_year[row.financial_year]
+            for field in ("target", "forecast", "actual", "variance"):
+                cells[field] += getattr(row, field)
+            if row.programme_id in names:
+                by_programme[row.programme_id][row.financial_year] += row.target
+                forecast_by_programme[row.programme_id] += row.forecast
+        if row.budget or row.spend:
+            key = row.programme_id if row.programme_id in names else None
+            costs[key]["budget"] += row.budget
+            costs[key]["spend"] += row.spend
+    years = sorted(by_year)
+    savings = {
+        "years": [
+            {
+                "year": FinancialYear(year).label,
+                **{field: _money(value) for field, value in by_year[year].items()},
+            }
+            for year in years
+        ],
+        "programmes": [
+            {
+                "programme": names[pid],
+                "cells": [_money(by_programme[pid].get(year, ZERO)) for year in years],
+                "total": _money(sum(by_programme[pid].values(), ZERO)),
+                "forecast": _money(forecast_by_programme[pid]),
+            }
+            for pid in sorted(by_programme, key=lambda pid: names[pid])
+        ],
+        "year_labels": [FinancialYear(year).label for year in years],
+        "variance": _money(sum((by_year[y]["variance"] for y in years), ZERO)),
+    }
+    wide = costs.get(None, {})
+    resourcing = {
+        "business_case": _money(wide.get("budget", ZERO)),
+        "spend": _money(wide.get("spend", ZERO)),
+        "rows": [
+            {
+                "programme": names[pid] if pid else "Transformation Programme (programme-wide)",
+                "budget": _money(values["budget"]),
+                "spend": _money(values["spend"]),
+            }
+            for pid, values in sorted(costs.items(), key=lambda i: (i[0] is not None, i[0] or 0))
+        ],
+    }
+
+    following = []
+    step = quarter
+    for _ in range(4):
+        step = step.next()
+        following.append(step)
+    milestones: dict[int, list[list[str]]] = {pid: [[] for _ in following] for pid in ids}
+    due = Milestone.objects.filter(
+        programme_id__in=ids, due_date__gte=following[0].start, due_date__lte=following[-1].end
+    ).order_by("due_date", "title")
+    for milestone in due:
+        for index, later in enumerate(following):
+            if milestone.due_date in later:
+                milestones[milestone.programme_id][index].append(milestone.title)
+    roadmap = {
+        "quarters": [q.label for q in following],
+        "rows": [
+            {
+                "programme": p.name,
+                "stage": state[str(p.id)]["stage_label"],
+                "confidence": state[str(p.id)]["confidence"],
+                "confidence_label": state[str(p.id)]["confidence_label"],
+                "cells": milestones[p.id],
+            }
+            for p in programmes
+        ],
+    }
+
+    portfolios = {p.portfolio_id for p in programmes}
+    risk_ids = list(
+        Risk.objects.filter(
+            Q(programme_id__in=ids)
+            | Q(programme__isnull=True, portfolio__isnull=True)
+            | Q(programme__isnull=True, portfolio_id__in=portfolios)
+        ).values_list("pk", flat=True)
+    )
+    risk_states = _states(Risk.history, risk_ids, as_of)
+    risks = [
+        {
+            "id": risk.id,
+            "title": risk.title,
+            "programme": names.get(risk.programme_id, "Programme-wide"),
+            "cause": risk.cause,
+            "effect": risk.effect,
+            "residual_score": risk.residual_likelihood * risk.residual_impact,
+            "residual": f"{risk.residual_likelihood} × {risk.residual_impact} = "
+            f"{risk.residual_likelihood * risk.residual_impact}",
+            "controls": risk.existing_controls,
+            "further_action": risk.further_action,
+        }
+        for risk in risk_states.values()
+        if risk.status == "open"
+    ]
+    risks.sort(key=lambda r: (-r["residual_score"], r["title"]))
+    return {
+        "quarter": {
+            "label": quarter.label,
+            "slug": quarter.slug,
+            "months": quarter.months_label,
+            "long_label": quarter.long_label,
+        },
+        "as_of": as_of.isoformat(),
+        "snapshot_as_of": snapshot.as_of.isoformat() if snapshot else "",
+        "programmes": state,
+        "savings": savings,
+        "resourcing": resourcing,
+        "roadmap": roadmap,
+        "risks": risks,
+    }
+
+
+def _previous_facts(quarter: Quarter) -> dict[str, Any]:
+    """The previous quarter's frozen data if a version holds it, else computed now."""
+    from .models import QuarterlyReport, VersionStatus
+
+    previous = quarter.previous()
+    report = QuarterlyReport.objects.filter(
+        financial_year=previous.financial_year.start_year, quarter_number=previous.number
+    ).first()
+    if report:
+        version = (
+            report.versions.filter(
+                status__in=[VersionStatus.PUBLISHED, VersionStatus.GENERATED], data__isnull=False
+            )
+            .order_by("-number")
+            .first()
+        )
+        if version:
+            return version.data
+    return _frozen(previous)
+
+
+def _comparison(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    then = before.get("programmes", {})
+    moved, confidence = [], []
+    for pid, state in now["programmes"].items():
+        old = then.get(pid)
+        if old is None:
+            moved.append({"programme": state["name"], "from": "Not in the programme",
+                          "to": state["stage_label"]})  # fmt: skip
+            continue
+        if old["stage"] != state["stage"]:
+            moved.append({"programme": state["name"], "from": old["stage_label"],
+                          "to": state["stage_label"]})  # fmt: skip
+        if old.get("confidence") != state["confidence"]:
+            confidence.append({"programme": state["name"], "from": old.get("confidence_label")
+                               or "None reported", "to": state["confidence_label"]
+                               or "None reported"})  # fmt: skip
+    old_risks = {r["id"]: r for r in before.get("risks", [])}
+    new_risks = {r["id"]: r for r in now["risks"]}
+    variance_then = Decimal(before.get("savings", {}).get("variance", "0"))
+    variance_now = Decimal(now["savings"]["variance"])
+    return {
+        "previous": before.get("quarter", {}).get("label", ""),
+        "stage_changes": moved,
+        "confidence_changes": confidence,
+        "variance_then": _money(variance_then),
+        "variance_now": _money(variance_now),
+        "variance_change": _money(variance_now - variance_then),
+        "new_risks": [r["title"] for rid, r in new_risks.items() if rid not in old_risks],
+        "closed_risks": [r["title"] for rid, r in old_risks.items() if rid not in new_risks],
+    }
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" •●-\t") for line in text.splitlines() if line.strip(" •●-\t")]
+
+
+def report_data(quarter: Quarter, report: Any = None) -> dict[str, Any]:
+    """Everything the PDF and workbook print, frozen as of the quarter's end (JSON-ready)."""
+    data = _frozen(quarter)
+    data["comparison"] = _comparison(data, _previous_facts(quarter))
+    paragraphs = {}
+    if report is not None:
+        paragraphs = {
+            row.programme_id: row.paragraph for row in report.progress.select_related("programme")
+        }
+    data["progress"] = [
+        {
+            "programme": state["name"],
+            "stage": state["stage_label"],
+            "confidence_label": state["confidence_label"],
+            "paragraphs": _paragraphs(paragraphs.get(int(pid), "")),
+        }
+        for pid, state in data["programmes"].items()
+    ]
+    data["title"] = f"Quarterly Review of the Transformation Programme ({quarter.months_label})"
+    data["narrative"] = {
+        "committee": getattr(report, "committee", ""),
+        "meeting_date": report.meeting_date.isoformat() if report and report.meeting_date else "",
+        "author": getattr(report, "author", ""),
+        "recommendations": _lines(getattr(report, "recommendations", "")),
+        "executive_summary": _paragraphs(getattr(report, "executive_summary", "")),
+        "headline_progress": _lines(getattr(report, "headline_progress", "")),
+        "new_phase": _paragraphs(getattr(report, "new_phase", "")),
+        "sections": [
+            {"title": s.title, "paragraphs": _paragraphs(s.body), "annex": s.annex}
+            for s in (report.sections.all() if report is not None else [])
+        ],
+    }
+    return data
+
+
+# --- Rendering ---------------------------------------------------------------------------------
+
+
+def _chart(data: dict[str, Any]) -> Any:
+    groups = [
+        (row["year"], {s.key: Decimal(row.get(s.key, "0")) for s in SAVINGS_SERIES})
+        for row in data["savings"]["years"]
+    ]
+    return grouped_bar_chart(groups, SAVINGS_SERIES, width=640, height=260)
+
+
+def render_pdf(data: dict[str, Any]) -> bytes:
+    """The committee paper as an A4 PDF (WeasyPrint); nothing is fetched over the network."""
+    from weasyprint import CSS, HTML
+
+    meeting = data["narrative"]["meeting_date"]
+    context = {
+        "data": data,
+        "chart": _chart(data),
+        "meeting_date": datetime.fromisoformat(meeting).date() if meeting else None,
+        "resourcing_business_case": millions(data["resourcing"]["business_case"]),
+        "resourcing_spend": millions(data["resourcing"]["spend"]),
+        "annexes": [s for s in data["narrative"]["sections"] if s["annex"]],
+        "sections": [s for s in data["narrative"]["sections"] if not s["annex"]],
+    }
+    html = render_to_string("dashboard/report_pdf.html", context)
+    with open(finders.find("css/report_print.css"), encoding="utf-8") as handle:
+        stylesheet = CSS(string=handle.read())
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+
+
+def report_tables(data: dict[str, Any]) -> list[Table]:
+    """The report's tables, one sheet each in the workbook."""
+    years = data["savings"]["year_labels"]
+    comparison = data["comparison"]
+    return [
+        Table(
+            "progress",
+            "Progress",
+            ["Programme", "Stage", "Delivery confidence", "Progress"],
+            [
+                [p["programme"], p["stage"], p["confidence_label"], "\n\n".join(p["paragraphs"])]
+                for p in data["progress"]
+            ],
+        ),
+        Table(
+            "resourcing",
+            "Resourcing",
+            ["Programme", "Business case (£)", "Actual spend (£)"],
+            [
+                [r["programme"], Decimal(r["budget"]), Decimal(r["spend"])]
+                for r in data["resourcing"]["rows"]
+            ],
+            money_columns=frozenset({1, 2}),
+        ),
+        Table(
+            "savings",
+            "Savings vs MTFP",
+            ["Financial year", "MTFP target (£)", "Forecast (£)", "Actual (£)", "Variance (£)"],
+            [
+                [
+                    r["year"],
+                    *(Decimal(r.get(k, "0")) for k in ("target", "forecast", "actual", "variance")),
+                ]
+                for r in data["savings"]["years"]
+            ],
+            money_columns=frozenset({1, 2, 3, 4}),
+        ),
+        Table(
+            "savings-by-programme",
+            "Savings by programme",
+            ["Programme", *(f"{y} (£)" for y in years), "Total (£)", "Forecast, all years (£)"],
+            [
+                [
+                    p["programme"],
+                    *(Decimal(c) for c in p["cells"]),
+                    Decimal(p["total"]),
+                    Decimal(p["forecast"]),
+                ]
+                for p in data["savings"]["programmes"]
+            ],
+            money_columns=frozenset(range(1, len(years) + 3)),
+        ),
+        Table(
+            "roadmap",
+            "Roadmap",
+            ["Programme", "Stage", "Delivery confidence", *data["roadmap"]["quarters"]],
+            [
+                [
+                    r["programme"],
+                    r["stage"],
+                    r["confidence_label"],
+                    *("; ".join(cell) for cell in r["cells"]),
+                ]
+                for r in data["roadmap"]["rows"]
+            ],
+        ),
+        Table(
+            "risks",
+            "Risks and issues",
+            [
+                "Risk",
+                "Programme",
+                "Cause",
+                "Effect",
+                "Residual rating",
+                "Existing controls",
+                "Further action",
+            ],
+            [
+                [
+                    r["title"],
+                    r["programme"],
+                    r["cause"],
+                    r["effect"],
+                    r["residual_score"],
+                    r["controls"],
+                    r["further_action"],
+                ]
+                for r in data["risks"]
+            ],
+        ),
+        Table(
+            "comparison",
+            "Compare with previous quarter",
+            ["Change", "Item", "From", "To"],
+            [
+                *(
+                    ["Stage", c["programme"], c["from"], c["to"]]
+                    for c in comparison["stage_changes"]
+                ),
+                *(
+                    ["Delivery confidence", c["programme"], c["from"], c["to"]]
+                    for c in comparison["confidence_changes"]
+                ),
+                [
+                    "Savings variance (£)",
+                    "All programmes",
+                    Decimal(comparison["variance_then"]),
+                    Decimal(comparison["variance_now"]),
+                ],
+                *(["New risk", t, "", "Open"] for t in comparison["new_risks"]),
+                *(["Closed risk", t, "Open", "Closed"] for t in comparison["closed_risks"]),
+            ],
+            money_columns=frozenset({2, 3}),
+        ),
+    ]
+
+
+def render_xlsx(data: dict[str, Any]) -> bytes:
+    """The report's tables as a workbook: one sheet each, £ formats, frozen header rows."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in report_tables(data):
+        write_sheet(workbook.create_sheet(), table)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

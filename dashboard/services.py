@@ -1,0 +1,271 @@
+"""Writes for the quarterly scrutiny report: start, edit, generate, build, publish, correct.
+
+Published versions are immutable: every write here refuses to touch them, and a correction is a
+new version that supersedes the published one when it is published (both are kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from portfolio.models import HighlightReport
+from portfolio.periods import Quarter
+
+from . import reports
+from .models import (
+    RUNNING,
+    ProgrammeProgress,
+    QuarterlyReport,
+    ReportSection,
+    ReportVersion,
+    VersionStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+NARRATIVE_FIELDS = (
+    "committee", "meeting_date", "author", "recommendations", "executive_summary",
+    "headline_progress", "new_phase",
+)  # fmt: skip
+
+
+class ReportLocked(ValidationError):
+    """The report is published: change it only through a correction."""
+
+
+def _refuse_if_locked(report: QuarterlyReport) -> None:
+    if report_is_locked(report):
+        raise ReportLocked(
+            "This report is published and cannot be changed. Start a correction to prepare a "
+            "new version that supersedes it."
+        )
+
+
+def report_is_locked(report: QuarterlyReport) -> bool:
+    published = report.versions.filter(status=VersionStatus.PUBLISHED).exists()
+    return published and not report.correction_open
+
+
+def report_prefill(*, report: QuarterlyReport) -> None:
+    """Add a progress paragraph for each of the quarter's programmes without one, from its
+    highlight reports in the quarter."""
+    quarter = report.quarter
+    programmes = reports.quarter_programmes(quarter)
+    existing = set(report.progress.values_list("programme_id", flat=True))
+    highlights: dict[int, list[str]] = {}
+    for programme_id, progress in (
+        HighlightReport.objects.between(quarter.start, quarter.end)
+        .filter(programme_id__in=[p.id for p in programmes])
+        .order_by("programme_id", "month")
+        .values_list("programme_id", "progress")
+    ):
+        if progress.strip() and progress.strip() not in highlights.get(programme_id, []):
+            highlights.setdefault(programme_id, []).append(progress.strip())
+    ProgrammeProgress.objects.bulk_create(
+        ProgrammeProgress(
+            report=report, programme_id=p.id, paragraph=" ".join(highlights.get(p.id, []))
+        )
+        for p in programmes
+        if p.id not in existing
+    )
+
+
+@transaction.atomic
+def report_start(*, quarter: Quarter, actor: Any) -> QuarterlyReport:
+    """The quarter's report, created with its progress paragraphs prefilled if new.
+
+    Refuses a quarter that has not started or that no programme's data reaches.
+    """
+    if quarter.start > timezone.localdate():
+        raise ValidationError(f"{quarter.long_label} has not started yet.")
+    if not reports.quarter_has_data(quarter):
+        raise ValidationError(
+            f"There is no programme data for {quarter.long_label}: no report can be written."
+        )
+    report, created = QuarterlyReport.objects.get_or_create(
+        financial_year=quarter.financial_year.start_year, quarter_number=quarter.number
+    )
+    if created:
+        report_prefill(report=report)
+    return report
+
+
+def _locked_report(report: QuarterlyReport, version: int | None = None) -> QuarterlyReport:
+    locked = QuarterlyReport.objects.select_for_update().get(pk=report.pk)
+    if version is not None and locked.version != version:
+        raise ValidationError(
+            "Someone else changed this report while you were editing it. Check their changes "
+            "and make yours again."
+        )
+    return locked
+
+
+@transaction.atomic
+def report_update(
+    *, report: QuarterlyReport, actor: Any, version: int | None = None, **fields: Any
+) -> QuarterlyReport:
+    locked = _locked_report(report, version)
+    _refuse_if_locked(locked)
+    unknown = set(fields) - set(NARRATIVE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not narrative fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def report_progress_update(
+    *, progress: ProgrammeProgress, paragraph: str, actor: Any
+) -> ProgrammeProgress:
+    _refuse_if_locked(_locked_report(progress.report))
+    progress.paragraph = paragraph
+    progress.save(update_fields=["paragraph"])
+    return progress
+
+
+@transaction.atomic
+def report_section_save(
+    *, report: QuarterlyReport, actor: Any, section: ReportSection | None = None, **fields: Any
+) -> ReportSection:
+    _refuse_if_locked(_locked_report(report))
+    if section is None:
+        last = report.sections.order_by("-position").values_list("position", flat=True).first()
+        section = ReportSection(report=report, position=(last or 0) + 1)
+    for name in ("title", "body", "annex"):
+        if name in fields:
+            setattr(section, name, fields[name])
+    section.full_clean()
+    section.save()
+    return section
+
+
+@transaction.atomic
+def report_generate(*, report: QuarterlyReport, actor: Any) -> tuple[ReportVersion, bool]:
+    """Queue a new version; returns (version, created). A version already queued or generating
+    for this report is returned instead (the second request joins the first)."""
+    locked = _locked_report(report)
+    _refuse_if_locked(locked)
+    running = locked.versions.filter(status__in=RUNNING).first()
+    if running:
+        return running, False
+    last = locked.versions.order_by("-number").values_list("number", flat=True).first()
+    version = ReportVersion.objects.create(
+        report=locked,
+        number=(last or 0) + 1,
+        requested_by=actor,
+        as_of=reports.quarter_end(locked.quarter),
+    )
+    transaction.on_commit(lambda: _enqueue(version.pk))
+    return version, True
+
+
+def _enqueue(version_pk: int) -> None:
+    from .tasks import report_build
+
+    try:
+        report_build.delay(version_pk)
+    except Exception as error:  # the broker is down: say so on the version, never a 500
+        logger.warning("Could not enqueue report version %s (%s).", version_pk, error)
+        ReportVersion.objects.filter(pk=version_pk, status=VersionStatus.QUEUED).update(
+            status=VersionStatus.FAILED,
+            error=f"The report could not be queued ({type(error).__name__}). Try again.",
+        )
+
+
+def _set_progress(version_pk: int, progress: int, **fields: Any) -> None:
+    ReportVersion.objects.filter(pk=version_pk, status__in=RUNNING).update(
+        progress=progress, **fields
+    )
+
+
+def report_build(*, version_pk: int) -> ReportVersion:
+    """Freeze the data, render both files, then mark the version generated in one transaction.
+
+    The files are saved under new names before that transaction; if anything fails the version
+    is marked failed with the reason, and nothing is marked generated.
+    """
+    version = ReportVersion.objects.select_related("report").get(pk=version_pk)
+    if version.status not in RUNNING:
+        return version
+    _set_progress(version_pk, 10, status=VersionStatus.GENERATING)
+    try:
+        data = reports.report_data(version.report.quarter, version.report)
+        _set_progress(version_pk, 40)
+        pdf = reports.render_pdf(data)
+        _set_progress(version_pk, 70)
+        xlsx = reports.render_xlsx(data)
+        _set_progress(version_pk, 90)
+        pdf_name = version.pdf.storage.save(f"reports/{version.filename('pdf')}", ContentFile(pdf))
+        xlsx_name = version.xlsx.storage.save(
+            f"reports/{version.filename('xlsx')}", ContentFile(xlsx)
+        )
+    except Exception as error:
+        logger.exception("Report version %s failed.", version_pk)
+        ReportVersion.objects.filter(pk=version_pk, status__in=RUNNING).update(
+            status=VersionStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        version.refresh_from_db()
+        return version
+    with transaction.atomic():
+        version = ReportVersion.objects.select_for_update().get(pk=version_pk)
+        if version.status not in RUNNING:
+            return version
+        version.data = data
+        version.pdf.name = pdf_name
+        version.xlsx.name = xlsx_name
+        version.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        version.xlsx_sha256 = hashlib.sha256(xlsx).hexdigest()
+        version.status = VersionStatus.GENERATED
+        version.progress = 100
+        version.generated_at = timezone.now()
+        version.error = ""
+        version.save()
+    return version
+
+
+@transaction.atomic
+def report_publish(*, version: ReportVersion, actor: Any) -> ReportVersion:
+    """Publish a generated version; a published one before it becomes superseded (kept)."""
+    report = _locked_report(version.report)
+    version = ReportVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.GENERATED:
+        raise ValidationError(
+            f"Version {version.number} is {version.get_status_display().lower()}: only a "
+            "generated version can be published."
+        )
+    _refuse_if_locked(report)
+    current = report.versions.select_for_update().filter(status=VersionStatus.PUBLISHED).first()
+    if current:
+        current.status = VersionStatus.SUPERSEDED
+        current.save(update_fields=["status"])
+        version.supersedes = current
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = actor
+    version.save()
+    report.correction_open = False
+    report.save(update_fields=["correction_open"])
+    return version
+
+
+@transaction.atomic
+def report_correct(*, report: QuarterlyReport, actor: Any) -> QuarterlyReport:
+    """Open a correction: the narrative can be edited and a new version generated; publishing
+    it supersedes the published version."""
+    locked = _locked_report(report)
+    if not locked.versions.filter(status=VersionStatus.PUBLISHED).exists():
+        raise ValidationError("Only a published report needs a correction: edit it instead.")
+    locked.correction_open = True
+    locked.save(update_fields=["correction_open"])
+    return locked
