@@ -188,3 +188,49 @@ def test_database_connection_dropped_mid_request_gives_the_503_page_and_no_parti
     assert "Traceback" not in text
     connection.close()  # the request's connection is dead; the next query opens a new one
     assert not FailedSignIn.objects.filter(username__startswith="fault-").exists()
+
+
+# --- a worker dying in the middle of the roll-up's write ------------------------------------------
+
+
+class WorkerKilled(Exception):
+    """Stands in for the Celery worker dying after the snapshot row is written."""
+
+
+@pytest.mark.django_db
+def test_a_roll_up_that_dies_mid_write_leaves_nothing_half_written_and_a_retry_matches(
+    demo, monkeypatch
+):
+    from benefits import services
+    from benefits.models import RollupRow, RollupSnapshot
+
+    RollupSnapshot.objects.all().delete()
+    clean = services.rollup_run()  # the figures a clean run gives
+    clean_rows = sorted(RollupRow.objects.filter(snapshot=clean).values_list(*ROW_FIELDS), key=repr)
+    RollupSnapshot.objects.all().delete()
+
+    def die(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert RollupSnapshot.objects.exists()  # the snapshot row is written: now die
+        raise WorkerKilled
+
+    with monkeypatch.context() as patch:
+        patch.setattr(RollupRow.objects, "bulk_create", die)
+        with pytest.raises(WorkerKilled):
+            services.rollup_run()
+    figures.faults_injected.append("worker killed mid-roll-up")
+    assert not RollupSnapshot.objects.exists()  # nothing half-written is visible
+    assert not RollupRow.objects.exists()
+
+    retried = services.rollup_run()
+    assert retried.content_hash == clean.content_hash
+    assert retried.payload == clean.payload
+    retried_rows = sorted(
+        RollupRow.objects.filter(snapshot=retried).values_list(*ROW_FIELDS), key=repr
+    )
+    assert retried_rows == clean_rows
+
+
+ROW_FIELDS = (
+    "portfolio_id", "programme_id", "directorate_id", "category", "mtfp_line_id",
+    "financial_year", "target", "planned", "forecast", "actual", "variance", "budget", "spend",
+)  # fmt: skip
