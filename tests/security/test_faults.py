@@ -234,3 +234,41 @@ ROW_FIELDS = (
     "portfolio_id", "programme_id", "directorate_id", "category", "mtfp_line_id",
     "financial_year", "target", "planned", "forecast", "actual", "variance", "budget", "spend",
 )  # fmt: skip
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_redis_killed_a_profile_edit_saves_the_roll_up_is_pending_and_catches_up_after(
+    app_on_second_redis, demo, django_capture_on_commit_callbacks
+):
+    from accounts.models import User
+    from benefits import services
+    from benefits.models import Benefit, RollupState
+
+    port, process = app_on_second_redis
+    before = services.rollup_run()
+    benefit = Benefit.objects.get(programme__slug="finance", type="cashable_saving")
+    process.kill()
+    process.wait(timeout=10)
+    assert wait_for(lambda: not answers(port)), "Redis is still answering"
+    figures.faults_injected.append("Redis killed during a benefit edit")
+
+    client = Client()
+    client.force_login(User.objects.get(username="manager"))
+    grid = {
+        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000", "form-0-financial_year": "2019/20",
+        "form-0-planned": "180000", "form-0-forecast": "180000", "form-0-actual": "91234.50",
+    }  # fmt: skip
+    url = f"/programmes/finance/benefits/{benefit.pk}/profile/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, grid)
+    assert response.status_code == 302  # the edit saved although the roll-up could not be queued
+    assert str(benefit.profile.get(financial_year=2019).actual) == "91234.50"
+    assert RollupState.objects.get(pk=1).pending is True
+
+    # Redis is back (the worker runs again): the next run clears the flag with the new totals.
+    after = services.rollup_run()
+    assert RollupState.objects.get(pk=1).pending is False
+    assert after.content_hash != before.content_hash
+    assert after.payload == services.rollup_compute().payload
