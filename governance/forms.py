@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from portfolio.models import Category, Portfolio, Programme
@@ -240,10 +241,44 @@ class ThresholdsForm(forms.ModelForm):
         fields = ["delivery_board_cost", "delivery_board_days", "stb_cost", "stb_days"]
 
 
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database column can hold as a bad choice, instead of letting the database
+    driver overflow (a 500) while Django looks them up."""
+
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        for pk in value or []:
+            text = str(pk).strip()
+            if not text.isdigit() or int(text) > 2**63 - 1:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """The same guard for a single choice."""
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        text = str(value).strip() if value not in self.empty_values else ""
+        if text and (not text.isdigit() or int(text) > 2**63 - 1):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
 class BoardForm(forms.ModelForm):
     class Meta:
         model = Board
         fields = ["chair", "members", "purpose", "next_meeting"]
+        field_classes = {
+            "chair": BoundedModelChoiceField,
+            "members": BoundedModelMultipleChoiceField,
+        }
         widgets = {
             "members": forms.CheckboxSelectMultiple,
             "next_meeting": DATE,

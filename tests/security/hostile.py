@@ -28,8 +28,19 @@ from django import forms
 from django.urls import reverse
 
 from accounts.forms import ThrottledAuthenticationForm
-from dashboard.report_forms import NarrativeForm, ProgressForm, QuarterForm, SectionForm
-from portfolio.forms import ProgrammeFilterForm
+from benefits.forms import BenefitForm, DeliverabilityOverrideForm, TargetGridForm
+from benefits.models import MTFPPlan
+from dashboard.report_forms import NarrativeForm, ProgressForm, QuarterForm
+from dashboard.report_forms import SectionForm as ReportSectionForm
+from governance import forms as gf
+from governance.models import GatePolicy
+from portfolio.forms import (
+    HighlightReportForm,
+    ProgrammeCreateForm,
+    ProgrammeFilterForm,
+    SectionForm,
+)
+from tests.security import samples
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,121 @@ REGISTRY: list[HostileForm] = [
     HostileForm(
         "quarterly report: section or annex",
         url=lambda demo: reverse("reports:section_add", kwargs={"quarter": "2019-20-q3"}),
+        form=ReportSectionForm,
+    ),
+    # --- portfolio and lifecycle ---------------------------------------------------------------
+    HostileForm(
+        "programme new",
+        url=lambda demo: reverse("portfolio:programme_new"),
+        form=ProgrammeCreateForm,
+    ),
+    HostileForm(
+        "document section save",
+        url=lambda demo: reverse("portfolio:section_update", kwargs=samples.section(demo)),
         form=SectionForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "highlight report",
+        url=lambda demo: reverse("portfolio:workbook", kwargs=samples.programme(demo)),
+        form=HighlightReportForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "gate decide",
+        url=lambda demo: reverse("governance:review_detail", kwargs=samples.gate_review(demo)),
+        form=gf.DecideForm,
+    ),
+    HostileForm(
+        "programme status",
+        url=lambda demo: reverse("governance:programme_status", kwargs=samples.programme(demo)),
+        form=gf.ProgrammeStatusForm,
+    ),
+    HostileForm(
+        "gate policy",
+        url=lambda demo: reverse("governance:gate_policy_edit", kwargs=samples.gate_policy(demo)),
+        form=gf.GatePolicyForm,
+        form_kwargs=lambda demo: {"policy": GatePolicy.objects.order_by("pk").first()},
+    ),
+    # --- governance logs ------------------------------------------------------------------------
+    *[
+        HostileForm(
+            f"RAID {kind}",
+            url=lambda demo, kind=kind: reverse(
+                f"governance:{kind}_add", kwargs=samples.programme(demo)
+            ),
+            form=form,
+            actor="own_manager",
+            form_kwargs=(lambda demo: {"programme": demo.programme})
+            if kind == "dependencies"
+            else (lambda demo: {}),
+        )
+        for kind, form in [
+            ("risks", gf.RiskForm),
+            ("assumptions", gf.AssumptionForm),
+            ("issues", gf.IssueForm),
+            ("dependencies", gf.DependencyForm),
+            ("actions", gf.ActionForm),
+        ]
+    ],
+    HostileForm(
+        "decision",
+        url=lambda demo: reverse("governance:decision_add", kwargs=samples.programme(demo)),
+        form=gf.DecisionForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "change request",
+        url=lambda demo: reverse("governance:change_request_add", kwargs=samples.programme(demo)),
+        form=gf.ChangeRequestForm,
+        actor="own_manager",
+        form_kwargs=lambda demo: {"programme": demo.programme},
+    ),
+    HostileForm(
+        "change request decision",
+        url=lambda demo: reverse(
+            "governance:change_request_detail", kwargs=samples.change_request(demo)
+        ),
+        form=gf.ChangeDecisionForm,
+        actor="board",
+    ),
+    HostileForm(
+        "change thresholds",
+        url=lambda demo: reverse("governance:thresholds"),
+        form=gf.ThresholdsForm,
+    ),
+    HostileForm(
+        "board",
+        url=lambda demo: reverse("governance:board_edit", kwargs=samples.board(demo)),
+        form=gf.BoardForm,
+    ),
+    HostileForm(
+        "terms of reference",
+        url=lambda demo: reverse("governance:terms_of_reference_edit", kwargs=samples.board(demo)),
+        form=gf.TermsOfReferenceForm,
+    ),
+    # --- benefits -------------------------------------------------------------------------------
+    HostileForm(
+        "benefit",
+        url=lambda demo: reverse("benefits:benefit_add", kwargs=samples.programme(demo)),
+        form=BenefitForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "benefit deliverability override",
+        url=lambda demo: reverse("benefits:benefit_deliverability", kwargs=samples.benefit(demo)),
+        form=DeliverabilityOverrideForm,
+    ),
+    HostileForm(
+        "MTFP line deliverability override",
+        url=lambda demo: reverse("benefits:line_deliverability", kwargs=samples.mtfp_line(demo)),
+        form=DeliverabilityOverrideForm,
+    ),
+    HostileForm(
+        "MTFP targets grid",
+        url=lambda demo: reverse("benefits:mtfp_targets", kwargs=samples.mtfp_plan(demo)),
+        form=TargetGridForm,
+        form_kwargs=lambda demo: _plan_and_lines(),
     ),
 ]
 
@@ -91,3 +216,8 @@ def _report_progress_pk() -> int:
     from dashboard.models import ProgrammeProgress
 
     return ProgrammeProgress.objects.filter(report__financial_year=2019).order_by("pk").first().pk
+
+
+def _plan_and_lines() -> dict[str, Any]:
+    plan = MTFPPlan.objects.order_by("pk").first()
+    return {"plan": plan, "lines": list(plan.lines.all())}

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import User
+from tests.security import samples
 
 ACTORS = [
     "anonymous",
@@ -136,6 +137,49 @@ PMO_ONLY_PAGE = statuses(403, anonymous=302, pmo=200)
 PMO_ONLY_ACTION = statuses(403, anonymous=302, pmo=302)
 
 STAFF_READ = statuses(200, anonymous=302, scrutiny=403, no_role=403)
+# Changing a programme's documents, logs and benefits: the PMO, its manager and its SRO (the demo
+# SRO is Commercial's); a manager of another programme, board members and viewers are refused.
+PROGRAMME_EDIT = statuses(
+    200, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
+)
+# The same people, where a successful POST redirects (a state change with no form to show).
+PROGRAMME_ACT = statuses(
+    302, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
+)
+# Portfolio-wide configuration: the PMO only.
+PMO_ONLY = statuses(403, anonymous=302, pmo=200)
+
+
+def read(kwargs: Callable[[DemoObjects], dict[str, Any]] = lambda demo: {}) -> Entry:
+    """A page every staff role reads (not scrutiny, not a signed-in user without a role)."""
+    return Entry(kwargs=kwargs, GET=STAFF_READ)
+
+
+def edit_page(kwargs: Callable[[DemoObjects], dict[str, Any]], who: dict[str, int]) -> Entry:
+    """A form page: GET shows it, an empty POST shows it again with errors (200), to ``who``."""
+    return Entry(kwargs=kwargs, GET=who, POST=who)
+
+
+def _with_fmt(kwargs: Callable[[DemoObjects], dict[str, Any]]):  # type: ignore[no-untyped-def]
+    return lambda demo: {**kwargs(demo), "fmt": "csv"}
+
+
+def log_entries(kind: str, editable: bool = True) -> dict[str, Entry]:
+    """The entries for one of governance's log_patterns (governance/urls.py)."""
+    name = kind.replace("-", "_")
+    entries = {
+        f"governance:{name}_list": read(samples.programme),
+        f"governance:{name}_export": read(_with_fmt(samples.programme)),
+    }
+    if editable:
+        row = samples.log_entry(name)
+        entries |= {
+            f"governance:{name}_add": edit_page(samples.programme, PROGRAMME_EDIT),
+            f"governance:{name}_edit": edit_page(row, PROGRAMME_EDIT),
+            f"governance:{name}_row": Entry(kwargs=row, GET=PROGRAMME_EDIT),
+        }
+    return entries
+
 
 EXPECTATIONS: dict[str, Entry] = {
     # --- config / accounts ----------------------------------------------------------------------
@@ -185,4 +229,105 @@ EXPECTATIONS: dict[str, Entry] = {
         kwargs=lambda demo: {**_report_version(demo), "fmt": "pdf"},
         GET=statuses(403, anonymous=302, no_role=403, pmo=404),
     ),
+    "portfolio:programme_new": edit_page(lambda demo: {}, PMO_ONLY),
+    "portfolio:workbook": Entry(kwargs=samples.programme, GET=STAFF_READ, POST=PROGRAMME_EDIT),
+    "portfolio:document_edit": read(samples.document),
+    "portfolio:document_version": read(samples.document_version),
+    "portfolio:section_update": Entry(kwargs=samples.section, POST=PROGRAMME_ACT),
+    # --- lifecycle: gates -----------------------------------------------------------------------
+    "governance:gate_list": read(),
+    "governance:gate_policy_list": read(),
+    "governance:gate_policy_edit": edit_page(samples.gate_policy, PMO_ONLY),
+    # The gate's deciders (the PMO, the programme's SRO and board members) may POST a decision.
+    "governance:review_detail": Entry(
+        kwargs=samples.gate_review,
+        GET=STAFF_READ,
+        POST=statuses(403, anonymous=302, pmo=200, sro=200, board=200),
+    ),
+    "governance:review_submit": Entry(kwargs=samples.programme, POST=PROGRAMME_ACT),
+    "governance:review_withdraw": Entry(kwargs=samples.gate_review, POST=PROGRAMME_ACT),
+    # Closing or suspending a programme is the PMO's or a board member's decision.
+    "governance:programme_status": edit_page(
+        samples.programme, statuses(403, anonymous=302, pmo=200, board=200)
+    ),
+    "governance:programme_history": read(samples.programme),
+    # --- governance logs ------------------------------------------------------------------------
+    **log_entries("risks"),
+    **log_entries("assumptions"),
+    **log_entries("issues"),
+    **log_entries("dependencies"),
+    **log_entries("actions"),
+    **log_entries("decisions", editable=False),
+    **log_entries("change-requests", editable=False),
+    "governance:programme_raid": read(samples.programme),
+    "governance:risk_issue": Entry(kwargs=samples.log_entry("risks"), POST=PROGRAMME_ACT),
+    "governance:raid_import": edit_page(samples.programme, PROGRAMME_EDIT),
+    "governance:raid_import_template": read(),
+    "governance:decision_add": edit_page(samples.programme, PROGRAMME_EDIT),
+    "governance:change_request_add": edit_page(samples.programme, PROGRAMME_EDIT),
+    # A change request is decided by whoever it is routed to (the demo's goes to a board member).
+    "governance:change_request_detail": Entry(
+        kwargs=samples.change_request,
+        GET=STAFF_READ,
+        POST=statuses(403, anonymous=302, board=200),
+    ),
+    "governance:thresholds": edit_page(lambda demo: {}, PMO_ONLY),
+    "governance:raci": read(samples.programme),
+    "governance:raci_edit": edit_page(samples.programme, PROGRAMME_EDIT),
+    "governance:portfolio_raid": read(samples.portfolio),
+    "governance:portfolio_raid_export": read(
+        lambda demo: {"portfolio": demo.programme.portfolio.slug, "fmt": "csv"}
+    ),
+    "governance:raid": read(),
+    "governance:raid_export": read(lambda demo: {"fmt": "csv"}),
+    "governance:portfolio_risk_edit": edit_page(samples.portfolio_risk, PMO_ONLY),
+    "governance:portfolio_risk_row": Entry(kwargs=samples.portfolio_risk, GET=PMO_ONLY),
+    "governance:my_actions": read(),
+    "governance:board_list": read(),
+    "governance:board_detail": read(samples.board),
+    "governance:board_pack": read(samples.board),
+    "governance:board_edit": edit_page(samples.board, PMO_ONLY),
+    "governance:terms_of_reference_edit": edit_page(samples.board, PMO_ONLY),
+    # --- benefits -------------------------------------------------------------------------------
+    "benefits:register": read(samples.programme),
+    "benefits:benefit_add": edit_page(samples.programme, PROGRAMME_EDIT),
+    "benefits:benefit_detail": read(samples.benefit),
+    "benefits:benefit_edit": edit_page(samples.benefit, PROGRAMME_EDIT),
+    # An empty profile grid is a broken form (no management form): 400, nothing saved.
+    "benefits:profile_save": Entry(
+        kwargs=samples.benefit,
+        POST=statuses(
+            400, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
+        ),
+    ),
+    # Overriding a deliverability rating is the PMO's call.
+    "benefits:benefit_deliverability": Entry(
+        kwargs=samples.benefit, POST=statuses(403, anonymous=302, pmo=302)
+    ),
+    # An empty one-off costs grid is a broken form (no management form): 400, nothing saved.
+    "benefits:one_off_costs": Entry(
+        kwargs=samples.programme,
+        GET=STAFF_READ,
+        POST=statuses(
+            400, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
+        ),
+    ),
+    "benefits:mine": read(),
+    "benefits:mtfp_list": read(),
+    "benefits:mtfp_detail": read(samples.mtfp_plan),
+    # The MTFP is the PMO's: targets, import, deliverability of a line, recalculating the roll-up.
+    "benefits:mtfp_targets": Entry(
+        kwargs=samples.mtfp_plan, POST=statuses(403, anonymous=302, pmo=302)
+    ),
+    "benefits:mtfp_import": Entry(
+        kwargs=samples.mtfp_plan, GET=PMO_ONLY, POST=statuses(403, anonymous=302, pmo=400)
+    ),
+    "benefits:mtfp_import_template": Entry(kwargs=samples.mtfp_plan, GET=PMO_ONLY),
+    "benefits:line_deliverability": Entry(
+        kwargs=samples.mtfp_line, POST=statuses(403, anonymous=302, pmo=302)
+    ),
+    "benefits:recalculate": Entry(POST=statuses(403, anonymous=302, pmo=302)),
+    # --- dashboard ------------------------------------------------------------------------------
+    "dashboard:dashboard": read(),
+    "dashboard:export": read(lambda demo: {"table": "pipeline", "fmt": "csv"}),
 }

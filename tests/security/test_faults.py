@@ -188,3 +188,87 @@ def test_database_connection_dropped_mid_request_gives_the_503_page_and_no_parti
     assert "Traceback" not in text
     connection.close()  # the request's connection is dead; the next query opens a new one
     assert not FailedSignIn.objects.filter(username__startswith="fault-").exists()
+
+
+# --- a worker dying in the middle of the roll-up's write ------------------------------------------
+
+
+class WorkerKilled(Exception):
+    """Stands in for the Celery worker dying after the snapshot row is written."""
+
+
+@pytest.mark.django_db
+def test_a_roll_up_that_dies_mid_write_leaves_nothing_half_written_and_a_retry_matches(
+    demo, monkeypatch
+):
+    from benefits import services
+    from benefits.models import RollupRow, RollupSnapshot
+
+    RollupSnapshot.objects.all().delete()
+    clean = services.rollup_run()  # the figures a clean run gives
+    clean_rows = sorted(RollupRow.objects.filter(snapshot=clean).values_list(*ROW_FIELDS), key=repr)
+    RollupSnapshot.objects.all().delete()
+
+    def die(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert RollupSnapshot.objects.exists()  # the snapshot row is written: now die
+        raise WorkerKilled
+
+    with monkeypatch.context() as patch:
+        patch.setattr(RollupRow.objects, "bulk_create", die)
+        with pytest.raises(WorkerKilled):
+            services.rollup_run()
+    figures.faults_injected.append("worker killed mid-roll-up")
+    assert not RollupSnapshot.objects.exists()  # nothing half-written is visible
+    assert not RollupRow.objects.exists()
+
+    retried = services.rollup_run()
+    assert retried.content_hash == clean.content_hash
+    assert retried.payload == clean.payload
+    retried_rows = sorted(
+        RollupRow.objects.filter(snapshot=retried).values_list(*ROW_FIELDS), key=repr
+    )
+    assert retried_rows == clean_rows
+
+
+ROW_FIELDS = (
+    "portfolio_id", "programme_id", "directorate_id", "category", "mtfp_line_id",
+    "financial_year", "target", "planned", "forecast", "actual", "variance", "budget", "spend",
+)  # fmt: skip
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_redis_killed_a_profile_edit_saves_the_roll_up_is_pending_and_catches_up_after(
+    app_on_second_redis, demo, django_capture_on_commit_callbacks
+):
+    from accounts.models import User
+    from benefits import services
+    from benefits.models import Benefit, RollupState
+
+    port, process = app_on_second_redis
+    before = services.rollup_run()
+    benefit = Benefit.objects.get(programme__slug="finance", type="cashable_saving")
+    process.kill()
+    process.wait(timeout=10)
+    assert wait_for(lambda: not answers(port)), "Redis is still answering"
+    figures.faults_injected.append("Redis killed during a benefit edit")
+
+    client = Client()
+    client.force_login(User.objects.get(username="manager"))
+    grid = {
+        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000", "form-0-financial_year": "2019/20",
+        "form-0-planned": "180000", "form-0-forecast": "180000", "form-0-actual": "91234.50",
+    }  # fmt: skip
+    url = f"/programmes/finance/benefits/{benefit.pk}/profile/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, grid)
+    assert response.status_code == 302  # the edit saved although the roll-up could not be queued
+    assert str(benefit.profile.get(financial_year=2019).actual) == "91234.50"
+    assert RollupState.objects.get(pk=1).pending is True
+
+    # Redis is back (the worker runs again): the next run clears the flag with the new totals.
+    after = services.rollup_run()
+    assert RollupState.objects.get(pk=1).pending is False
+    assert after.content_hash != before.content_hash
+    assert after.payload == services.rollup_compute().payload

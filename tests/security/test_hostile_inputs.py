@@ -16,7 +16,7 @@ from tests.security import figures
 from tests.security.hostile import REGISTRY, HostileForm
 from tests.security.matrix import DemoObjects, actor_users
 
-EXAMPLES_PER_FORM = 25
+EXAMPLES_PER_FORM = 15
 
 MARKUP = [
     "<script>alert(1)</script>",

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portfolio.models import Programme
 from tests.security import figures
+from tests.security.fingerprint import portfolio_fingerprint
 from tests.security.matrix import (
     ACTORS,
     EXEMPT_NAMESPACES,
@@ -67,28 +68,57 @@ def test_permission_matrix(demo, name):
     assert set(users) == set(ACTORS)
     assert users["other_manager"] is not None
     url = reverse(name, kwargs=entry.kwargs(DemoObjects(programme=programme)))
-    login_url = reverse("login")
 
-    wrong = []
+    clients = {}
+    for actor, user in users.items():
+        clients[actor] = Client()
+        if user is not None:
+            clients[actor].force_login(user)  # before the fingerprint: it sets last_login
+
+    # Refused writes first, between two fingerprints: a refusal must change nothing at all.
     expected_methods = entry.methods()
-    for method in METHODS:
-        per_actor = expected_methods.get(method) or entry.others
-        for actor, expected in per_actor.items():
-            client = Client()
-            if users[actor] is not None:
-                client.force_login(users[actor])
-            response = client.generic(
-                method,
-                url,
-                data=urlencode(entry.data.get(method, {}), doseq=True),
-                content_type="application/x-www-form-urlencoded",
-            )
-            figures.record_matrix_check(name, actor, method)
-            got = response.status_code
-            if got != expected:
-                wrong.append(f"{method} {url} as {actor}: expected {expected}, got {got}")
-            elif actor == "anonymous" and got == 302 and name not in {"login", "logout"}:
-                location = urlsplit(response["Location"]).path
-                if location != login_url:
-                    wrong.append(f"{method} {url} as anonymous: redirected to {location}")
+    checks = [
+        (method, actor, expected)
+        for method in METHODS
+        for actor, expected in (expected_methods.get(method) or entry.others).items()
+    ]
+    refused = [c for c in checks if c[0] != "GET" and _refusal(c[1], c[2])]
+    allowed = [c for c in checks if c not in refused]
+
+    wrong: list[str] = []
+    before = portfolio_fingerprint()
+    for method, actor, expected in refused:
+        _check(wrong, clients[actor], name, url, method, actor, expected, entry)
+    changed = _changed(before, portfolio_fingerprint())
+    if changed:
+        wrong.append(f"refused writes to {url} changed {changed}")
+    for method, actor, expected in allowed:
+        _check(wrong, clients[actor], name, url, method, actor, expected, entry)
     assert wrong == [], "\n".join(wrong)
+
+
+def _refusal(actor: str, expected: int) -> bool:
+    return expected in (403, 404, 405) or (actor == "anonymous" and expected == 302)
+
+
+def _changed(before: dict, after: dict) -> list[str]:  # type: ignore[type-arg]
+    return sorted(
+        label for label in before.keys() | after.keys() if before.get(label) != after.get(label)
+    )
+
+
+def _check(wrong, client, name, url, method, actor, expected, entry) -> None:  # type: ignore[no-untyped-def]
+    response = client.generic(
+        method,
+        url,
+        data=urlencode(entry.data.get(method, {}), doseq=True),
+        content_type="application/x-www-form-urlencoded",
+    )
+    figures.record_matrix_check(name, actor, method)
+    got = response.status_code
+    if got != expected:
+        wrong.append(f"{method} {url} as {actor}: expected {expected}, got {got}")
+    elif actor == "anonymous" and got == 302 and name not in {"login", "logout"}:
+        location = urlsplit(response["Location"]).path
+        if location != reverse("login"):
+            wrong.append(f"{method} {url} as anonymous: redirected to {location}")

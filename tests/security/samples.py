@@ -1,0 +1,91 @@
+"""Sample URL kwargs resolved from the demo data, for the permission matrix and the
+object-level tests. Each takes the sample programme (``demo.programme``) and returns the kwargs
+of one URL; the objects belong to that programme where the URL is a programme's."""
+
+from typing import Any
+
+from benefits.models import Benefit, BenefitType, MTFPPlan
+from governance.models import Board, ChangeRequest, GatePolicy, GateReview, Risk
+from portfolio.models import DocumentVersion, StageDocument
+
+Kwargs = dict[str, Any]
+
+
+def programme(demo: Any) -> Kwargs:
+    return {"slug": demo.programme.slug}
+
+
+def portfolio(demo: Any) -> Kwargs:
+    return {"slug": demo.programme.portfolio.slug}
+
+
+def document(demo: Any) -> Kwargs:
+    doc = StageDocument.objects.filter(programme=demo.programme).order_by("pk").first()
+    return {"slug": demo.programme.slug, "document": doc.kind}
+
+
+def section(demo: Any) -> Kwargs:
+    doc = StageDocument.objects.filter(programme=demo.programme).order_by("pk").first()
+    return {**document(demo), "key": doc.sections.order_by("pk").first().key}
+
+
+def document_version(demo: Any) -> Kwargs:
+    version = (
+        DocumentVersion.objects.filter(document__programme=demo.programme)
+        .select_related("document")
+        .order_by("pk")
+        .first()
+    )
+    return {
+        "slug": demo.programme.slug,
+        "document": version.document.kind,
+        "number": version.number,
+    }
+
+
+def gate_review(demo: Any) -> Kwargs:
+    return {"pk": GateReview.objects.filter(programme=demo.programme).order_by("pk").first().pk}
+
+
+def gate_policy(demo: Any) -> Kwargs:
+    return {"pk": GatePolicy.objects.order_by("pk").first().pk}
+
+
+def log_entry(related: str):  # type: ignore[no-untyped-def]
+    def kwargs(demo: Any) -> Kwargs:
+        row = getattr(demo.programme, related).order_by("pk").first()
+        return {"slug": demo.programme.slug, "pk": row.pk}
+
+    return kwargs
+
+
+def portfolio_risk(demo: Any) -> Kwargs:
+    """A portfolio-level risk (no programme): only the PMO edits those."""
+    return {"pk": Risk.objects.filter(programme=None).order_by("pk").first().pk}
+
+
+def change_request(demo: Any) -> Kwargs:
+    return {"pk": ChangeRequest.objects.filter(programme=demo.programme).order_by("pk").first().pk}
+
+
+def board(demo: Any) -> Kwargs:
+    return {"slug": Board.objects.order_by("pk").first().slug}
+
+
+def benefit(demo: Any) -> Kwargs:
+    """The demo gives the sample programme (Commercial) no benefit yet, so one is added."""
+    row, _ = Benefit.objects.get_or_create(
+        programme=demo.programme,
+        title="Income from the first two commercial offerings",
+        defaults={"type": BenefitType.INCOME},
+    )
+    return {"slug": demo.programme.slug, "pk": row.pk}
+
+
+def mtfp_plan(demo: Any) -> Kwargs:
+    return {"slug": MTFPPlan.objects.order_by("pk").first().slug}
+
+
+def mtfp_line(demo: Any) -> Kwargs:
+    plan = MTFPPlan.objects.order_by("pk").first()
+    return {"slug": plan.slug, "pk": plan.lines.order_by("pk").first().pk}
