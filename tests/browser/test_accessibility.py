@@ -38,12 +38,19 @@ PAGES = {
         ("mtfp", "/mtfp/"),
         ("my-actions", "/actions/mine/"),
         ("raid-rollup", "/raid/"),
+        ("dashboard-savings-year", "/dashboard/savings/2020/"),
+        ("reports", "/reports/"),
+        ("report-draft", "/reports/2019-20-q3/"),
+        ("report-narrative", "/reports/2019-20-q3/edit/"),
     ],
     "manager": [
         ("home-manager", "/"),
         ("document-editor-manager", "/programmes/corporate-landlord/soc/"),
         ("actions-manager", f"{P}/actions/"),
         ("my-actions-manager", "/actions/mine/"),
+    ],
+    "scrutiny": [
+        ("reports-scrutiny", "/reports/"),
     ],
     "board": [
         ("gates-board", "/gates/"),
