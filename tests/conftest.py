@@ -22,6 +22,16 @@ def pytest_report_header(config):  # type: ignore[no-untyped-def]
     return [f"Delivery Hub tests: database engine {engine}, Celery broker {broker}"]
 
 
+@pytest.fixture(autouse=True)
+def celery_runs_eagerly(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    """Tasks run in-process in tests, as in the embedded default, whatever REDIS_URL says; the
+    tests that exercise a real worker or broker switch this off themselves."""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
 @pytest.fixture
 def make_user(db):  # type: ignore[no-untyped-def]
     def make(role: Role | None = None, **kwargs):  # type: ignore[no-untyped-def]

@@ -211,7 +211,7 @@ def test_delivery_confidence_shows_the_change_since_the_previous_quarter(pmo_cli
 def test_pending_decisions_list_gate_reviews_and_change_requests(pmo_client, demo):
     text = pmo_client.get("/dashboard/").content.decode()
     assert "Gate 3: Full Programme Brief" in text
-    assert "CR-1" in text
+    assert "Launch the commercial offerings after market testing" in text  # CR-<pk>
 
 
 @pytest.mark.django_db
