@@ -8,10 +8,7 @@ them: imports flow accounts ← portfolio ← governance, benefits ← dashboard
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
-
-from django.db.models import Sum
 
 from .models import DocumentKind, Portfolio, Programme, SectionTemplate, Stage, StageDocument
 from .services import document_is_editable
@@ -42,22 +39,17 @@ def programme_page(programme: Programme) -> dict[str, Any]:
     benefits = list(
         programme.benefits.select_related("owner", "mtfp_line").prefetch_related("profile")
     )
-    costs = list(programme.one_off_costs.all())
     # Gate reviews are governance's; the page reads them through the reverse relation.
     reviews = list(
         programme.gate_reviews.select_related("version__document")
         .prefetch_related("sign_offs")
         .order_by("submitted_at")
     )
-    cost_totals = programme.one_off_costs.aggregate(budget=Sum("budget"), actual=Sum("actual"))
     return {
         "programme": programme,
         "milestones": milestones,
         "risks": risks,
         "benefits": benefits,
-        "one_off_costs": costs,
-        "one_off_budget": cost_totals["budget"] or Decimal("0"),
-        "one_off_actual": cost_totals["actual"] or Decimal("0"),
         "gate_reviews": reviews,
         "identified_at": min(
             [programme.created_at, programme.stage_entered_at, *(r.submitted_at for r in reviews)]
