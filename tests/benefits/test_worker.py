@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
 
 from benefits import services
 from benefits.models import RollupSnapshot
@@ -42,6 +43,7 @@ def test_a_profile_edit_is_rolled_up_by_a_real_worker(settings, monkeypatch):
     before = services.rollup_run()
     assert before.payload["totals"]["forecast"] == "1000.00"
     app.control.purge()  # nothing left over from other runs on this Redis db
+    cache.delete(services.ROLLUP_PENDING_KEY)  # nor a coalescing key another test left behind
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         services.benefit_profile_save(
