@@ -42,6 +42,8 @@ def test_a_profile_edit_is_rolled_up_by_a_real_worker(settings, monkeypatch):
     BenefitProfileFactory(benefit=benefit, financial_year=2020, forecast=Decimal("1000"))
     before = services.rollup_run()
     assert before.payload["totals"]["forecast"] == "1000.00"
+    app._pool = None  # fresh connection pools, whatever an earlier test did to the app's
+    app.amqp._producer_pool = None
     app.control.purge()  # nothing left over from other runs on this Redis db
     cache.delete(services.ROLLUP_PENDING_KEY)  # nor a coalescing key another test left behind
 

@@ -106,7 +106,10 @@ def app_on_second_redis(second_redis):  # type: ignore[no-untyped-def]
             yield port, process
     finally:
         app.conf.update(saved)
-        app.pool.force_close_all()
+        # Drop the pools that point at the killed Redis (a force-closed pool is never reopened):
+        # the next use builds fresh ones for the restored broker.
+        app._pool = None
+        app.amqp._producer_pool = None
 
 
 @needs_redis
