@@ -1,9 +1,11 @@
 """The roll-up: money and status of the whole portfolio, computed with SQL aggregates.
 
-``rollup_compute()`` reads (it writes nothing) and returns the snapshot's payload and its
-normalized rows. Every figure comes from an ORM aggregate grouped in the database (GROUP BY);
-Python only merges the already-aggregated groups of three sources — MTFP targets, benefit
-profiles and one-off costs — under one key, and never loops over profile rows.
+``rollup_compute()`` reads (it writes nothing) and returns the snapshot's payload (headline
+figures) and its rows (money at the finest grain: portfolio, programme, directorate, category,
+MTFP line and financial year). Every figure comes from an ORM aggregate grouped in the database
+(GROUP BY): one query, the grouped rows of three sources — MTFP targets, benefit profiles and
+one-off costs — in a UNION ALL. Python adds up only those already-aggregated groups (for the
+payload's headline figures), never profile rows.
 
 - Targets are those of the current plan (the latest approved plan; the latest plan if none is
   approved), so two plans never count the same year twice.
@@ -24,14 +26,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 
 from portfolio.models import (
     DeliveryConfidence,
-    Directorate,
     HighlightReport,
-    Portfolio,
     Programme,
     Stage,
 )
@@ -40,7 +50,6 @@ from . import deliverability
 from .models import (
     BenefitProfile,
     BenefitType,
-    MTFPLine,
     MTFPPlan,
     MTFPTarget,
     OneOffCost,
@@ -53,13 +62,8 @@ KEYS = ("portfolio", "programme", "directorate", "category", "mtfp_line", "finan
 SAVINGS = ("target", "planned", "forecast", "actual")
 COSTS = ("budget", "spend")
 MONEY = (*SAVINGS, "variance", *COSTS)
-DIMENSIONS = {
-    "by_year": ("financial_year",),
-    "by_portfolio": ("portfolio", "financial_year"),
-    "by_programme": ("programme", "financial_year"),
-    "by_directorate": ("directorate", "financial_year"),
-    "by_mtfp_line": ("mtfp_line", "financial_year"),
-}
+SUMMED = (*SAVINGS, *COSTS)
+AMOUNT = DecimalField(max_digits=16, decimal_places=2)
 
 
 def current_plan() -> MTFPPlan | None:
@@ -84,24 +88,28 @@ def _signed(name: str) -> Case:
 
 @dataclass(frozen=True)
 class Source:
-    """One kind of money row and where its keys live."""
+    """One kind of money row and where its keys live (``None``: the source has no such key)."""
 
     queryset: QuerySet
     paths: dict[str, str | None]
     sums: dict[str, Any] = field(default_factory=dict)
 
-    def grouped(self, keys: tuple[str, ...]) -> list[dict[str, Any]]:
-        if not keys:
-            return [self.queryset.aggregate(**self.sums)]
-        values = {f"k_{k}": F(self.paths[k]) for k in keys if self.paths[k]}
-        rows = self.queryset.values(**values).annotate(**self.sums).order_by()
-        return [
-            {
-                **{k: row.get(f"k_{k}") for k in keys},
-                **{name: row[name] for name in self.sums},
-            }
-            for row in rows
-        ]
+    def grouped(self) -> QuerySet:
+        """Its money grouped by every key, as (keys…, sums…) in the order of KEYS and SUMMED;
+        a key or a sum it has not is NULL (cheaper to fetch than a zero)."""
+        keys = {
+            f"k_{k}": F(path) if path else Cast(Value(None), IntegerField())
+            for k, path in self.paths.items()
+        }
+        sums = {  # aliased: a model's own field may share a name with a sum ("actual")
+            f"m_{name}": self.sums.get(name, Cast(Value(None), AMOUNT)) for name in SUMMED
+        }
+        return (
+            self.queryset.values(**keys)  # type: ignore[arg-type]
+            .annotate(**sums)
+            .order_by()
+            .values_list(*keys, *sums)
+        )
 
 
 def _sources(plan: MTFPPlan | None) -> list[Source]:
@@ -146,68 +154,52 @@ def _sources(plan: MTFPPlan | None) -> list[Source]:
     ]
 
 
-def _finished(merged: dict[tuple, dict[str, Decimal]], keys: tuple[str, ...]) -> list[dict]:
-    result = []
-    for key in sorted(merged, key=lambda k: tuple((v is None, str(v)) for v in k)):
-        amounts = merged[key]
-        amounts["variance"] = amounts["forecast"] - amounts["target"]
-        result.append({**dict(zip(keys, key, strict=True)), **amounts})
-    return result
+def finest_groups(plan: MTFPPlan | None) -> list[tuple]:
+    """Money at the finest grain: one query, the three sources' grouped rows (keys…, sums…) in
+    one ``UNION ALL``, ordered by the keys. A key may appear once per source: readers sum."""
+    first, *others = (source.grouped() for source in _sources(plan))
+    return list(first.union(*others, all=True).order_by(*(f"k_{k}" for k in KEYS)))
 
 
-def money_by(keys: tuple[str, ...], plan: MTFPPlan | None) -> list[dict[str, Any]]:
-    """Target, planned, forecast, actual, variance, budget and spend grouped by ``keys``."""
-    merged: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(MONEY, ZERO))
-    for source in _sources(plan):
-        for row in source.grouped(keys):
-            key = tuple(row[k] for k in keys)
-            for name in source.sums:
-                merged[key][name] += row[name]
-    return _finished(merged, keys)
+def _total(rows: list[tuple]) -> dict[str, Decimal]:
+    """Amounts (in the order of SUMMED, NULL for none) added up, with the variance."""
+    total = {
+        name: sum(filter(None, column), ZERO)
+        for name, column in zip(SUMMED, zip(*rows, strict=True), strict=True)
+    } if rows else dict.fromkeys(SUMMED, ZERO)  # fmt: skip
+    total["variance"] = total["forecast"] - total["target"]
+    return total
 
 
-def regrouped(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    """``money_by(keys)`` computed from the finest groups (``money_by(KEYS)``) without reading
-    the database again: sums of already-aggregated groups, never of profile rows."""
-    return views_of(rows, {"view": keys})["view"]
+@dataclass(frozen=True)
+class Headlines:
+    """The payload's figures, from one pass over the finest groups."""
 
+    by_year: dict[int, dict[str, Decimal]]
+    by_line: dict[int, dict[str, Decimal]]
+    programme_wide: dict[str, Decimal]
+    totals: dict[str, Decimal]
 
-def views_of(
-    rows: list[dict[str, Any]], views: dict[str, tuple[str, ...]]
-) -> dict[str, list[dict[str, Any]]]:
-    """Several coarser groupings of the finest groups, in one pass over them.
-
-    The roll-up groups the raw rows once, at the finest grain, and derives its coarser views
-    from those groups (make bench: re-running the GROUP BYs for every view cost 8x the floor).
-    """
-    merged: dict[str, dict[tuple, list[Decimal]]] = {name: {} for name in views}
-    getters = [
-        (merged[name], (lambda row, keys=keys: tuple(row[k] for k in keys)))
-        for name, keys in views.items()
-    ]
-    summed = (*SAVINGS, *COSTS)
-    for row in rows:
-        amounts = [row[money] for money in summed]
-        for groups, key_of in getters:
-            key = key_of(row)
-            total = groups.get(key)
-            if total is None:
-                groups[key] = list(amounts)
-            else:
-                for i, amount in enumerate(amounts):
-                    if amount:
-                        total[i] += amount
-    for name, keys in views.items():
-        if not keys and () not in merged[name]:
-            merged[name][()] = [ZERO] * len(summed)  # the totals row always exists
-    as_dicts = {
-        name: {
-            key: {**dict(zip(summed, total, strict=True)), "variance": ZERO}
-            for key, total in groups.items()
-        }
-        for name, groups in merged.items()
-    }
-    return {name: _finished(as_dicts[name], keys) for name, keys in views.items()}
+    @classmethod
+    def of(cls, groups: list[tuple]) -> Headlines:
+        years: dict[int, list[tuple]] = defaultdict(list)
+        lines: dict[int, list[tuple]] = defaultdict(list)
+        wide: list[tuple] = []
+        width, line, programme = len(KEYS), KEYS.index("mtfp_line"), KEYS.index("programme")
+        for group in groups:
+            amounts = group[width:]
+            years[group[width - 1]].append(amounts)
+            if group[line] is not None:
+                lines[group[line]].append(amounts)
+            if group[programme] is None:
+                wide.append(amounts)
+        by_year = {year: _total(rows) for year, rows in sorted(years.items())}
+        return cls(
+            by_year=by_year,
+            by_line={pk: _total(rows) for pk, rows in lines.items()},
+            programme_wide=_total(wide),
+            totals=_total([tuple(t[name] for name in SUMMED) for t in by_year.values()]),
+        )
 
 
 def stage_counts() -> dict[str, int]:
@@ -247,19 +239,16 @@ def delivery_confidence_counts() -> dict[str, Any]:
 
 
 def line_deliverability(
-    plan: MTFPPlan | None, by_line: list[dict[str, Any]] | None = None
+    plan: MTFPPlan | None, by_line: dict[int, dict[str, Decimal]]
 ) -> list[dict[str, Any]]:
     """Each line of the plan rated by the one rule (benefits.deliverability), override included.
 
-    ``by_line`` is ``money_by(("mtfp_line",), plan)`` when the caller already has it."""
+    ``by_line`` is each line's money, keyed by the line's id."""
     if plan is None:
         return []
-    if by_line is None:
-        by_line = money_by(("mtfp_line",), plan)
-    totals = {row["mtfp_line"]: row for row in by_line}
     rated = []
     for line in plan.lines.order_by("pk"):
-        total = totals.get(line.pk, dict.fromkeys(MONEY, ZERO))
+        total = by_line.get(line.pk, dict.fromkeys(MONEY, ZERO))
         rating = deliverability.rate(
             line, target=total["target"], forecast=total["forecast"], actual=total["actual"]
         )
@@ -274,59 +263,66 @@ def line_deliverability(
     return rated
 
 
-def _labels() -> dict[str, dict[str, str]]:
-    return {
-        "portfolio": {str(pk): name for pk, name in Portfolio.objects.values_list("pk", "name")},
-        "programme": {str(pk): name for pk, name in Programme.objects.values_list("pk", "name")},
-        "directorate": {
-            str(pk): name for pk, name in Directorate.objects.values_list("pk", "name")
-        },
-        "mtfp_line": {str(pk): name for pk, name in MTFPLine.objects.values_list("pk", "name")},
-    }
-
-
 def _text(value: Any) -> Any:
     """Money as a string of its Decimal to the penny (never float); anything else as it is."""
     return str(Decimal(value).quantize(PENNY)) if isinstance(value, Decimal) else value
 
 
-def _json(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: _text(v) for k, v in row.items()} for row in rows]
-
-
-def _cost_totals(rows: list[dict[str, Any]], total: dict[str, Decimal]) -> dict[str, Any]:
-    """One-off costs in all and programme-wide (no programme), from the finest groups."""
-    wide = regrouped([row for row in rows if row["programme"] is None], ())[0]
-    return {
-        "total": {k: _text(total[k]) for k in ("budget", "spend")},
-        "programme_wide": {k: _text(wide[k]) for k in ("budget", "spend")},
-    }
+def _json(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _text(v) for k, v in row.items()}
 
 
 @dataclass(frozen=True)
 class Rollup:
+    """The snapshot's payload (headline figures) and its rows (every finest group)."""
+
     payload: dict[str, Any]
-    rows: list[dict[str, Any]]
+    groups: list[tuple]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        width = len(KEYS)
+        rows = []
+        for group in self.groups:
+            row = dict(zip(KEYS, group, strict=False))
+            row.update(zip(SUMMED, (amount or ZERO for amount in group[width:]), strict=True))
+            row["variance"] = row["forecast"] - row["target"]
+            rows.append(row)
+        return rows
 
     @property
     def content_hash(self) -> str:
-        text = json.dumps(self.payload, sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the payload and every group: the same data gives the same hash."""
+        text = json.dumps(
+            [self.payload, self.groups],
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
         return hashlib.sha256(text.encode()).hexdigest()
 
 
 def rollup_compute() -> Rollup:
-    """Everything the snapshot holds, computed before anything is written."""
+    """Everything the snapshot holds, computed before anything is written.
+
+    Coarser views (by portfolio, programme, directorate or MTFP line) are not stored: they are
+    one ``GROUP BY`` over the snapshot's rows away (make bench: deriving five of them here in
+    Python cost more than the roll-up's own queries)."""
     plan = current_plan()
-    rows = money_by(KEYS, plan)
-    views = views_of(rows, {"totals": (), "lines": ("mtfp_line",), **DIMENSIONS})
+    groups = finest_groups(plan)
+    headlines = Headlines.of(groups)
     payload: dict[str, Any] = {
         "plan": {"id": plan.pk, "name": plan.name} if plan else None,
-        "totals": _json(views["totals"])[0],
-        **{name: _json(views[name]) for name in DIMENSIONS},
-        "one_off_costs": _cost_totals(rows, views["totals"][0]),
-        "deliverability": line_deliverability(plan, views["lines"]),
+        "totals": _json(headlines.totals),
+        "by_year": [
+            _json({"financial_year": year, **total}) for year, total in headlines.by_year.items()
+        ],
+        "one_off_costs": {
+            "total": {k: _text(headlines.totals[k]) for k in COSTS},
+            "programme_wide": {k: _text(headlines.programme_wide[k]) for k in COSTS},
+        },
+        "deliverability": line_deliverability(plan, headlines.by_line),
         "stages": stage_counts(),
         "delivery_confidence": delivery_confidence_counts(),
-        "labels": _labels(),
     }
-    return Rollup(payload=payload, rows=rows)
+    return Rollup(payload=payload, groups=groups)

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from accounts import demo as accounts_demo
@@ -517,8 +517,18 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
 
     from benefits.services import rollup_run
 
+    _analyze()
     rollup_run()
     return Generated(programmes=len(progs), rows=generated_counts())
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after the bulk load, as autovacuum would in a while:
+    without them PostgreSQL plans for the empty tables it last saw (make bench measured the
+    roll-up's join estimated at 390 benefits when there were 4,354)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def generated_counts() -> dict[str, int]:
