@@ -1,5 +1,10 @@
 """Reads for the Transformation Dashboard: each panel is one function over the filtered
-programmes, each a fixed number of queries whatever the size of the portfolio."""
+programmes, each a fixed number of queries whatever the size of the portfolio.
+
+A national deployment holds thousands of programmes, so the page never lists everything: each
+list shows the oldest (or worst) ``LIST_LIMIT`` with the total, the pipeline counts programmes
+once there are more than ``PIPELINE_NAMED``, and the roadmap shows ``ROADMAP_LIMIT``
+programmes. Every table's download (``dashboard_table``) holds all of its rows."""
 
 from __future__ import annotations
 
@@ -8,7 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Min, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +50,9 @@ from .charts import Series, grouped_bar_chart, line_chart
 from .exports import Table
 
 TOP_RISKS = 10
+LIST_LIMIT = 10
+PIPELINE_NAMED = 60
+ROADMAP_LIMIT = 25
 TREND_SNAPSHOTS = 8
 ZERO = Decimal("0")
 SAVINGS_SERIES = [
@@ -69,11 +90,74 @@ class DashboardFilters:
             .in_category(self.category or None)
         )
 
+    def scoped(self, queryset, field: str = "programme"):  # type: ignore[no-untyped-def]
+        """``queryset`` narrowed to the filtered programmes (a subquery, not a list of ids);
+        unfiltered, it keeps the portfolio-wide rows too."""
+        if not self.narrows_programmes:
+            return queryset
+        return queryset.filter(**{f"{field}__in": self.programmes().values("pk")})
 
-def pipeline(programmes: list[Programme]) -> dict[str, Any]:
-    """ "Where are we?": programmes by stage, grouped by portfolio, with days in stage."""
+
+@dataclass(frozen=True)
+class Download:
+    """A table's download link on the page: the full table is built only when downloaded."""
+
+    slug: str
+    title: str
+
+
+LATEST_CONFIDENCE = Subquery(
+    HighlightReport.objects.filter(programme=OuterRef("pk"))
+    .order_by("-month")
+    .values("delivery_confidence")[:1]
+)
+
+
+def pipeline(filters: DashboardFilters, portfolios: list[Portfolio]) -> dict[str, Any]:
+    """ "Where are we?": programmes by stage, grouped by portfolio (two queries). Up to
+    ``PIPELINE_NAMED`` programmes each is named with its days in stage and latest delivery
+    confidence; beyond that each cell counts them and links to the filtered programme list."""
+    counts = list(
+        filters.programmes().order_by().values_list("portfolio", "stage").annotate(n=Count("pk"))
+    )
+    total = sum(n for _, _, n in counts)
+    named = list(
+        filters.programmes()
+        .annotate(latest_confidence_value=LATEST_CONFIDENCE)
+        .order_by("name")[: PIPELINE_NAMED + 1]
+    )
+    if total <= PIPELINE_NAMED:
+        for programme in named:
+            value = programme.latest_confidence_value
+            programme.latest_confidence = DeliveryConfidence(value) if value else None
+        return {"stage_table": stage_table(named), "total": total, "counted": False}
+    return {"stage_table": _counted_stage_table(counts, portfolios), "total": total,
+            "counted": True}  # fmt: skip
+
+
+def _counted_stage_table(counts: list[tuple], portfolios: list[Portfolio]) -> dict[str, Any]:
+    by_pk = {p.pk: p for p in portfolios}
+    cells: dict[int | None, dict[str, int]] = defaultdict(dict)
+    for portfolio, stage, n in counts:
+        cells[portfolio][stage] = n
+    ordered = sorted(cells, key=lambda pk: (pk is None, by_pk[pk].position if pk else 0, pk or 0))
+    programmes_url = reverse("portfolio:programme_list")
+    rows = []
+    for pk in ordered:
+        portfolio = by_pk.get(pk) if pk else None
+        row = []
+        for stage in Stage.pipeline():
+            n = cells[pk].get(stage.value, 0)
+            query = f"?stage={stage.value}" + (f"&portfolio={portfolio.slug}" if portfolio else "")
+            url = f"{programmes_url}{query}" if n else ""
+            row.append({"count": n, "url": url, "stage": stage.label})
+        rows.append({"portfolio": portfolio, "cells": row})
+    return {"stages": Stage.pipeline(), "rows": rows}
+
+
+def pipeline_table(filters: DashboardFilters) -> Table:
     now = timezone.now()
-    table = Table(
+    return Table(
         slug="pipeline",
         title="Pipeline",
         headers=["Portfolio", "Programme", "Stage", "Category", "Light touch", "Days in stage"],
@@ -82,22 +166,19 @@ def pipeline(programmes: list[Programme]) -> dict[str, Any]:
                 str(p.portfolio or "Not yet assigned"), p.name, p.stage_label, p.category,
                 "Yes" if p.light_touch else "No", p.days_in_stage(now),
             ]
-            for p in programmes
+            for p in filters.programmes().order_by("portfolio__position", "name")
         ],
     )  # fmt: skip
-    return {"stage_table": stage_table(programmes), "table": table, "now": now}
 
 
-def roadmap_quarters(
-    programme_ids: list[int], financial_year: FinancialYear | None
-) -> list[Quarter]:
+def roadmap_quarters(filters: DashboardFilters) -> list[Quarter]:
     """The chosen year's four quarters; otherwise four quarters from the earliest outstanding
     milestone (like Annex 1 of the 2019 Quarterly Review), or from this quarter."""
-    if financial_year:
-        return financial_year.quarters
-    earliest = Milestone.objects.filter(
-        programme_id__in=programme_ids, completed_on__isnull=True
-    ).aggregate(first=Min("due_date"))["first"]
+    if filters.financial_year:
+        return filters.financial_year.quarters
+    earliest = filters.scoped(Milestone.objects.filter(completed_on__isnull=True)).aggregate(
+        first=Min("due_date")
+    )["first"]
     first = Quarter.from_date(earliest or timezone.localdate())
     quarters = [first]
     while len(quarters) < 4:
@@ -105,90 +186,130 @@ def roadmap_quarters(
     return quarters
 
 
-def roadmap(programmes: list[Programme], financial_year: FinancialYear | None) -> dict[str, Any]:
+def roadmap(filters: DashboardFilters, limit: int | None = ROADMAP_LIMIT) -> dict[str, Any]:
     """Milestones by quarter per programme, grouped like Annex 1 (back office, front office,
-    service-based redesign) or, for programmes outside those groups, by portfolio."""
-    ids = [p.pk for p in programmes]
-    quarters = roadmap_quarters(ids, financial_year)
-    milestones = Milestone.objects.filter(
-        programme_id__in=ids, due_date__gte=quarters[0].start, due_date__lte=quarters[-1].end
+    service-based redesign) or, for programmes outside those groups, by portfolio. The page
+    shows the first ``limit`` programmes with milestones in those quarters (four queries)."""
+    quarters = roadmap_quarters(filters)
+    in_window = Milestone.objects.filter(
+        programme=OuterRef("pk"), due_date__gte=quarters[0].start, due_date__lte=quarters[-1].end
     )
+    with_milestones = (
+        filters.programmes().filter(Exists(in_window))
+        .order_by("workstream_group", "portfolio__position", "name")
+    )  # fmt: skip
+    total = with_milestones.count()
+    shown = with_milestones[:limit] if limit else with_milestones
+    programmes = list(shown)
+    milestones = Milestone.objects.filter(
+        programme__in=shown.values("pk"),  # a subquery: one query even when none are shown
+        due_date__gte=quarters[0].start,
+        due_date__lte=quarters[-1].end,
+    ).order_by("due_date", "pk")
     cells: dict[int, list[list[Milestone]]] = defaultdict(lambda: [[] for _ in quarters])
     for milestone in milestones:
         index = next(i for i, q in enumerate(quarters) if milestone.due_date in q)
         cells[milestone.programme_id][index].append(milestone)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for programme in programmes:
-        if programme.pk in cells:
-            label = programme.get_workstream_group_display() or str(
-                programme.portfolio or "Not yet assigned"
-            )
-            groups[label].append({"programme": programme, "cells": cells[programme.pk]})
-    table = Table(
+        label = programme.get_workstream_group_display() or str(
+            programme.portfolio or "Not yet assigned"
+        )
+        groups[label].append({"programme": programme, "cells": cells[programme.pk]})
+    return {"quarters": quarters, "groups": dict(groups), "total": total,
+            "shown": len(programmes)}  # fmt: skip
+
+
+def roadmap_table(filters: DashboardFilters) -> Table:
+    full = roadmap(filters, limit=None)
+    return Table(
         slug="roadmap",
         title="Roadmap",
-        headers=["Group", "Programme", *(q.label for q in quarters)],
+        headers=["Group", "Programme", *(q.label for q in full["quarters"])],
         rows=[
             [label, row["programme"].name, *("; ".join(m.title for m in c) for c in row["cells"])]
-            for label, rows in groups.items()
+            for label, rows in full["groups"].items()
             for row in rows
         ],
     )
-    return {"quarters": quarters, "groups": dict(groups), "table": table}
 
 
-def _risks_in_scope(filters: DashboardFilters, programme_ids: list[int]):  # type: ignore[no-untyped-def]
+def _risks_in_scope(filters: DashboardFilters):  # type: ignore[no-untyped-def]
     risks = Risk.objects.open().select_related("programme", "owner")
     if not filters.narrows_programmes:
         return risks
-    scope = Q(programme_id__in=programme_ids)
+    scope = Q(programme__in=filters.programmes().values("pk"))
     if filters.portfolio and not (filters.directorate or filters.category):
         scope |= Q(programme__isnull=True, portfolio=filters.portfolio)
     return risks.filter(scope)
 
 
-def risk_panel(filters: DashboardFilters, programme_ids: list[int]) -> dict[str, Any]:
-    risks = _risks_in_scope(filters, programme_ids)
+def risk_panel(filters: DashboardFilters) -> dict[str, Any]:
+    """The heat map, the top escalated risks and the oldest overdue reviews (four queries)."""
+    risks = _risks_in_scope(filters)
     escalated = list(
         risks.escalated()
         .annotate(residual=F("residual_likelihood") * F("residual_impact"))
         .order_by("-residual", "title")[:TOP_RISKS]
     )
-    overdue = list(risks.review_overdue().order_by("review_date", "title"))
+    overdue = risks.review_overdue().order_by("review_date", "title")
     if filters.portfolio and not (filters.directorate or filters.category):
         list_url = reverse("governance:portfolio_raid", kwargs={"slug": filters.portfolio.slug})
     else:
         list_url = reverse("governance:raid")
-    table = Table(
+    return {
+        "escalated": escalated,
+        "overdue_reviews": list(overdue[:LIST_LIMIT]),
+        "overdue_count": overdue.count(),
+        "heat_map": heat_map(risks, list_url),
+    }
+
+
+def escalated_risks_table(filters: DashboardFilters) -> Table:
+    return Table(
         slug="escalated-risks",
         title="Escalated risks",
         headers=["Risk", "Programme", "Residual score", "Rating", "Owner", "Review date"],
         rows=[
             [r.title, str(r.programme or "Portfolio"), r.residual_score, r.residual_band,
              str(r.owner or ""), r.review_date]
-            for r in escalated
+            for r in _risks_in_scope(filters).escalated().order_by("title")
         ],
     )  # fmt: skip
-    return {
-        "escalated": escalated,
-        "overdue_reviews": overdue,
-        "heat_map": heat_map(risks, list_url),
-        "table": table,
-    }
 
 
-def overdue_actions(filters: DashboardFilters, programme_ids: list[int]) -> dict[str, Any]:
-    actions = Action.objects.overdue().with_context().order_by("due_date", "title")
-    if filters.narrows_programmes:
-        actions = actions.filter(programme_id__in=programme_ids)
-    rows = list(actions)
-    table = Table(
+def overdue_reviews_table(filters: DashboardFilters) -> Table:
+    return Table(
+        slug="overdue-risk-reviews",
+        title="Overdue risk reviews",
+        headers=["Risk", "Programme", "Owner", "Review was due"],
+        rows=[
+            [r.title, str(r.programme or "Portfolio"), str(r.owner or ""), r.review_date]
+            for r in _risks_in_scope(filters).review_overdue().order_by("review_date", "title")
+        ],
+    )
+
+
+def _overdue_actions(filters: DashboardFilters):  # type: ignore[no-untyped-def]
+    return filters.scoped(Action.objects.overdue()).with_context().order_by("due_date", "title")
+
+
+def overdue_actions(filters: DashboardFilters) -> dict[str, Any]:
+    """The oldest overdue actions and how many there are (two queries)."""
+    actions = _overdue_actions(filters)
+    return {"actions": list(actions[:LIST_LIMIT]), "count": actions.count()}
+
+
+def overdue_actions_table(filters: DashboardFilters) -> Table:
+    return Table(
         slug="overdue-actions",
         title="Overdue actions",
         headers=["Action", "Programme", "Owner", "Due"],
-        rows=[[a.title, str(a.programme or "Portfolio"), str(a.owner), a.due_date] for a in rows],
+        rows=[
+            [a.title, str(a.programme or "Portfolio"), str(a.owner), a.due_date]
+            for a in _overdue_actions(filters)
+        ],
     )
-    return {"actions": rows, "table": table}
 
 
 def latest_snapshot() -> RollupSnapshot | None:
@@ -326,40 +447,74 @@ def savings_detail(
 ARROWS = {1: ("▲", "improved"), -1: ("▼", "worsened"), 0: ("▶", "no change")}
 
 
-def confidence_panel(programmes: list[Programme], ids: list[int]) -> dict[str, Any]:
-    """Each programme's delivery confidence from its latest highlight report, and the change
-    since the previous quarter: the quarter before the latest reporting quarter (two queries)."""
-    latest = list(HighlightReport.objects.latest_per_programme().filter(programme_id__in=ids))
-    if not latest:
-        return {"rows": [], "table": _confidence_table([])}
-    reporting = Quarter.from_date(max(r.month for r in latest))
-    previous_end = reporting.previous().end
+CONFIDENCE_SCORE = Case(
+    *(When(delivery_confidence=c.value, then=c.score) for c in DeliveryConfidence),
+    output_field=IntegerField(),
+)
+
+
+def confidence_panel(filters: DashboardFilters) -> dict[str, Any]:
+    """How many programmes stand at each delivery confidence on their latest highlight report,
+    and the ``LIST_LIMIT`` lowest with the change since the previous quarter: the quarter before
+    the latest reporting quarter (three queries)."""
+    latest = filters.scoped(HighlightReport.objects.latest_per_programme())
+    counted = list(
+        latest.order_by()
+        .values_list("delivery_confidence")
+        .annotate(n=Count("pk"), newest=Max("month"))
+    )
+    if not counted:
+        return {"rows": [], "counts": [], "total": 0}
+    by_rating = {confidence: n for confidence, n, _ in counted}
+    reporting = Quarter.from_date(max(newest for _, _, newest in counted))
+    lowest = list(
+        latest.select_related("programme")
+        .annotate(score=CONFIDENCE_SCORE)
+        .order_by("score", "programme__name")[:LIST_LIMIT]
+    )
+    rows = _confidence_rows(lowest, reporting)
+    return {
+        "rows": rows,
+        "counts": [
+            {"confidence": c, "count": by_rating.get(c.value, 0)} for c in DeliveryConfidence
+        ],
+        "total": sum(by_rating.values()),
+        "reporting_quarter": reporting,
+        "previous_quarter": reporting.previous(),
+    }
+
+
+def _confidence_rows(latest: list[HighlightReport], reporting: Quarter) -> list[dict[str, Any]]:
+    """Each report with the programme's report as it stood at the end of the previous quarter
+    (one query)."""
     before = {
         r.programme_id: r
-        for r in HighlightReport.objects.latest_per_programme(as_of=previous_end).filter(
-            programme_id__in=ids
-        )
+        for r in HighlightReport.objects.latest_per_programme(
+            as_of=reporting.previous().end
+        ).filter(programme__in=[r.programme_id for r in latest])
     }
-    by_id = {p.pk: p for p in programmes}
     rows = []
-    for report in sorted(latest, key=lambda r: by_id[r.programme_id].name):
+    for report in latest:
         now = DeliveryConfidence(report.delivery_confidence)
         earlier = before.get(report.programme_id)
         then = DeliveryConfidence(earlier.delivery_confidence) if earlier else None
         change = None if then is None else (now.score > then.score) - (now.score < then.score)
         rows.append(
-            {"programme": by_id[report.programme_id], "report": report, "confidence": now,
+            {"programme": report.programme, "report": report, "confidence": now,
              "previous": then, "arrow": ARROWS.get(change) if change is not None else None}
         )  # fmt: skip
-    return {
-        "rows": rows,
-        "reporting_quarter": reporting,
-        "previous_quarter": reporting.previous(),
-        "table": _confidence_table(rows),
-    }
+    return rows
 
 
-def _confidence_table(rows: list[dict[str, Any]]) -> Table:
+def confidence_table(filters: DashboardFilters) -> Table:
+    latest = list(
+        filters.scoped(HighlightReport.objects.latest_per_programme())
+        .select_related("programme")
+        .order_by("programme__name")
+    )
+    rows = (
+        _confidence_rows(latest, Quarter.from_date(max(r.month for r in latest))) if latest else []
+    )
     return Table(
         slug="delivery-confidence",
         title="Delivery confidence",
@@ -393,21 +548,41 @@ def _score(scores: dict[str, str] | None, portfolio_pk: int) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
-def pending_decisions(filters: DashboardFilters, ids: list[int]) -> dict[str, Any]:
-    """Gate reviews and change requests awaiting each board, oldest first (two queries)."""
-    reviews = GateReview.objects.open().with_context().oldest_first()
-    changes = ChangeRequest.objects.awaiting().with_context().order_by("raised_on", "pk")
-    if filters.narrows_programmes:
-        reviews = reviews.filter(programme_id__in=ids)
-        changes = changes.filter(programme_id__in=ids)
-    reviews, changes = list(reviews), list(changes)
+def _awaiting(filters: DashboardFilters):  # type: ignore[no-untyped-def]
+    reviews = filters.scoped(GateReview.objects.open()).with_context().oldest_first()
+    changes = (
+        filters.scoped(ChangeRequest.objects.awaiting()).with_context().order_by("raised_on", "pk")
+    )
+    return reviews, changes
+
+
+def _waiting(reviews: list[GateReview], changes: list[ChangeRequest]) -> None:
     today = timezone.localdate()
     for review in reviews:
         review.submitted_on = timezone.localdate(review.submitted_at)
         review.days_waiting = (today - review.submitted_on).days
     for change in changes:
         change.days_waiting = (today - change.raised_on).days
-    table = Table(
+
+
+def pending_decisions(filters: DashboardFilters) -> dict[str, Any]:
+    """The oldest gate reviews and change requests awaiting a board or sign-off, and how many
+    of each there are (four queries)."""
+    reviews, changes = _awaiting(filters)
+    shown_reviews, shown_changes = list(reviews[:LIST_LIMIT]), list(changes[:LIST_LIMIT])
+    _waiting(shown_reviews, shown_changes)
+    return {
+        "reviews": shown_reviews,
+        "changes": shown_changes,
+        "review_count": reviews.count(),
+        "change_count": changes.count(),
+    }
+
+
+def pending_table(filters: DashboardFilters) -> Table:
+    reviews, changes = (list(q) for q in _awaiting(filters))
+    _waiting(reviews, changes)
+    return Table(
         slug="decisions-pending",
         title="Decisions pending",
         headers=["Awaiting", "What", "Programme", "Since", "Days waiting"],
@@ -418,34 +593,47 @@ def pending_decisions(filters: DashboardFilters, ids: list[int]) -> dict[str, An
                c.days_waiting] for c in changes),
         ],
     )  # fmt: skip
-    return {"reviews": reviews, "changes": changes, "today": today, "table": table}
 
 
-def dashboard_page(filters: DashboardFilters) -> dict[str, Any]:
-    programmes = list(filters.programmes())
-    ids = [p.pk for p in programmes]
-    snapshot = latest_snapshot()
-    money = money_panel(filters, snapshot)
-    confidence = confidence_panel(programmes, ids)
-    for row in confidence["rows"]:  # the pipeline shows each programme's latest confidence
-        row["programme"].latest_confidence = row["confidence"]
-    panels = {
-        "pipeline": pipeline(programmes),
-        "roadmap": roadmap(programmes, filters.financial_year),
-        "risks": risk_panel(filters, ids),
-        "actions": overdue_actions(filters, ids),
-        "confidence": confidence,
-        "pending": pending_decisions(filters, ids),
-    }
-    portfolios = list(Portfolio.objects.all()) if not filters.portfolio else [filters.portfolio]
-    tables = [panel["table"] for panel in panels.values()] + money["tables"]
+def _money_table(index: int):  # type: ignore[no-untyped-def]
+    return lambda filters: money_panel(filters, latest_snapshot())["tables"][index]
+
+
+TABLES = {  # slug: (title, the full table for the download)
+    "pipeline": ("Pipeline", pipeline_table),
+    "savings": ("Savings against MTFP", _money_table(0)),
+    "one-off-costs": ("One-off costs", _money_table(1)),
+    "delivery-confidence": ("Delivery confidence", confidence_table),
+    "escalated-risks": ("Escalated risks", escalated_risks_table),
+    "overdue-risk-reviews": ("Overdue risk reviews", overdue_reviews_table),
+    "decisions-pending": ("Decisions pending", pending_table),
+    "overdue-actions": ("Overdue actions", overdue_actions_table),
+    "roadmap": ("Roadmap", roadmap_table),
+}
+
+
+def dashboard_table(filters: DashboardFilters, slug: str) -> Table | None:
+    """One dashboard table in full, for its download; None if there is no such table."""
+    if slug not in TABLES:
+        return None
+    return TABLES[slug][1](filters)
+
+
+def dashboard_page(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> dict[str, Any]:
+    """Every panel, in a fixed number of queries whatever the size of the portfolio."""
+    portfolios = list(Portfolio.objects.all())
     return {
         "filters": filters,
-        "programmes": programmes,
         "stages": Stage.pipeline(),
         "snapshot": snapshot,
-        "money": money,
-        "trend": confidence_trend(portfolios),
-        **panels,
-        "tables": {table.slug: table for table in tables},
-    }
+        "money": money_panel(filters, snapshot),
+        "trend": confidence_trend([filters.portfolio] if filters.portfolio else portfolios),
+        "pipeline": pipeline(filters, portfolios),
+        "roadmap": roadmap(filters),
+        "risks": risk_panel(filters),
+        "actions": overdue_actions(filters),
+        "confidence": confidence_panel(filters),
+        "pending": pending_decisions(filters),
+        "downloads": {slug.replace("-", "_"): Download(slug, title)
+                      for slug, (title, _) in TABLES.items()},
+    }  # fmt: skip

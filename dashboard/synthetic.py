@@ -5,7 +5,8 @@ anchored on ``ANCHOR`` (never today), so the same seed gives the same names, sta
 Only the ``auto_now``/``auto_now_add`` timestamps (created_at, updated_at) carry the real time.
 
 Rows are written with ``bulk_create`` in large batches, so django-simple-history records no
-history for them: synthetic data has no audit trail to keep.
+history for them, except each programme's first record (the quarterly report reads programmes
+as they stood at the quarter's end).
 """
 
 from __future__ import annotations
@@ -241,6 +242,10 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
                 )
             )
         progs = _bulk(Programme, progs)
+        # Their first audit record (the quarterly report reads programmes as they stood).
+        Programme.history.bulk_history_create(
+            progs, default_date=_aware(ANCHOR - timedelta(days=400)), batch_size=BATCH
+        )
 
         # Benefits, profiles, targets, one-off costs ---------------------------------------
         benefits = []

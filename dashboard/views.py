@@ -1,5 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from accounts.policies import policy
@@ -7,9 +8,16 @@ from portfolio.models import Programme
 from portfolio.periods import FinancialYear
 from portfolio.queries import stage_table
 
+from .caching import cached_panels
 from .exports import csv_response, xlsx_response
 from .forms import DashboardFilterForm
-from .queries import DashboardFilters, dashboard_page, latest_snapshot, savings_detail
+from .queries import (
+    DashboardFilters,
+    dashboard_page,
+    dashboard_table,
+    latest_snapshot,
+    savings_detail,
+)
 from .report_views import report_list
 
 EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
@@ -51,25 +59,33 @@ def home(request: HttpRequest) -> HttpResponse:
 @policy("dashboard.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    context = {
-        "form": form,
-        "can_recalculate": request.user.has_perm("benefits.recalculate_rollup"),
-        **dashboard_page(filters),
-    }
-    template = "dashboard/dashboard.html"
+    snapshot = latest_snapshot()
+    can_recalculate = request.user.has_perm("benefits.recalculate_rollup")
+    panels = cached_panels(
+        request,
+        snapshot,
+        lambda: render_to_string(
+            "dashboard/dashboard.html#panels",
+            {"can_recalculate": can_recalculate, **dashboard_page(filters, snapshot)},
+            request,
+        ),
+    )
     if request.htmx and request.htmx.target == "dashboard-panels":
-        template += "#panels"
-    return render(request, template, context)
+        return HttpResponse(panels)
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {"form": form, "can_recalculate": can_recalculate, "snapshot": snapshot, "panels": panels},
+    )
 
 
 @require_GET
 @policy("dashboard.view_dashboard")
 def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     _form, filters = _filters(request)
-    tables = dashboard_page(filters)["tables"]
-    if table not in tables or fmt not in EXPORTERS:
+    if fmt not in EXPORTERS or (full := dashboard_table(filters, table)) is None:
         raise Http404("No such table")
-    return EXPORTERS[fmt](tables[table])
+    return EXPORTERS[fmt](full)
 
 
 @require_GET

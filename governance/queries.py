@@ -45,15 +45,20 @@ from .registers import Register, today
 from .services import board_for_step, may_decide_step
 
 
-def gates_page(user: User) -> dict[str, Any]:
+def gates_page(user: User, page_number: str | None = None) -> dict[str, Any]:
+    """The user's queue, their programmes' recent reviews and every open review, oldest first,
+    a page at a time (a national portfolio has thousands open)."""
     reviews = GateReview.objects.with_context().oldest_first()
     is_pmo = user.groups.filter(name=Role.PMO.group_name).exists()
     awaiting = list(reviews.awaiting_user(user))
-    open_reviews = list(reviews.open()) if is_pmo or user.has_perm("governance.view_gates") else []
+    open_page = None
+    if is_pmo or user.has_perm("governance.view_gates"):
+        open_page = Paginator(reviews.open(), PAGE_SIZE).get_page(page_number)
     own = list(reviews.for_team_member(user).order_by("-submitted_at")[:50])
     return {
         "awaiting": awaiting,
-        "open_reviews": open_reviews,
+        "open_page": open_page,
+        "open_reviews": open_page.object_list if open_page else [],
         "own_reviews": own,
         "is_pmo": is_pmo,
     }

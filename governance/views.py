@@ -51,7 +51,9 @@ from .services import (
 @require_GET
 @policy("governance.view_gates")
 def gate_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "governance/gate_list.html", gates_page(request.user))
+    return render(
+        request, "governance/gate_list.html", gates_page(request.user, request.GET.get("page"))
+    )
 
 
 @require_http_methods(["GET", "POST"])

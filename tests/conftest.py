@@ -32,6 +32,15 @@ def celery_runs_eagerly(settings, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
+@pytest.fixture(autouse=True)
+def fresh_dashboard_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with no cached dashboard panels: the database is rolled back between
+    tests, a shared Redis is not."""
+    from dashboard import caching
+
+    caching.invalidate()
+
+
 @pytest.fixture
 def make_user(db):  # type: ignore[no-untyped-def]
     def make(role: Role | None = None, **kwargs):  # type: ignore[no-untyped-def]

@@ -503,3 +503,21 @@ def test_gate_policy_page_lists_gates_in_lifecycle_order(world, client_as):
     positions = [text.index(label) for label in ("Gate 1:", "Gate 2:", "Gate 3:", "Closure")]
     assert positions == sorted(positions)
     assert "Change" not in text.split("<table")[1]  # only the PMO changes the policy
+
+
+def test_all_open_reviews_come_a_page_at_a_time_oldest_first(world, make_programme, client_as):
+    from governance.queries import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 2):
+        submit(
+            make_programme(name=f"Queue {i:02d}", stage=Stage.DELIVER, category="B"), world.manager
+        )
+    client = client_as(world.pmo)
+    first = client.get("/gates/").content.decode().split("All open gate reviews")[1]
+    assert "Queue 00" in first
+    assert f"Queue {PAGE_SIZE:02d}" not in first
+    assert f"Showing 1 to {PAGE_SIZE} of {PAGE_SIZE + 2} open gate reviews." in first
+    second = client.get("/gates/?page=2").content.decode().split("All open gate reviews")[1]
+    assert f"Queue {PAGE_SIZE + 1:02d}" in second
+    assert "Queue 00" not in second
+    assert client.get("/gates/?page=999").status_code == 200  # the last page, not an error

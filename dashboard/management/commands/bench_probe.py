@@ -6,6 +6,8 @@
 - ``pages``: median and p95 server time of the hot pages over ``--requests`` requests with the
   Django test Client, signed in as the PMO user, and the SQL queries each page makes.
 - ``session``: a signed-in session key for the PMO user (for the throughput run).
+- ``report``: the quarterly report (its data, PDF and workbook) for the latest quarter with
+  highlight reports: time of each step and the peak memory (ru_maxrss) of this process.
 """
 
 import json
@@ -21,7 +23,9 @@ from django.db import connection
 from django.test import Client
 
 from benefits.rollup import rollup_compute
-from portfolio.models import Programme, Stage
+from dashboard import caching, reports
+from portfolio.models import HighlightReport, Programme, Stage
+from portfolio.periods import Quarter
 
 FLOOR_SQL = """
 SELECT bp.financial_year,
@@ -35,6 +39,9 @@ WHERE b.type <> 'non_financial'
 GROUP BY p.portfolio_id, b.programme_id, b.directorate_id, p.category, b.mtfp_line_id,
          bp.financial_year
 """
+
+
+UNCACHED = "Dashboard, uncached (a save before each request)"
 
 
 def _p95(values: list[float]) -> float:
@@ -74,7 +81,7 @@ class Command(BaseCommand):
     help = "One measurement for bin/bench (rollup, pages or session); prints JSON."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("what", choices=["rollup", "pages", "session"])
+        parser.add_argument("what", choices=["rollup", "pages", "session", "report"])
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument(
@@ -113,6 +120,7 @@ class Command(BaseCommand):
         client.force_login(self._pmo())
         pages = {
             "Dashboard": "/dashboard/",
+            UNCACHED: "/dashboard/",
             "Programmes (stage=deliver, category=A)": "/programmes/?stage=deliver&category=A",
             "One programme": programme.get_absolute_url(),
             "Gates": "/gates/",
@@ -129,11 +137,15 @@ class Command(BaseCommand):
                 seen.append(sql)
                 return run(sql, *args)
 
+            if name == UNCACHED:
+                caching.invalidate()
             with connection.execute_wrapper(count):
                 client.get(url)
             times: list[float] = []
             deadline = time.perf_counter() + options["budget"]
             while len(times) < options["requests"]:
+                if name == UNCACHED:
+                    caching.invalidate()  # as after any save: the panels are rendered afresh
                 started = time.perf_counter()
                 client.get(url)
                 times.append(time.perf_counter() - started)
@@ -152,3 +164,29 @@ class Command(BaseCommand):
         client = Client()
         client.force_login(self._pmo())
         return {"sessionid": client.cookies["sessionid"].value}
+
+    def report(self, options) -> dict:  # type: ignore[no-untyped-def,type-arg]
+        newest = HighlightReport.objects.order_by("-month").values_list("month", flat=True)[:1]
+        if not newest:
+            raise CommandError("No highlight reports: run generate_portfolio first.")
+        quarter = Quarter.from_date(newest[0])
+        before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        steps = {}
+        started = time.perf_counter()
+        data = reports.report_data(quarter)
+        steps["data_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        pdf = reports.render_pdf(data)
+        steps["pdf_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        xlsx = reports.render_xlsx(data)
+        steps["xlsx_s"] = time.perf_counter() - started
+        return {
+            **steps,
+            "quarter": quarter.long_label,
+            "programmes": len(data["programmes"]),
+            "pdf_kb": len(pdf) // 1024,
+            "xlsx_kb": len(xlsx) // 1024,
+            "before_mb": before_mb,
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
