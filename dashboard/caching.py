@@ -2,7 +2,8 @@
 
 Rendering every panel costs a few dozen queries over the whole portfolio; the PMO and everyone
 else reading the dashboard see the same panels for the same filters. So the rendered panels
-are cached under a key made of:
+(and the filter form, whose choices are portfolios and directorates) are cached under a key
+made of:
 
 - the *generation*, a counter bumped whenever a row of accounts, portfolio, governance or
   benefits is saved or deleted (at once and again when the transaction commits, so a page
@@ -104,22 +105,25 @@ def _key(request: HttpRequest, snapshot: RollupSnapshot | None) -> str | None:
     return "dashboard:panels:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def cached_panels(
-    request: HttpRequest, snapshot: RollupSnapshot | None, render: Callable[[], str]
-) -> SafeString:
-    """The panels' HTML from the cache, or ``render()``ed and kept for the next request."""
+def cached_fragments(
+    request: HttpRequest, snapshot: RollupSnapshot | None, render: Callable[[], dict[str, str]]
+) -> dict[str, SafeString]:
+    """The page's fragments (rendered HTML by name) from the cache, or ``render()``ed and kept
+    for the next request."""
     key = _key(request, snapshot) if _usable() else None
-    if key is None:
-        return mark_safe(render())  # noqa: S308 - a rendered template
-    try:
-        html = cache.get(key)
-    except Exception as error:
-        _failed(error)
-        return mark_safe(render())  # noqa: S308
-    if html is None:
-        html = render()
+    fragments = None
+    if key is not None:
         try:
-            cache.set(key, str(html), timeout=TIMEOUT)
+            fragments = cache.get(key)
         except Exception as error:
             _failed(error)
-    return mark_safe(html)  # noqa: S308 - our own rendered template, from our own cache
+            key = None
+    if fragments is None:
+        fragments = {name: str(html) for name, html in render().items()}
+        if key is not None:
+            try:
+                cache.set(key, fragments, timeout=TIMEOUT)
+            except Exception as error:
+                _failed(error)
+    # our own rendered templates, from our own cache
+    return {name: mark_safe(html) for name, html in fragments.items()}  # noqa: S308

@@ -8,7 +8,7 @@ from portfolio.models import Programme
 from portfolio.periods import FinancialYear
 from portfolio.queries import stage_table
 
-from .caching import cached_panels
+from .caching import cached_fragments
 from .exports import csv_response, xlsx_response
 from .forms import DashboardFilterForm
 from .queries import (
@@ -61,21 +61,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     snapshot = latest_snapshot()
     can_recalculate = request.user.has_perm("benefits.recalculate_rollup")
-    panels = cached_panels(
+    fragments = cached_fragments(
         request,
         snapshot,
-        lambda: render_to_string(
-            "dashboard/dashboard.html#panels",
-            {"can_recalculate": can_recalculate, **dashboard_page(filters, snapshot)},
-            request,
-        ),
+        lambda: {
+            "form": form.render(),
+            "panels": render_to_string(
+                "dashboard/dashboard.html#panels",
+                {"can_recalculate": can_recalculate, **dashboard_page(filters, snapshot)},
+                request,
+            ),
+        },
     )
     if request.htmx and request.htmx.target == "dashboard-panels":
-        return HttpResponse(panels)
+        return HttpResponse(fragments["panels"])
     return render(
         request,
         "dashboard/dashboard.html",
-        {"form": form, "can_recalculate": can_recalculate, "snapshot": snapshot, "panels": panels},
+        {"can_recalculate": can_recalculate, "snapshot": snapshot, **fragments},
     )
 
 

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,8 @@ from .services import (
     section_save,
 )
 
+PROGRAMMES_PER_PAGE = 50
+
 
 @require_GET
 @policy("portfolio.view_programme")
@@ -30,10 +33,11 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         .in_stage(filters.get("stage"))
         .in_category(filters.get("category"))
     )
+    page = Paginator(programmes, PROGRAMMES_PER_PAGE).get_page(request.GET.get("page"))
     template = "portfolio/programme_list.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {"form": form, "programmes": programmes})
+    return render(request, template, {"form": form, "page": page})
 
 
 @require_http_methods(["GET", "POST"])

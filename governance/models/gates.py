@@ -215,6 +215,9 @@ class GateReview(models.Model):
                 name="one_open_review_per_programme",
             )
         ]
+        indexes = [  # the queue: open reviews, oldest first, a page at a time (make bench)
+            models.Index(fields=["status", "submitted_at", "id"], name="review_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.gate_label}"

@@ -44,6 +44,22 @@ def test_programme_list_filter_by_portfolio_and_category(pmo_client, demo):
 
 
 @pytest.mark.django_db
+def test_programme_list_comes_fifty_at_a_time_with_the_filters_kept(pmo_client):
+    for i in range(52):
+        ProgrammeFactory(name=f"Listed {i:02d}", stage=Stage.DELIVER)
+    first = pmo_client.get("/programmes/?stage=deliver").content.decode()
+    assert "52 programmes; showing 1 to 50" in first
+    assert "Listed 49" in first
+    assert "Listed 50" not in first
+    assert 'href="?stage=deliver&amp;page=2"' in first
+    second = pmo_client.get("/programmes/?stage=deliver&page=2").content.decode()
+    assert "showing 51 to 52" in second
+    assert "Listed 51" in second
+    assert "Listed 00" not in second
+    assert pmo_client.get("/programmes/?page=nonsense").status_code == 200
+
+
+@pytest.mark.django_db
 def test_htmx_request_gets_only_the_results_fragment(pmo_client, demo):
     response = pmo_client.get("/programmes/?stage=design", HTTP_HX_REQUEST="true")
     text = response.content.decode()
