@@ -19,7 +19,7 @@ from .services import (
     section_save,
 )
 
-PROGRAMMES_PER_PAGE = 50
+PROGRAMMES_PER_PAGE = 25  # as the registers
 
 
 @require_GET

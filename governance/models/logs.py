@@ -126,6 +126,13 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["due_date", "title"]
+        indexes = [  # the dashboard's oldest overdue actions, without sorting them all
+            models.Index(
+                fields=["due_date", "title"],
+                condition=models.Q(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+                name="outstanding_actions_by_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

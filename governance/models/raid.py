@@ -110,6 +110,13 @@ class Risk(models.Model):
 
     class Meta:
         ordering = ["-escalated", "title"]
+        indexes = [  # the dashboard's longest-overdue reviews, without sorting them all
+            models.Index(
+                fields=["review_date", "title"],
+                condition=models.Q(status=RiskStatus.OPEN),
+                name="open_risks_by_review_date",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="risk_scores_between_1_and_5",
