@@ -10,7 +10,9 @@ made of:
   computed mid-transaction is never kept under the new generation);
 - the latest roll-up snapshot and when it was last checked (the roll-up writes in bulk);
 - today's date (days in stage and days waiting), the filters and the two permissions the
-  panels depend on.
+  panels depend on;
+- the code's version (a digest of the templates and the apps' Python), so that a deployment
+  never serves panels rendered by the code it replaced.
 
 A bulk ``QuerySet.update()`` sends no signal: the entries also expire after ``TIMEOUT``.
 If the cache (Redis) is down the panels are rendered on every request and nothing is lost;
@@ -24,8 +26,10 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -37,10 +41,23 @@ from benefits.models import RollupSnapshot
 
 logger = logging.getLogger(__name__)
 
+
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    folders = [root / "templates", *(root / label for label in ("dashboard", *WATCHED_APPS))]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".html") and path.is_file():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 GENERATION_KEY = "dashboard:generation"
 TIMEOUT = 300
 RETRY_AFTER = 30.0
 WATCHED_APPS = ("accounts", "portfolio", "governance", "benefits")
+CODE_VERSION = _code_version()
 _unavailable_until = 0.0
 
 
@@ -95,6 +112,7 @@ def _key(request: HttpRequest, snapshot: RollupSnapshot | None) -> str | None:
         return None
     user = request.user
     parts = [
+        CODE_VERSION,
         str(generation),
         f"{snapshot.pk}@{snapshot.checked_at.isoformat()}" if snapshot else "-",
         timezone.localdate().isoformat(),

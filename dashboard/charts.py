@@ -82,7 +82,7 @@ def grouped_bar_chart(
 
     Negative values are drawn as zero-height bars; the table beside the chart carries them.
     """
-    plot_left, plot_top, plot_bottom, right = 72, 16, height - 40, 8
+    plot_left, plot_top, plot_bottom, right = 100, 16, height - 40, 8  # room for "£10,000.00m"
     plot_height = Decimal(plot_bottom - plot_top)
     keys = [item.key for item in series]
     largest = max(

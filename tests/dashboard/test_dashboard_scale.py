@@ -119,3 +119,11 @@ def test_with_the_cache_down_the_dashboard_still_renders_every_panel(pmo_client,
     assert response.status_code == 200
     for heading in ["Where are we?", "Delivery confidence", "Decisions pending", "Roadmap"]:
         assert heading in response.content.decode()
+
+
+def test_a_new_deployment_never_serves_panels_the_old_code_rendered(pmo_client, demo, monkeypatch):
+    assert pmo_client.get("/dashboard/").status_code == 200
+    monkeypatch.setattr(caching, "CODE_VERSION", "the next release")
+    with CaptureQueriesContext(connection) as queries:
+        assert pmo_client.get("/dashboard/").status_code == 200
+    assert "portfolio_programme" in " ".join(q["sql"] for q in queries.captured_queries)
