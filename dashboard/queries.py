@@ -489,9 +489,9 @@ def _confidence_rows(latest: list[HighlightReport], reporting: Quarter) -> list[
     (one query)."""
     before = {
         r.programme_id: r
-        for r in HighlightReport.objects.latest_per_programme(
-            as_of=reporting.previous().end
-        ).filter(programme__in=[r.programme_id for r in latest])
+        for r in HighlightReport.objects.filter(
+            programme__in=[r.programme_id for r in latest]
+        ).latest_per_programme(as_of=reporting.previous().end)
     }
     rows = []
     for report in latest:
