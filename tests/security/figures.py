@@ -11,6 +11,8 @@ hostile_examples: dict[str, int] = defaultdict(int)
 
 faults_injected: list[str] = []
 
+out_of_range_checks = 0
+
 
 def record_matrix_check(url: str, actor: str, method: str) -> None:
     global matrix_checks
@@ -33,6 +35,10 @@ def summary_lines() -> list[str]:
         lines.append(
             f"Hostile inputs: {len(hostile_examples)} forms × {per_form} examples "
             f"= {total} requests"
+        )
+    if out_of_range_checks:
+        lines.append(
+            f"Out-of-range ids: {out_of_range_checks} requests (form id fields and URL id segments)"
         )
     if faults_injected:
         lines.append(f"Faults injected: {len(faults_injected)} ({', '.join(faults_injected)})")
