@@ -578,7 +578,9 @@ def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
         programme, extra_people=columns.usernames(), posted=request.POST or None
     )
     form = RaciGridForm(
-        request.POST or None, activities=context["activities"], people=context["people"]
+        request.POST if request.method == "POST" else None,
+        activities=context["activities"],
+        people=context["people"],
     )
     errors: list[str] = []
     if request.method == "POST":

@@ -128,3 +128,12 @@ def test_a_column_name_postgresql_cannot_hold_is_ignored(logs_world, client_as, 
     )
     assert response.status_code == 200
     assert cell(activity, logs_world["people"]["viewer"]) not in response.content.decode()
+
+
+def test_an_empty_post_is_refused_with_the_reason(logs_world, client_as, activity):
+    response = client_as(logs_world["people"]["manager"]).post("/programmes/commercial/raci/edit/")
+    assert response.status_code == 200
+    assert "Maintain RAID log: choose exactly one person who is Accountable (A); 0 chosen." in (
+        response.content.decode()
+    )
+    assert activity.cells.count() == 1
