@@ -8,6 +8,7 @@ matrix_methods: set[str] = set()
 matrix_checks = 0
 
 hostile_examples: dict[str, int] = defaultdict(int)
+grid_examples: dict[str, int] = defaultdict(int)
 
 faults_injected: list[str] = []
 
@@ -29,13 +30,15 @@ def summary_lines() -> list[str]:
             f"Permission matrix: {len(matrix_urls)} URLs × {len(matrix_actors)} actors × "
             f"methods = {matrix_checks} checks"
         )
-    if hostile_examples:
-        total = sum(hostile_examples.values())
-        per_form = round(total / len(hostile_examples))
-        lines.append(
-            f"Hostile inputs: {len(hostile_examples)} forms × {per_form} examples "
-            f"= {total} requests"
-        )
+    parts = []
+    for kind, counts in (("forms", hostile_examples), ("grids", grid_examples)):
+        if counts:
+            total = sum(counts.values())
+            parts.append(
+                f"{len(counts)} {kind} × {round(total / len(counts))} examples = {total} requests"
+            )
+    if parts:
+        lines.append(f"Hostile inputs: {'; '.join(parts)}")
     if out_of_range_checks:
         lines.append(
             f"Out-of-range ids: {out_of_range_checks} requests (form id fields and URL id segments)"

@@ -174,7 +174,7 @@ def _post_to_grid(grid: HostileGrid, data: st.DataObject) -> None:
     before = grid.stored(objects)
 
     response = client.post(url, post.data)
-    figures.hostile_examples[grid.name] += 1
+    figures.grid_examples[grid.name] += 1
     event(f"{response.status_code}, {'bad' if post.bad else 'good'} post")
     connection.check_constraints()  # a deferred foreign key the save broke fails here
 
