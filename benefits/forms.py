@@ -6,6 +6,7 @@ year outside the plan, a year twice) puts a message at that field and nothing is
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -58,8 +59,15 @@ class MoneyField(forms.DecimalField):
         return amount
 
 
+FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR = 1990, 2098
+
+
 class FinancialYearFormField(forms.CharField):
-    """A financial year typed like 2019/20, cleaned to its start year (2019)."""
+    """A financial year typed like 2019/20, cleaned to its start year (2019).
+
+    Years a council's plans could hold only (1990/91 to 2098/99): "0000/01" or "9999/00" parse,
+    but would put a year no date can hold, or a grid thousands of rows long, into the profile.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Financial year")
@@ -72,9 +80,13 @@ class FinancialYearFormField(forms.CharField):
         if not text:
             return None
         try:
-            return FinancialYear.parse(text).start_year
+            year = FinancialYear.parse(text).start_year
         except ValueError as error:
             raise ValidationError(str(error)) from error
+        if not FIRST_FINANCIAL_YEAR <= year <= LAST_FINANCIAL_YEAR:
+            first, last = FinancialYear(FIRST_FINANCIAL_YEAR), FinancialYear(LAST_FINANCIAL_YEAR)
+            raise ValidationError(f"The financial year must be between {first} and {last}")
+        return year
 
 
 # --- Benefits -------------------------------------------------------------------------------
@@ -174,6 +186,12 @@ class BaseGridFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
+        if self._rows_beyond_the_count():
+            raise ValidationError(
+                "The grid arrived with more rows than it says it has. Reload the page and make "
+                "your changes again.",
+                code="rows_beyond_count",
+            )
         seen: set[int] = set()
         for form in self.forms:
             year = form.cleaned_data.get("financial_year")
@@ -186,6 +204,14 @@ class BaseGridFormSet(forms.BaseFormSet):
             seen.add(year)
         if any(self.errors):
             raise ValidationError("Correct the rows marked below.")
+
+    def _rows_beyond_the_count(self) -> bool:
+        """Cells posted for rows the management form does not count would be silently dropped
+        (a partial save): the browser never sends them, so their presence means a tampered or
+        broken post."""
+        total = self.total_form_count()
+        row = re.compile(rf"^{re.escape(self.prefix)}-(\d+)-")
+        return any((match := row.match(key)) and int(match[1]) >= total for key in self.data)
 
     def filled_rows(self) -> list[dict[str, Any]]:
         return [f.cleaned_data for f in self.forms if not f.is_blank]

@@ -165,11 +165,26 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task's message is acknowledged only once the task has finished (acks_late), so a worker that
+# dies mid-task leaves it on Redis, unacknowledged. If a pool process dies (the OOM killer, a
+# SIGKILL) the worker puts its message back on the queue at once (reject_on_worker_lost) and runs
+# it again. Both tasks are safe to run twice: the roll-up writes its snapshot in one transaction
+# and is idempotent; a report version is marked generated in one transaction, once.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# If the whole worker dies, nobody is left to put the message back: Redis hands it out again once
+# it has been unacknowledged for visibility_timeout seconds, at the next restore sweep of a
+# running worker (one at start-up, then about every 100 s). Kombu's default is an hour; ten minutes
+# is well above the longest task (a report build, a roll-up at 5,000 programmes) and the roll-up's
+# coalescing countdown, so a task still running is not handed out twice, and a report does not sit
+# "generating" for an hour after a crash.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=600),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {

@@ -22,6 +22,8 @@ from .models import (
     IssuePriority,
     LogStatus,
     Outcome,
+    RaciActivity,
+    RaciRole,
     Risk,
     RiskResponse,
     RiskStatus,
@@ -292,6 +294,80 @@ class TermsOfReferenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text="Saving keeps the previous version.",
     )
+
+
+class RaciColumnsForm(forms.Form):
+    """People added as columns of the RACI grid, by username: the "Add a column" select (GET)
+    and the grid's hidden fields (POST). An unknown name drops the added columns."""
+
+    person = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True), to_field_name="username", required=False
+    )
+
+    def usernames(self) -> list[str]:
+        return [user.username for user in self.cleaned_data["person"]] if self.is_valid() else []
+
+
+class RaciGridForm(forms.Form):
+    """The RACI grid as one form: a letter (or nothing) per activity × person, named
+    ``cell-<activity>-<person>``, and an activity to add.
+
+    The whole grid is valid or nothing is saved: a letter other than R, A, C or I, a cell for an
+    activity or person that is not in the grid, or an activity without exactly one A is an error.
+    """
+
+    new_activity = forms.CharField(
+        label="Add an activity",
+        required=False,
+        max_length=RaciActivity._meta.get_field("name").max_length,
+    )
+
+    def __init__(self, *args, activities: list[RaciActivity], people: list[User], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.activities = activities
+        self.people = people
+        for activity in activities:
+            for person in people:
+                self.fields[f"cell-{activity.pk}-{person.pk}"] = forms.ChoiceField(
+                    label=f"{activity.name}: {person}",
+                    choices=[("", "–"), *RaciRole.choices],
+                    required=False,
+                    error_messages={
+                        "invalid_choice": f"{activity.name}: {person}: choose R, A, C, I or "
+                        "nothing."
+                    },
+                )
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        data = super().clean()
+        if any(key.startswith("cell-") and key not in self.fields for key in self.data):
+            raise ValidationError(
+                "The grid has cells for activities or people that are not in this matrix. "
+                "Reload the page and make your changes again."
+            )
+        for activity in self.activities:
+            accountable = [p for p in self.people if data.get(f"cell-{activity.pk}-{p.pk}") == "A"]
+            if len(accountable) != 1:
+                self.add_error(
+                    None,
+                    f"{activity.name}: choose exactly one person who is Accountable (A); "
+                    f"{len(accountable)} chosen.",
+                )
+        return data
+
+    def cells(self) -> dict[int, dict[int, str]]:
+        """``cells[activity_id][person_id]``: the letter, or "" for none."""
+        return {
+            activity.pk: {
+                person.pk: self.cleaned_data[f"cell-{activity.pk}-{person.pk}"]
+                for person in self.people
+            }
+            for activity in self.activities
+        }
+
+    def messages(self) -> list[str]:
+        """Every error, in grid order, for the page's error summary."""
+        return [message for errors in self.errors.values() for message in errors]
 
 
 class RaidImportForm(forms.Form):

@@ -30,12 +30,14 @@ from .forms import (
     DecisionForm,
     GatePolicyForm,
     ProgrammeStatusForm,
+    RaciColumnsForm,
+    RaciGridForm,
     RaidImportForm,
     TermsOfReferenceForm,
     ThresholdsForm,
 )
 from .imports import HEADERS, raid_import, template_workbook
-from .models import Board, ChangeRequest, GatePolicy, GateReview, RaciRole, Risk
+from .models import Board, ChangeRequest, GatePolicy, GateReview, Risk
 from .queries import gates_page, programme_history, review_page
 from .registers import RAID, REGISTERS, Register
 from .services import (
@@ -573,28 +575,32 @@ def raci(request: HttpRequest, slug: str) -> HttpResponse:
 def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
+    columns = RaciColumnsForm(request.GET if "person" in request.GET else request.POST)
+    context = queries.raci_grid(
+        programme, extra_people=columns.usernames(), posted=request.POST or None
+    )
+    form = RaciGridForm(
+        request.POST if request.method == "POST" else None,
+        activities=context["activities"],
+        people=context["people"],
+    )
     errors: list[str] = []
-    extra = request.GET.getlist("person") or request.POST.getlist("person")
     if request.method == "POST":
-        cells: dict[int, dict[int, str]] = {}
-        valid = {choice for choice, _label in RaciRole.choices}
-        for key, value in request.POST.items():
-            if key.startswith("cell-") and value in valid | {""}:
-                _cell, activity, person = key.split("-")
-                cells.setdefault(int(activity), {})[int(person)] = value
-        try:
-            services.raci_save(
-                programme=programme,
-                cells=cells,
-                new_activity=request.POST.get("new_activity", ""),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            errors = error.messages
+        if not form.is_valid():
+            errors = form.messages()
         else:
-            messages.success(request, "The RACI matrix is saved.")
-            return redirect("governance:raci", slug=programme.slug)
-    context = queries.raci_grid(programme, extra_people=extra, posted=request.POST or None)
+            try:
+                services.raci_save(
+                    programme=programme,
+                    cells=form.cells(),
+                    new_activity=form.cleaned_data["new_activity"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                messages.success(request, "The RACI matrix is saved.")
+                return redirect("governance:raci", slug=programme.slug)
     context.update(programme=programme, errors=errors)
     return render(request, "governance/raci_edit.html", context)
 

@@ -8,8 +8,11 @@ matrix_methods: set[str] = set()
 matrix_checks = 0
 
 hostile_examples: dict[str, int] = defaultdict(int)
+grid_examples: dict[str, int] = defaultdict(int)
 
 faults_injected: list[str] = []
+
+out_of_range_checks = 0
 
 
 def record_matrix_check(url: str, actor: str, method: str) -> None:
@@ -27,12 +30,18 @@ def summary_lines() -> list[str]:
             f"Permission matrix: {len(matrix_urls)} URLs × {len(matrix_actors)} actors × "
             f"methods = {matrix_checks} checks"
         )
-    if hostile_examples:
-        total = sum(hostile_examples.values())
-        per_form = round(total / len(hostile_examples))
+    parts = []
+    for kind, counts in (("forms", hostile_examples), ("grids", grid_examples)):
+        if counts:
+            total = sum(counts.values())
+            parts.append(
+                f"{len(counts)} {kind} × {round(total / len(counts))} examples = {total} requests"
+            )
+    if parts:
+        lines.append(f"Hostile inputs: {'; '.join(parts)}")
+    if out_of_range_checks:
         lines.append(
-            f"Hostile inputs: {len(hostile_examples)} forms × {per_form} examples "
-            f"= {total} requests"
+            f"Out-of-range ids: {out_of_range_checks} requests (form id fields and URL id segments)"
         )
     if faults_injected:
         lines.append(f"Faults injected: {len(faults_injected)} ({', '.join(faults_injected)})")

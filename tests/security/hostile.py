@@ -18,6 +18,12 @@ Registering a form is one entry in REGISTRY:
 gives the arguments a form needs to be built (e.g. ``lambda demo: {"programme": demo.programme}``)
 so its fields can be read; ``method`` is "GET" for filter forms. File fields are left out
 (XLSX imports get their own malformed-file tests).
+
+Grids (a whole table saved at once: the benefit profile, one-off costs, the RACI matrix) are in
+GRIDS: besides those checks, a grid post must save every cell it carries or none, with the error
+on the page (tests/security/grids.py builds their posts). UNREGISTERED_FORMS names the form
+classes that need no entry, and why; test_out_of_range_ids.py fails on any other form class the
+apps define that is in neither list.
 """
 
 from collections.abc import Callable
@@ -26,10 +32,18 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse
+from hypothesis import strategies as st
 
 from accounts.forms import ThrottledAuthenticationForm
-from benefits.forms import BenefitForm, DeliverabilityOverrideForm, TargetGridForm
-from benefits.models import MTFPPlan
+from benefits.forms import (
+    BenefitForm,
+    CostFormSet,
+    DeliverabilityOverrideForm,
+    ProfileFormSet,
+    TargetGridForm,
+)
+from benefits.models import Benefit, MTFPPlan
+from dashboard.forms import DashboardFilterForm
 from dashboard.report_forms import NarrativeForm, ProgressForm, QuarterForm
 from dashboard.report_forms import SectionForm as ReportSectionForm
 from governance import forms as gf
@@ -40,7 +54,7 @@ from portfolio.forms import (
     ProgrammeFilterForm,
     SectionForm,
 )
-from tests.security import samples
+from tests.security import grids, samples
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,16 @@ class HostileForm:
     method: str = "POST"
     fixed: dict[str, Any] = field(default_factory=dict)
     form_kwargs: Callable[[Any], dict[str, Any]] = lambda demo: {}
+
+
+@dataclass(frozen=True)
+class HostileGrid:
+    name: str
+    url: Callable[[Any], str]
+    form: type  # the formset or form class behind the grid
+    post: Callable[[Any], st.SearchStrategy[grids.GridPost]]
+    stored: Callable[[Any], dict[Any, Any]]
+    actor: str = "own_manager"
 
 
 REGISTRY: list[HostileForm] = [
@@ -210,6 +234,102 @@ REGISTRY: list[HostileForm] = [
         form_kwargs=lambda demo: _plan_and_lines(),
     ),
 ]
+
+
+REGISTRY.append(
+    HostileForm(
+        "RACI grid: add a column",
+        url=lambda demo: reverse("governance:raci_edit", kwargs=samples.programme(demo)),
+        form=gf.RaciColumnsForm,
+        actor="own_manager",
+        method="GET",
+    )
+)
+
+# --- filters (GET) on the governance logs and the dashboard ---------------------------------------
+REGISTRY += [
+    HostileForm(
+        f"{kind} filter",
+        url=lambda demo, kind=kind: reverse(
+            f"governance:{kind}_list", kwargs=samples.programme(demo)
+        ),
+        form=form,
+        actor="viewer",
+        method="GET",
+    )
+    for kind, form in [
+        ("risks", gf.RiskFilterForm),
+        ("assumptions", gf.AssumptionFilterForm),
+        ("issues", gf.IssueFilterForm),
+        ("dependencies", gf.DependencyFilterForm),
+        ("actions", gf.ActionFilterForm),
+        ("decisions", gf.DecisionFilterForm),
+        ("change_requests", gf.ChangeRequestFilterForm),
+    ]
+] + [
+    HostileForm(
+        "dashboard filter",
+        url=lambda demo: reverse("dashboard:dashboard"),
+        form=DashboardFilterForm,
+        actor="viewer",
+        method="GET",
+    ),
+]
+
+
+def _benefit(kwargs: dict[str, Any]) -> Benefit:
+    return Benefit.objects.get(pk=kwargs["pk"])
+
+
+GRIDS: list[HostileGrid] = [
+    HostileGrid(
+        "benefit profile grid (MTFP plan years)",
+        url=lambda demo: reverse("benefits:profile_save", kwargs=samples.planned_benefit(demo)),
+        form=ProfileFormSet,
+        post=lambda demo: grids.formset_post(
+            money=("planned", "forecast", "actual"),
+            years=[
+                y.start_year
+                for y in _benefit(samples.planned_benefit(demo)).mtfp_line.plan.financial_years
+            ],
+        ),
+        stored=lambda demo: grids.profile_stored(_benefit(samples.planned_benefit(demo))),
+    ),
+    HostileGrid(
+        "benefit profile grid (no plan)",
+        url=lambda demo: reverse("benefits:profile_save", kwargs=samples.benefit(demo)),
+        form=ProfileFormSet,
+        post=lambda demo: grids.formset_post(
+            money=("planned", "forecast", "actual"), years=list(range(2015, 2031))
+        ),
+        stored=lambda demo: grids.profile_stored(_benefit(samples.benefit(demo))),
+    ),
+    HostileGrid(
+        "one-off costs grid",
+        url=lambda demo: reverse("benefits:one_off_costs", kwargs=samples.programme(demo)),
+        form=CostFormSet,
+        post=lambda demo: grids.formset_post(
+            money=("budget", "actual"), years=list(range(2015, 2031))
+        ),
+        stored=lambda demo: grids.costs_stored(demo.programme),
+    ),
+    HostileGrid(
+        "RACI grid",
+        url=lambda demo: reverse("governance:raci_edit", kwargs=samples.programme(demo)),
+        form=gf.RaciGridForm,
+        post=lambda demo: grids.raci_post(demo.programme),
+        stored=lambda demo: grids.raci_stored(demo.programme),
+    ),
+]
+
+# Form classes with no entry of their own, and why.
+UNREGISTERED_FORMS = {
+    "benefits.forms.ProfileRowForm": "a row of ProfileFormSet (GRIDS)",
+    "benefits.forms.CostRowForm": "a row of CostFormSet (GRIDS)",
+    "benefits.forms.BaseGridFormSet": "the base of the grid formsets (GRIDS)",
+    "benefits.forms.TargetImportForm": "a file upload: test_malformed_xlsx.py",
+    "governance.forms.RaidImportForm": "a file upload: test_malformed_xlsx.py",
+}
 
 
 def _report_progress_pk() -> int:

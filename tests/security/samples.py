@@ -89,3 +89,15 @@ def mtfp_plan(demo: Any) -> Kwargs:
 def mtfp_line(demo: Any) -> Kwargs:
     plan = MTFPPlan.objects.order_by("pk").first()
     return {"slug": plan.slug, "pk": plan.lines.order_by("pk").first().pk}
+
+
+def planned_benefit(demo: Any) -> Kwargs:
+    """A benefit of the sample programme counting towards an MTFP line: its grid takes the plan's
+    years only."""
+    line = MTFPPlan.objects.order_by("pk").first().lines.order_by("pk").first()
+    row, _ = Benefit.objects.get_or_create(
+        programme=demo.programme,
+        title="Savings from renegotiated commercial contracts",
+        defaults={"type": BenefitType.CASHABLE_SAVING, "mtfp_line": line},
+    )
+    return {"slug": demo.programme.slug, "pk": row.pk}

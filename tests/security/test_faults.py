@@ -220,7 +220,7 @@ def test_a_roll_up_that_dies_mid_write_leaves_nothing_half_written_and_a_retry_m
         patch.setattr(RollupRow.objects, "bulk_create", die)
         with pytest.raises(WorkerKilled):
             services.rollup_run()
-    figures.faults_injected.append("worker killed mid-roll-up")
+    figures.faults_injected.append("roll-up failing mid-write (exception)")
     assert not RollupSnapshot.objects.exists()  # nothing half-written is visible
     assert not RollupRow.objects.exists()
 
