@@ -148,8 +148,10 @@ def _counted_stage_table(counts: list[tuple], portfolios: list[Portfolio]) -> di
         row = []
         for stage in Stage.pipeline():
             n = cells[pk].get(stage.value, 0)
-            query = f"?stage={stage.value}" + (f"&portfolio={portfolio.slug}" if portfolio else "")
-            url = f"{programmes_url}{query}" if n else ""
+            # the programme list filters by portfolio, not by "not yet assigned": no link there
+            url = ""
+            if n and portfolio:
+                url = f"{programmes_url}?stage={stage.value}&portfolio={portfolio.slug}"
             row.append({"count": n, "url": url, "stage": stage.label})
         rows.append({"portfolio": portfolio, "cells": row})
     return {"stages": Stage.pipeline(), "rows": rows}

@@ -58,6 +58,15 @@ def test_pipeline_counts_programmes_once_there_are_too_many_to_name(pmo_client):
     assert len(rows) == PIPELINE_NAMED + 1
 
 
+def test_unassigned_programmes_are_counted_without_a_link_the_list_cannot_follow(pmo_client):
+    ProgrammeFactory.create_batch(PIPELINE_NAMED, stage=Stage.DESIGN)
+    ProgrammeFactory.create_batch(3, portfolio=None, stage=Stage.IDENTIFY, category="")
+    text = pmo_client.get("/dashboard/").content.decode()
+    row = text.split("Not yet assigned (before Gate 1)")[1].split("</tr>")[0]
+    assert ">3<" in row.replace(" ", "").replace("\n", "")
+    assert "href" not in row
+
+
 def test_roadmap_shows_the_first_programmes_and_downloads_them_all(pmo_client):
     due = dt.date.today() + dt.timedelta(days=20)
     for i in range(ROADMAP_LIMIT + 2):
