@@ -35,7 +35,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from benefits.models import RollupSnapshot
 
@@ -123,25 +123,29 @@ def _key(request: HttpRequest, snapshot: RollupSnapshot | None) -> str | None:
     return "dashboard:panels:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+Fragments = dict[str, SafeString]
+
+
 def cached_fragments(
-    request: HttpRequest, snapshot: RollupSnapshot | None, render: Callable[[], dict[str, str]]
-) -> dict[str, SafeString]:
-    """The page's fragments (rendered HTML by name) from the cache, or ``render()``ed and kept
-    for the next request."""
+    request: HttpRequest, snapshot: RollupSnapshot | None, render: Callable[[], Fragments]
+) -> Fragments:
+    """The page's fragments (rendered templates by name) from the cache, or ``render()``ed and
+    kept for the next request. They are cached as they were rendered (``SafeString`` keeps its
+    type through the cache's pickling), so nothing is marked safe here."""
     key = _key(request, snapshot) if _usable() else None
-    fragments = None
     if key is not None:
         try:
             fragments = cache.get(key)
         except Exception as error:
             _failed(error)
             key = None
-    if fragments is None:
-        fragments = {name: str(html) for name, html in render().items()}
-        if key is not None:
-            try:
-                cache.set(key, fragments, timeout=TIMEOUT)
-            except Exception as error:
-                _failed(error)
-    # our own rendered templates, from our own cache
-    return {name: mark_safe(html) for name, html in fragments.items()}  # noqa: S308
+        else:
+            if fragments is not None:
+                return fragments
+    fragments = render()
+    if key is not None:
+        try:
+            cache.set(key, fragments, timeout=TIMEOUT)
+        except Exception as error:
+            _failed(error)
+    return fragments
