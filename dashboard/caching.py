@@ -14,7 +14,9 @@ made of:
 - the code's version (a digest of the templates and the apps' Python), so that a deployment
   never serves panels rendered by the code it replaced.
 
-A bulk ``QuerySet.update()`` sends no signal: the entries also expire after ``TIMEOUT``.
+The generation listens to model signals: no business logic runs there (STYLE.md), only the
+cache's bookkeeping, which no service should have to remember to do. A bulk
+``QuerySet.update()`` sends no signal: the entries also expire after ``TIMEOUT``.
 If the cache (Redis) is down the panels are rendered on every request and nothing is lost;
 after a failure the cache is left alone for ``RETRY_AFTER`` seconds so that no request or
 save waits on it again meanwhile.
