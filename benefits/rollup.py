@@ -156,7 +156,8 @@ def _sources(plan: MTFPPlan | None) -> list[Source]:
 
 def finest_groups(plan: MTFPPlan | None) -> list[tuple]:
     """Money at the finest grain: one query, the three sources' grouped rows (keys…, sums…) in
-    one ``UNION ALL``, ordered by the keys. A key may appear once per source: readers sum."""
+    one ``UNION ALL``, ordered by the keys (the same data always hashes the same). A key may
+    appear once per source: readers sum."""
     first, *others = (source.grouped() for source in _sources(plan))
     return list(first.union(*others, all=True).order_by(*(f"k_{k}" for k in KEYS)))
 
@@ -185,10 +186,11 @@ class Headlines:
         years: dict[int, list[tuple]] = defaultdict(list)
         lines: dict[int, list[tuple]] = defaultdict(list)
         wide: list[tuple] = []
-        width, line, programme = len(KEYS), KEYS.index("mtfp_line"), KEYS.index("programme")
+        width, year, line = len(KEYS), KEYS.index("financial_year"), KEYS.index("mtfp_line")
+        programme = KEYS.index("programme")
         for group in groups:
             amounts = group[width:]
-            years[group[width - 1]].append(amounts)
+            years[group[year]].append(amounts)
             if group[line] is not None:
                 lines[group[line]].append(amounts)
             if group[programme] is None:
