@@ -626,7 +626,6 @@ def dashboard_page(filters: DashboardFilters, snapshot: RollupSnapshot | None) -
     portfolios = list(Portfolio.objects.all())
     return {
         "filters": filters,
-        "stages": Stage.pipeline(),
         "snapshot": snapshot,
         "money": money_panel(filters, snapshot),
         "trend": confidence_trend([filters.portfolio] if filters.portfolio else portfolios),
