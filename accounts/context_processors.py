@@ -23,7 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("RAID log", reverse("governance:raid")))
         items.append(("My actions", reverse("governance:my_actions")))
         items.append(("Boards", reverse("governance:board_list")))
-    if user.has_perm("dashboard.view_published_reports"):
+    if user.has_perm("reports.view_published_reports"):
         items.append(("Reports", reverse("reports:report_list")))
     path = request.path
     return {

@@ -56,7 +56,7 @@ rules.add_perm(
 # --- dashboard / reports ------------------------------------------------------------------------
 rules.add_perm("dashboard.view_home", rules.is_authenticated)
 rules.add_perm("dashboard.view_dashboard", is_portfolio_reader)
-rules.add_perm("dashboard.view_published_reports", is_portfolio_reader | is_scrutiny_member)
+rules.add_perm("reports.view_published_reports", is_portfolio_reader | is_scrutiny_member)
 
 # --- benefits and MTFP --------------------------------------------------------------------------
 # Registers (benefits, one-off costs) take the PROGRAMME as the object; a benefit's profile takes
@@ -132,7 +132,7 @@ rules.add_perm("governance.change_boards", is_pmo)
 # --- quarterly reports --------------------------------------------------------------------------
 # The PMO writes, generates and publishes each quarter's scrutiny report and may download any
 # version. Portfolio readers and scrutiny members read and download only published versions
-# (``dashboard.view_published_reports`` above); ``view_report_version`` takes the VERSION.
+# (``reports.view_published_reports`` above); ``view_report_version`` takes the VERSION.
 
 
 @rules.predicate
@@ -140,8 +140,8 @@ def is_published_version(user, version) -> bool:
     return version is not None and version.is_published
 
 
-rules.add_perm("dashboard.change_reports", is_pmo)
+rules.add_perm("reports.change_reports", is_pmo)
 rules.add_perm(
-    "dashboard.view_report_version",
+    "reports.view_report_version",
     is_pmo | ((is_portfolio_reader | is_scrutiny_member) & is_published_version),
 )

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "governance",
     "benefits",
     "dashboard",
+    "reports",
+    "devdata",
 ]
 
 MIDDLEWARE = [

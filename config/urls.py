@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
     path("dashboard/", include("dashboard.urls")),
-    path("reports/", include("dashboard.report_urls")),
+    path("reports/", include("reports.urls")),
     # governance and benefits serve pages under programmes/<slug>/…: they must come before
     # portfolio's own programmes/<slug>/<document>/ pattern.
     path("", include("governance.urls")),

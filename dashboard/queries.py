@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from benefits import finance
 from benefits.models import RollupRow, RollupSnapshot
+from core.charts import Series, grouped_bar_chart, line_chart
+from core.exports import Table
 from governance.models import Action, ChangeRequest, GateReview, Risk
 from governance.queries import heat_map
 from portfolio.models import (
@@ -45,9 +47,6 @@ from portfolio.models import (
 )
 from portfolio.periods import FinancialYear, Quarter
 from portfolio.queries import stage_table
-
-from .charts import Series, grouped_bar_chart, line_chart
-from .exports import Table
 
 TOP_RISKS = 10
 LIST_LIMIT = 10

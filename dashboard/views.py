@@ -4,12 +4,13 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from accounts.policies import policy
+from core.exports import csv_response, xlsx_response
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear
 from portfolio.queries import stage_table
+from reports.views import report_list
 
 from .caching import cached_fragments
-from .exports import csv_response, xlsx_response
 from .forms import DashboardFilterForm
 from .queries import (
     DashboardFilters,
@@ -18,7 +19,6 @@ from .queries import (
     latest_snapshot,
     savings_detail,
 )
-from .report_views import report_list
 
 EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
 
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("dashboard.view_dashboard") and user.has_perm("portfolio.add_programme"):
         return dashboard(request)
     if not user.has_perm("portfolio.view_portfolio"):
-        if user.has_perm("dashboard.view_published_reports"):
+        if user.has_perm("reports.view_published_reports"):
             return report_list(request)
         return render(request, "dashboard/home_no_role.html")
     programmes = list(Programme.objects.with_people())

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from benefits.demo import ICT_INVESTMENT, ICT_SAVINGS
 from benefits.finance import business_case, payback_years, roi, roi_ratio
+from devdata.benefits import ICT_INVESTMENT, ICT_SAVINGS
 
 D = Decimal
 

@@ -44,8 +44,6 @@ from benefits.forms import (
 )
 from benefits.models import Benefit, MTFPPlan
 from dashboard.forms import DashboardFilterForm
-from dashboard.report_forms import NarrativeForm, ProgressForm, QuarterForm
-from dashboard.report_forms import SectionForm as ReportSectionForm
 from governance import forms as gf
 from governance.models import GatePolicy
 from portfolio.forms import (
@@ -54,6 +52,8 @@ from portfolio.forms import (
     ProgrammeFilterForm,
     SectionForm,
 )
+from reports.forms import NarrativeForm, ProgressForm, QuarterForm
+from reports.forms import SectionForm as ReportSectionForm
 from tests.security import grids, samples
 
 
@@ -333,7 +333,7 @@ UNREGISTERED_FORMS = {
 
 
 def _report_progress_pk() -> int:
-    from dashboard.models import ProgrammeProgress
+    from reports.models import ProgrammeProgress
 
     return ProgrammeProgress.objects.filter(report__financial_year=2019).order_by("pk").first().pk
 

@@ -104,8 +104,8 @@ def _report_quarter(demo: DemoObjects) -> dict[str, Any]:
 
 def _report_version(demo: DemoObjects) -> dict[str, Any]:
     """A queued (unfinished, unpublished) version of the demo report: no file is written."""
-    from dashboard.models import QuarterlyReport, ReportVersion
-    from dashboard.reports import quarter_end
+    from reports.models import QuarterlyReport, ReportVersion
+    from reports.quarterly import quarter_end
 
     report = QuarterlyReport.objects.get(financial_year=2019, quarter_number=3)
     version, _ = ReportVersion.objects.get_or_create(
@@ -120,14 +120,14 @@ def _report_version(demo: DemoObjects) -> dict[str, Any]:
 
 
 def _report_progress(demo: DemoObjects) -> dict[str, Any]:
-    from dashboard.models import ProgrammeProgress
+    from reports.models import ProgrammeProgress
 
     row = ProgrammeProgress.objects.filter(report__financial_year=2019).order_by("pk").first()
     return {"quarter": "2019-20-q3", "pk": row.pk}
 
 
 def _report_section(demo: DemoObjects) -> dict[str, Any]:
-    from dashboard.models import ReportSection
+    from reports.models import ReportSection
 
     section = ReportSection.objects.filter(report__financial_year=2019).order_by("pk").first()
     return {"quarter": "2019-20-q3", "pk": section.pk}

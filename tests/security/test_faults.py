@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import FailedSignIn
 from accounts.roles import Role
+from devdata.accounts import DEMO_PASSWORD
 from tests.security import fault_urls, figures
 
 needs_redis = pytest.mark.skipif(

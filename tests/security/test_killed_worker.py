@@ -250,8 +250,8 @@ def test_a_worker_killed_mid_report_leaves_no_half_stored_version_and_the_retry_
 
     from accounts.models import User
     from config.celery import app
-    from dashboard import services
-    from dashboard.models import QuarterlyReport, ReportVersion, VersionStatus
+    from reports import services
+    from reports.models import QuarterlyReport, ReportVersion, VersionStatus
 
     pmo = User.objects.get(username="pmo")
     report = QuarterlyReport.objects.get(financial_year=2019, quarter_number=3)

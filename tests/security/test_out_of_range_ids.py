@@ -28,7 +28,7 @@ FORM_MODULES = [
     "governance.forms",
     "benefits.forms",
     "dashboard.forms",
-    "dashboard.report_forms",
+    "reports.forms",
 ]
 
 

@@ -52,7 +52,7 @@ def pause_in_rollup(marker: Path) -> None:
 def pause_in_report(marker: Path) -> None:
     """Inside the report build's last transaction: both files are in storage and the version row
     is saved as generated (data, file names, hashes), not committed."""
-    from dashboard.models import ReportVersion
+    from reports.models import ReportVersion
 
     ReportVersion.save = after(ReportVersion.save, marker)  # type: ignore[method-assign]
 

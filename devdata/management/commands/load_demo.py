@@ -3,13 +3,13 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts import demo as accounts_demo
-from benefits import demo as benefits_demo
 from benefits.services import rollup_run
-from dashboard import demo as dashboard_demo
-from governance import demo as governance_demo
-from governance import demo_gates
-from portfolio import demo as portfolio_demo
+from devdata import accounts as accounts_demo
+from devdata import benefits as benefits_demo
+from devdata import gates as demo_gates
+from devdata import governance as governance_demo
+from devdata import portfolio as portfolio_demo
+from devdata import reports as dashboard_demo
 from portfolio.models import Programme
 
 

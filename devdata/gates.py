@@ -14,6 +14,17 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.models import User
+from governance.models import (
+    Board,
+    Gate,
+    GatePolicy,
+    GateReview,
+    GateSignOff,
+    Outcome,
+    ReviewStatus,
+    SignOff,
+)
+from governance.services import decision_record, gate_policy_install_defaults
 from portfolio.models import (
     RAG,
     DeliveryConfidence,
@@ -26,18 +37,6 @@ from portfolio.models import (
     StageDocument,
 )
 from portfolio.services import document_freeze, document_unlock, section_templates_install
-
-from .models import (
-    Board,
-    Gate,
-    GatePolicy,
-    GateReview,
-    GateSignOff,
-    Outcome,
-    ReviewStatus,
-    SignOff,
-)
-from .services import decision_record, gate_policy_install_defaults
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -24,9 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 from accounts.models import User
-from portfolio.models import Programme
-
-from .models import (
+from benefits.models import (
     Benefit,
     BenefitProfile,
     BenefitStatus,
@@ -37,6 +35,7 @@ from .models import (
     OneOffCost,
     PlanStatus,
 )
+from portfolio.models import Programme
 
 TEN_THOUSAND = Decimal("10000")
 

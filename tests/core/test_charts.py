@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from dashboard.charts import Series, grouped_bar_chart, nice_ceiling
+from core.charts import Series, grouped_bar_chart, nice_ceiling
 
 
 def test_nice_ceiling_picks_a_tidy_axis_maximum():

@@ -24,12 +24,11 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from benefits.models import RollupRow, RollupSnapshot
+from core.charts import Series, grouped_bar_chart
+from core.exports import Table, write_sheet
 from governance.models import Risk
 from portfolio.models import DeliveryConfidence, HighlightReport, Milestone, Programme, Stage
 from portfolio.periods import FinancialYear, Quarter
-
-from .charts import Series, grouped_bar_chart
-from .exports import Table, write_sheet
 
 ZERO = Decimal("0")
 MILLION = Decimal("1000000")
@@ -370,7 +369,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         "annexes": [s for s in data["narrative"]["sections"] if s["annex"]],
         "sections": [s for s in data["narrative"]["sections"] if not s["annex"]],
     }
-    html = render_to_string("dashboard/report_pdf.html", context)
+    html = render_to_string("reports/report_pdf.html", context)
     with open(finders.find("css/report_print.css"), encoding="utf-8") as handle:
         stylesheet = CSS(string=handle.read())
     return HTML(string=html).write_pdf(stylesheets=[stylesheet])

@@ -3,8 +3,8 @@ by role (portfolio leads, board members, programme managers) who do not sign in.
 
 from django.contrib.auth.models import Group
 
-from .models import User
-from .roles import Role
+from accounts.models import User
+from accounts.roles import Role
 
 DEMO_PASSWORD = "delivery-hub-demo"  # noqa: S105 - the documented demo password
 

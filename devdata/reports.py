@@ -12,9 +12,8 @@ from datetime import date
 from accounts.models import User
 from portfolio.models import Programme
 from portfolio.periods import Quarter
-
-from .models import ProgrammeProgress, QuarterlyReport, ReportSection
-from .services import report_prefill
+from reports.models import ProgrammeProgress, QuarterlyReport, ReportSection
+from reports.services import report_prefill
 
 QUARTER = Quarter.parse("Q3 2019/20")
 

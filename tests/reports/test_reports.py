@@ -12,9 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import User
-from dashboard import services
-from dashboard.models import QuarterlyReport, ReportVersion, VersionStatus
 from portfolio.periods import Quarter
+from reports import services
+from reports.models import QuarterlyReport, ReportVersion, VersionStatus
 
 Q3 = Quarter.parse("Q3 2019/20")
 SLUG = Q3.slug
@@ -200,7 +200,7 @@ def test_publishing_an_unfinished_or_failed_version_is_refused(users, client, mo
     def broken(data):  # type: ignore[no-untyped-def]
         raise RuntimeError("the fonts are missing")
 
-    monkeypatch.setattr("dashboard.reports.render_pdf", broken)
+    monkeypatch.setattr("reports.quarterly.render_pdf", broken)
     services.report_build(version_pk=version.pk)
     version.refresh_from_db()
     assert version.status == VersionStatus.FAILED
@@ -219,7 +219,7 @@ def test_a_failure_shows_its_reason_and_can_be_retried(
     def broken(data):  # type: ignore[no-untyped-def]
         raise RuntimeError("the fonts are missing")
 
-    monkeypatch.setattr("dashboard.reports.render_pdf", broken)
+    monkeypatch.setattr("reports.quarterly.render_pdf", broken)
     failed = generate(client, django_capture_on_commit_callbacks)
     assert failed.status == VersionStatus.FAILED
     page = client.get(url("report_detail")).content.decode()

@@ -11,8 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from accounts.models import User
-
-from .models import Directorate, Milestone, Portfolio, Programme, Stage, WorkstreamGroup
+from portfolio.models import Directorate, Milestone, Portfolio, Programme, Stage, WorkstreamGroup
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -23,9 +23,10 @@ from django.db import connection
 from django.test import Client
 
 from benefits.rollup import rollup_compute
-from dashboard import caching, reports
+from dashboard import caching
 from portfolio.models import HighlightReport, Programme, Stage
 from portfolio.periods import Quarter
+from reports import quarterly as reports
 
 FLOOR_SQL = """
 SELECT bp.financial_year,

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from benefits.models import Benefit, BenefitProfile, RollupSnapshot
-from dashboard import synthetic
+from devdata import synthetic
 from governance.models import (
     Action,
     Assumption,

@@ -13,8 +13,8 @@ from accounts.policies import authorise, policy
 from portfolio.periods import Quarter
 
 from . import services
+from .forms import NarrativeForm, ProgressForm, QuarterForm, SectionForm
 from .models import READABLE, ProgrammeProgress, QuarterlyReport, ReportSection, ReportVersion
-from .report_forms import NarrativeForm, ProgressForm, QuarterForm, SectionForm
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -52,12 +52,12 @@ def _published_versions() -> Prefetch:
 
 
 @require_http_methods(["GET", "POST"])
-@policy("dashboard.view_published_reports")
+@policy("reports.view_published_reports")
 def report_list(request: HttpRequest) -> HttpResponse:
-    can_edit = request.user.has_perm("dashboard.change_reports")
+    can_edit = request.user.has_perm("reports.change_reports")
     form = QuarterForm(request.POST or None)
     if request.method == "POST":
-        authorise(request.user, "dashboard.change_reports")
+        authorise(request.user, "reports.change_reports")
         if form.is_valid():
             try:
                 report = services.report_start(
@@ -71,14 +71,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
     reports = reports.prefetch_related("versions") if can_edit else reports.published()
     return render(
         request,
-        "dashboard/report_list.html",
+        "reports/report_list.html",
         {"reports": list(reports), "form": form, "can_edit": can_edit},
         status=200,
     )
 
 
 def _detail_context(request: HttpRequest, report: QuarterlyReport) -> dict:
-    can_edit = request.user.has_perm("dashboard.change_reports")
+    can_edit = request.user.has_perm("reports.change_reports")
     versions = list(report.versions.select_related("published_by", "requested_by"))
     if not can_edit:
         versions = [v for v in versions if v.is_published]
@@ -101,28 +101,28 @@ def _detail_context(request: HttpRequest, report: QuarterlyReport) -> dict:
 
 
 @require_GET
-@policy("dashboard.view_published_reports")
+@policy("reports.view_published_reports")
 def report_detail(request: HttpRequest, quarter: str) -> HttpResponse:
     report = _report(quarter)
     context = _detail_context(request, report)
-    template = "dashboard/report_detail.html"
+    template = "reports/report_detail.html"
     if request.htmx and request.htmx.target == "report-status":
         template += "#status"
     return render(request, template, context)
 
 
 @require_GET
-@policy("dashboard.change_reports")
+@policy("reports.change_reports")
 def report_status(request: HttpRequest, quarter: str) -> HttpResponse:
     """The generation status fragment htmx polls every 2 seconds while a version runs."""
     report = _report(quarter)
     if not request.htmx:
         return redirect(report)
-    return render(request, "dashboard/report_detail.html#status", _detail_context(request, report))
+    return render(request, "reports/report_detail.html#status", _detail_context(request, report))
 
 
 @require_http_methods(["GET", "POST"])
-@policy("dashboard.change_reports")
+@policy("reports.change_reports")
 def report_edit(request: HttpRequest, quarter: str) -> HttpResponse:
     report = _report(quarter)
     if services.report_is_locked(report):
@@ -140,11 +140,11 @@ def report_edit(request: HttpRequest, quarter: str) -> HttpResponse:
         else:
             messages.success(request, "Narrative saved.")
             return redirect(report)
-    return render(request, "dashboard/report_edit.html", {"report": report, "form": form})
+    return render(request, "reports/report_edit.html", {"report": report, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
-@policy("dashboard.change_reports")
+@policy("reports.change_reports")
 def report_progress_edit(request: HttpRequest, quarter: str, pk: int) -> HttpResponse:
     report = _report(quarter)
     progress = get_object_or_404(
@@ -166,13 +166,13 @@ def report_progress_edit(request: HttpRequest, quarter: str, pk: int) -> HttpRes
             return redirect(report)
     return render(
         request,
-        "dashboard/report_progress_edit.html",
+        "reports/report_progress_edit.html",
         {"report": report, "progress": progress, "form": form},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@policy("dashboard.change_reports")
+@policy("reports.change_reports")
 def report_section_edit(request: HttpRequest, quarter: str, pk: int | None = None) -> HttpResponse:
     report = _report(quarter)
     section = get_object_or_404(ReportSection, pk=pk, report=report) if pk else None
@@ -192,13 +192,13 @@ def report_section_edit(request: HttpRequest, quarter: str, pk: int | None = Non
             return redirect(report)
     return render(
         request,
-        "dashboard/report_section_edit.html",
+        "reports/report_section_edit.html",
         {"report": report, "section": section, "form": form},
     )
 
 
 @require_POST
-@policy("dashboard.change_reports")
+@policy("reports.change_reports")
 def report_generate(request: HttpRequest, quarter: str) -> HttpResponse:
     report = _report(quarter)
     try:
@@ -217,7 +217,7 @@ def report_generate(request: HttpRequest, quarter: str) -> HttpResponse:
 
 
 @require_POST
-@policy("dashboard.change_reports")
+@policy("reports.change_reports")
 def report_publish(request: HttpRequest, quarter: str, number: int) -> HttpResponse:
     report = _report(quarter)
     version = get_object_or_404(ReportVersion, report=report, number=number)
@@ -233,7 +233,7 @@ def report_publish(request: HttpRequest, quarter: str, number: int) -> HttpRespo
 
 
 @require_POST
-@policy("dashboard.change_reports")
+@policy("reports.change_reports")
 def report_correct(request: HttpRequest, quarter: str) -> HttpResponse:
     report = _report(quarter)
     try:
@@ -250,13 +250,13 @@ def report_correct(request: HttpRequest, quarter: str) -> HttpResponse:
 
 
 @require_GET
-@policy("dashboard.view_published_reports")
+@policy("reports.view_published_reports")
 def report_download(request: HttpRequest, quarter: str, number: int, fmt: str) -> HttpResponse:
     report = _report(quarter)
     version = get_object_or_404(ReportVersion, report=report, number=number)
     if fmt not in FORMATS:
         raise Http404("No such file.")
-    if not request.user.has_perm("dashboard.view_report_version", version):
+    if not request.user.has_perm("reports.view_report_version", version):
         raise PermissionDenied("This version of the report has not been published.")
     if not version.has_files:
         raise Http404("This version has no files: it was not generated.")

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from accounts import demo as accounts_demo
 from benefits.models import (
     Benefit,
     BenefitProfile,
@@ -34,6 +33,7 @@ from benefits.models import (
     OneOffCost,
     PlanStatus,
 )
+from devdata import accounts as accounts_demo
 from governance.models import (
     Action,
     Assumption,

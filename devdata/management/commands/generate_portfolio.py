@@ -1,11 +1,11 @@
-"""A deterministic synthetic portfolio at scale, for `make bench` (see dashboard/synthetic.py)."""
+"""A deterministic synthetic portfolio at scale, for `make bench` (see devdata/synthetic.py)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from dashboard import synthetic
+from devdata import synthetic
 from portfolio.models import Programme
 
 

@@ -12,9 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from portfolio.models import Milestone, Portfolio, Programme
-
-from .models import (
+from governance.models import (
     Action,
     ActionStatus,
     Assumption,
@@ -33,6 +31,7 @@ from .models import (
     RiskResponse,
     TermsOfReference,
 )
+from portfolio.models import Milestone, Portfolio, Programme
 
 BOARDS = [
     (
@@ -388,7 +387,7 @@ PROGRAMME_RISKS = [
 
 
 def load_logs(people: dict[str, User], programmes: dict[str, Programme]) -> None:
-    from .services import change_request_raise, change_thresholds
+    from governance.services import change_request_raise, change_thresholds
 
     today = timezone.localdate()
     manager, sro, pmo = people["manager"], people["sro"], people["pmo"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from portfolio.models import HighlightReport
 from portfolio.periods import Quarter
 
-from . import reports
+from . import quarterly as reports
 from .models import (
     RUNNING,
     ProgrammeProgress,
