@@ -14,7 +14,7 @@ help:
 	@echo "make run    install everything, migrate SQLite in var/, load the demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   the whole test suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set, SQLite otherwise)"
 	@echo "make serve  the production stack (gunicorn, Celery worker and beat) against DATABASE_URL and REDIS_URL"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, the import contract (lint-imports) and the type checker"
 	@echo "make audit  pip-audit (requirements.lock) and bandit; fails on findings not in .audit-allowlist.toml"
 	@echo "make bench  measure the roll-up, hot pages and throughput at 50/500/5,000 programmes (QUICK=1: 50/500); needs DATABASE_URL and REDIS_URL"
 	@echo "make backup pg_dump of DATABASE_URL into var/backups/ (prints the path)"
@@ -48,6 +48,7 @@ serve: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

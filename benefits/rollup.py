@@ -7,6 +7,10 @@ MTFP line and financial year). Every figure comes from an ORM aggregate grouped 
 one-off costs — in a UNION ALL. Python adds up only those already-aggregated groups (for the
 payload's headline figures), never profile rows.
 
+``rollup_run()`` computes it and stores it as a ``RollupSnapshot`` (idempotent). The Celery task
+(tasks.py) runs it; ``services.rollup_request`` asks for that task after a change, so this module
+imports neither.
+
 - Targets are those of the current plan (the latest approved plan; the latest plan if none is
   approved), so two plans never count the same year twice.
 - Savings are the financial benefits' profiles; a dis-benefit counts against them.
@@ -21,11 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -38,6 +45,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from portfolio.models import (
     DeliveryConfidence,
@@ -54,7 +62,12 @@ from .models import (
     MTFPTarget,
     OneOffCost,
     PlanStatus,
+    RollupRow,
+    RollupSnapshot,
+    RollupState,
 )
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
@@ -328,3 +341,54 @@ def rollup_compute() -> Rollup:
         "delivery_confidence": delivery_confidence_counts(),
     }
     return Rollup(payload=payload, groups=groups)
+
+
+# --- Storing it (the task runs this; services.rollup_request asks for it) -----------------------
+
+ROLLUP_PENDING_KEY = "rollup:pending"
+
+
+def forget_pending_key() -> None:
+    try:
+        cache.delete(ROLLUP_PENDING_KEY)
+    except Exception:  # the cache is down too: the key expires on its own
+        logger.warning("Could not clear %s in the cache.", ROLLUP_PENDING_KEY)
+
+
+def rollup_run() -> RollupSnapshot:
+    """Compute the roll-up and store it; idempotent. Returns the snapshot now current.
+
+    Everything is computed before anything is written, and the write is one transaction, so a
+    failed run leaves the last good snapshot in place (and any pending flag set). Same data as
+    the latest snapshot: no new snapshot, only its ``checked_at`` moves.
+    """
+    forget_pending_key()
+    rollup = rollup_compute()
+    digest = rollup.content_hash
+    now = timezone.now()
+    with transaction.atomic():
+        RollupState.objects.select_for_update().get_or_create(pk=1)
+        latest = RollupSnapshot.objects.select_for_update().order_by("-as_of", "-pk").first()
+        if latest and latest.content_hash == digest:
+            latest.checked_at = now
+            latest.save(update_fields=["checked_at"])
+            snapshot = latest
+        else:
+            snapshot = RollupSnapshot.objects.create(
+                as_of=now, checked_at=now, content_hash=digest, payload=rollup.payload
+            )
+            RollupRow.objects.bulk_create(
+                RollupRow(
+                    snapshot=snapshot,
+                    portfolio_id=row["portfolio"],
+                    programme_id=row["programme"],
+                    directorate_id=row["directorate"],
+                    category=row["category"] or "",
+                    mtfp_line_id=row["mtfp_line"],
+                    financial_year=row["financial_year"],
+                    **{name: row[name] for name in RollupRow.MONEY},
+                )
+                for row in rollup.rows
+            )
+        RollupState.objects.filter(pk=1).update(pending=False, pending_since=None, last_error="")
+    return snapshot

@@ -30,15 +30,13 @@ from .models import (
     MTFPPlan,
     MTFPTarget,
     OneOffCost,
-    RollupRow,
     RollupSnapshot,
     RollupState,
 )
-from .rollup import rollup_compute
+from .rollup import ROLLUP_PENDING_KEY, forget_pending_key
+from .tasks import rollup_run_task
 
 logger = logging.getLogger(__name__)
-
-ROLLUP_PENDING_KEY = "rollup:pending"
 
 
 # --- Benefits -------------------------------------------------------------------------------
@@ -223,8 +221,6 @@ def rollup_request() -> None:
     the broker is unreachable the failure is logged and ``RollupState.pending`` is set, so the
     next run catches up.
     """
-    from .tasks import rollup_run_task
-
     added = False
     try:
         added = cache.add(ROLLUP_PENDING_KEY, "1", timeout=settings.ROLLUP_COALESCE_SECONDS * 12)
@@ -233,60 +229,14 @@ def rollup_request() -> None:
     except Exception as error:  # the broker or cache is down: the save must still succeed
         logger.warning("Could not enqueue the roll-up (%s); marked as pending.", error)
         if added:
-            _forget_pending_key()
+            forget_pending_key()
         rollup_mark_pending(error=f"{type(error).__name__}: {error}")
-
-
-def _forget_pending_key() -> None:
-    try:
-        cache.delete(ROLLUP_PENDING_KEY)
-    except Exception:  # the cache is down too: the key expires on its own
-        logger.warning("Could not clear %s in the cache.", ROLLUP_PENDING_KEY)
 
 
 def rollup_mark_pending(*, error: str = "") -> None:
     RollupState.objects.update_or_create(
         pk=1, defaults={"pending": True, "pending_since": timezone.now(), "last_error": error}
     )
-
-
-def rollup_run() -> RollupSnapshot:
-    """Compute the roll-up and store it; idempotent. Returns the snapshot now current.
-
-    Everything is computed before anything is written, and the write is one transaction, so a
-    failed run leaves the last good snapshot in place (and any pending flag set). Same data as
-    the latest snapshot: no new snapshot, only its ``checked_at`` moves.
-    """
-    _forget_pending_key()
-    rollup = rollup_compute()
-    digest = rollup.content_hash
-    now = timezone.now()
-    with transaction.atomic():
-        RollupState.objects.select_for_update().get_or_create(pk=1)
-        latest = RollupSnapshot.objects.select_for_update().order_by("-as_of", "-pk").first()
-        if latest and latest.content_hash == digest:
-            latest.checked_at = now
-            latest.save(update_fields=["checked_at"])
-            snapshot = latest
-        else:
-            snapshot = RollupSnapshot.objects.create(
-                as_of=now, checked_at=now, content_hash=digest, payload=rollup.payload
-            )
-            RollupRow.objects.bulk_create(
-                RollupRow(
-                    snapshot=snapshot,
-                    portfolio_id=row["portfolio"],
-                    programme_id=row["programme"],
-                    directorate_id=row["directorate"],
-                    category=row["category"] or "",
-                    mtfp_line_id=row["mtfp_line"],
-                    financial_year=row["financial_year"],
-                    **{name: row[name] for name in RollupRow.MONEY},
-                )
-                for row in rollup.rows
-            )
-        RollupState.objects.filter(pk=1).update(pending=False, pending_since=None, last_error="")
-    return snapshot
 
 
 def rollup_latest() -> RollupSnapshot | None:

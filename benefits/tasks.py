@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from . import services
+from . import rollup
 
 
 @shared_task(name="benefits.rollup_run", ignore_result=True)
 def rollup_run_task() -> int:
     """Run the roll-up; returns the id of the snapshot now current."""
-    return services.rollup_run().pk
+    return rollup.rollup_run().pk

@@ -520,7 +520,7 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
         _bulk(Action, actions)
         del actions
 
-    from benefits.services import rollup_run
+    from benefits.rollup import rollup_run
 
     _analyze()
     rollup_run()

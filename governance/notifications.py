@@ -8,14 +8,13 @@ from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 
 from .models import GateReview
+from .routing import step_approvers
 
 
-def send(kind: str, review_pk: int) -> int:
+def notify_review(kind: str, review_pk: int) -> int:
     review = GateReview.objects.with_context().get(pk=review_pk)
     programme = review.programme
     if kind == "reached":
-        from .services import step_approvers
-
         recipients = step_approvers(review)
     else:
         recipients = [u for u in (programme.manager, programme.sro) if u is not None]

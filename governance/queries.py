@@ -42,7 +42,8 @@ from .models import (
     score_band,
 )
 from .registers import Register, today
-from .services import board_for_step, may_decide_step
+from .routing import board_for_step
+from .services import may_decide_step
 
 
 def gates_page(user: User, page_number: str | None = None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .models import (
     Dependency,
     Issue,
     Risk,
+    score_band,
 )
 
 
@@ -149,8 +150,6 @@ def _score(likelihood: str, impact: str) -> Callable[[Risk], str]:
 
 
 def _band(score: int) -> str:
-    from .models import score_band
-
     return score_band(score)
 
 

@@ -41,6 +41,8 @@ from .models import (
     SignOff,
     TermsOfReference,
 )
+from .notifications import notify_review
+from .routing import board_for_step
 
 
 @transaction.atomic
@@ -133,31 +135,6 @@ def gate_policy_update(*, policy: GatePolicy, sign_offs: list[str], actor: User)
     return policy
 
 
-def board_for_step(sign_off: str, programme: Programme) -> Board | None:
-    """The board that decides a step (None for the SRO's sign-off)."""
-    if sign_off == SignOff.SRO:
-        return None
-    if sign_off == SignOff.PORTFOLIO:
-        return Board.objects.filter(kind=sign_off, portfolio_id=programme.portfolio_id).first()
-    if sign_off == SignOff.PROGRAMME:
-        return Board.objects.filter(kind=sign_off, programme=programme).first()
-    return Board.objects.filter(kind=sign_off).order_by("pk").first()
-
-
-def step_approvers(review: GateReview) -> list[User]:
-    """Who may decide the review's current step (for notifications)."""
-    if not review.is_open:
-        return []
-    programme = review.programme
-    if review.current_sign_off == SignOff.SRO:
-        return [programme.sro] if programme.sro else []
-    board = board_for_step(review.current_sign_off, programme)
-    if board is None:
-        return []
-    team = {programme.sro_id, programme.manager_id}
-    return [m for m in board.members.all() if m.pk not in team]
-
-
 def may_decide_step(user: User, review: GateReview, board: Board | None) -> bool:
     """Segregation of duties: the SRO signs off their own programme; boards decide the rest,
     never the programme's own SRO or manager. PMO may decide any board's step."""
@@ -172,9 +149,7 @@ def may_decide_step(user: User, review: GateReview, board: Board | None) -> bool
 
 
 def _notify_on_commit(kind: str, review_pk: int) -> None:
-    from . import notifications
-
-    transaction.on_commit(lambda: notifications.send(kind, review_pk))
+    transaction.on_commit(lambda: notify_review(kind, review_pk))
 
 
 @transaction.atomic

@@ -30,6 +30,8 @@ from governance.models import Risk
 from portfolio.models import DeliveryConfidence, HighlightReport, Milestone, Programme, Stage
 from portfolio.periods import FinancialYear, Quarter
 
+from .models import QuarterlyReport, VersionStatus
+
 ZERO = Decimal("0")
 MILLION = Decimal("1000000")
 SAVINGS_SERIES = [
@@ -250,8 +252,6 @@ def _frozen(quarter: Quarter) -> dict[str, Any]:
 
 def _previous_facts(quarter: Quarter) -> dict[str, Any]:
     """The previous quarter's frozen data if a version holds it, else computed now."""
-    from .models import QuarterlyReport, VersionStatus
-
     previous = quarter.previous()
     report = QuarterlyReport.objects.filter(
         financial_year=previous.financial_year.start_year, quarter_number=previous.number

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from . import services
+from . import build
 
 
 @shared_task(name="reports.report_build", ignore_result=True, acks_late=True)
 def report_build(version_pk: int) -> str:
     """Build one quarterly report version; returns its status."""
-    return services.report_build(version_pk=version_pk).status
+    return build.report_build(version_pk=version_pk).status

@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from benefits.services import ROLLUP_PENDING_KEY
+from benefits.rollup import ROLLUP_PENDING_KEY
 
 
 @pytest.fixture(autouse=True)

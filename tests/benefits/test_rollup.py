@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Sum
 from kombu.exceptions import OperationalError
 
-from benefits import services
+from benefits import rollup, services
 from benefits.models import (
     Benefit,
     BenefitProfile,
@@ -96,7 +96,7 @@ def test_stage_counts_cover_every_programme(demo):
 def test_delivery_confidence_counts_each_open_programmes_latest_report(demo):
     from portfolio.models import HighlightReport
 
-    services.rollup_run()
+    rollup.rollup_run()
     confidence = services.rollup_latest().payload["delivery_confidence"]
     latest = HighlightReport.objects.latest_per_programme().filter(
         programme__stage__in=["identify", "define", "design", "deliver"]
@@ -124,7 +124,7 @@ def test_a_dis_benefit_counts_against_savings(db):
 
 def test_running_twice_on_the_same_data_keeps_one_snapshot_with_the_same_hash(demo):
     first = services.rollup_latest()
-    again = services.rollup_run()
+    again = rollup.rollup_run()
     assert again.pk == first.pk
     assert again.content_hash == first.content_hash
     assert again.checked_at > first.checked_at
@@ -137,7 +137,7 @@ def test_changed_data_makes_a_new_dated_snapshot_with_the_new_total(demo):
     profile = BenefitProfile.objects.get(benefit__programme__slug="finance", financial_year=2019)
     profile.actual = D("150000")
     profile.save()
-    second = services.rollup_run()
+    second = rollup.rollup_run()
     assert second.pk != first.pk
     assert second.content_hash != first.content_hash
     assert second.as_of >= first.as_of
@@ -153,25 +153,25 @@ def test_a_failed_run_keeps_the_last_good_snapshot(demo):
         mock.patch.object(RollupRow.objects, "bulk_create", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
-        services.rollup_run()
+        rollup.rollup_run()
     assert RollupSnapshot.objects.count() == 1
     assert services.rollup_latest() == good
     assert good.rows.count() > 0
     with (
-        mock.patch("benefits.services.rollup_compute", side_effect=RuntimeError("bad data")),
+        mock.patch("benefits.rollup.rollup_compute", side_effect=RuntimeError("bad data")),
         pytest.raises(RuntimeError),
     ):
-        services.rollup_run()
+        rollup.rollup_run()
     assert services.rollup_latest() == good
 
 
 def test_a_failed_run_leaves_the_pending_flag_set(db):
     services.rollup_mark_pending(error="broker down")
     with (
-        mock.patch("benefits.services.rollup_compute", side_effect=RuntimeError("bad data")),
+        mock.patch("benefits.rollup.rollup_compute", side_effect=RuntimeError("bad data")),
         pytest.raises(RuntimeError),
     ):
-        services.rollup_run()
+        rollup.rollup_run()
     assert RollupState.get().pending
 
 
@@ -200,7 +200,7 @@ def test_the_next_request_after_a_run_enqueues_again(db):
     with mock.patch("benefits.tasks.rollup_run_task.apply_async") as enqueue:
         services.rollup_request()
         services.rollup_request()
-        services.rollup_run()  # the task clears the coalescing key when it starts
+        rollup.rollup_run()  # the task clears the coalescing key when it starts
         services.rollup_request()
     assert enqueue.call_count == 2
 
@@ -241,7 +241,7 @@ def test_broker_down_the_save_still_works_and_the_rollup_is_marked_pending(
     state = RollupState.get()
     assert state.pending
     assert "Connection refused" in state.last_error
-    snapshot = services.rollup_run()
+    snapshot = rollup.rollup_run()
     assert not RollupState.get().pending
     assert snapshot.payload["totals"]["forecast"] == "4000.00"
 
@@ -279,7 +279,7 @@ def test_snapshot_carries_each_lines_deliverability_with_the_pmo_override(demo, 
     services.mtfp_line_deliverability_override(
         line=finance, rating="amber", reason="Consultation delayed", actor=make_user()
     )
-    rated = {r["mtfp_line"]: r for r in services.rollup_run().payload["deliverability"]}
+    rated = {r["mtfp_line"]: r for r in rollup.rollup_run().payload["deliverability"]}
     assert rated[finance.pk]["rating"] == "amber"
     assert rated[finance.pk]["derived"] == "green"
     assert rated[finance.pk]["overridden"] is True

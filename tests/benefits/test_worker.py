@@ -11,7 +11,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
-from benefits import services
+from benefits import rollup, services
 from benefits.models import RollupSnapshot
 from config.celery import app
 from tests.accounts.factories import UserFactory
@@ -40,12 +40,12 @@ def test_a_profile_edit_is_rolled_up_by_a_real_worker(settings, monkeypatch):
     monkeypatch.setitem(app.conf, "broker_url", settings.REDIS_URL)
     benefit = BenefitFactory()
     BenefitProfileFactory(benefit=benefit, financial_year=2020, forecast=Decimal("1000"))
-    before = services.rollup_run()
+    before = rollup.rollup_run()
     assert before.payload["totals"]["forecast"] == "1000.00"
     app._pool = None  # fresh connection pools, whatever an earlier test did to the app's
     app.amqp._producer_pool = None
     app.control.purge()  # nothing left over from other runs on this Redis db
-    cache.delete(services.ROLLUP_PENDING_KEY)  # nor a coalescing key another test left behind
+    cache.delete(rollup.ROLLUP_PENDING_KEY)  # nor a coalescing key another test left behind
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         services.benefit_profile_save(

@@ -151,7 +151,7 @@ def _grow(count: int) -> None:
     "path", ["/dashboard/", "/dashboard/?category=B&financial_year=2020/21", "/"]
 )
 def test_query_count_is_the_same_at_10_and_200_programmes(pmo_client, path):
-    from benefits.services import rollup_run
+    from benefits.rollup import rollup_run
 
     _grow(10)
     rollup_run()

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from portfolio.periods import Quarter
-from reports import services
+from reports import build, services
 from reports.models import QuarterlyReport, ReportVersion, VersionStatus
 
 Q3 = Quarter.parse("Q3 2019/20")
@@ -201,7 +201,7 @@ def test_publishing_an_unfinished_or_failed_version_is_refused(users, client, mo
         raise RuntimeError("the fonts are missing")
 
     monkeypatch.setattr("reports.quarterly.render_pdf", broken)
-    services.report_build(version_pk=version.pk)
+    build.report_build(version_pk=version.pk)
     version.refresh_from_db()
     assert version.status == VersionStatus.FAILED
     assert not version.pdf

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from benefits.models import RollupSnapshot
-from benefits.services import rollup_run
+from benefits.rollup import rollup_run
 from portfolio.models import DocumentSection
 from portfolio.services import SectionConflict, document_is_editable, section_save
 

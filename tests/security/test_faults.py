@@ -204,11 +204,11 @@ class WorkerKilled(Exception):
 def test_a_roll_up_that_dies_mid_write_leaves_nothing_half_written_and_a_retry_matches(
     demo, monkeypatch
 ):
-    from benefits import services
+    from benefits import rollup
     from benefits.models import RollupRow, RollupSnapshot
 
     RollupSnapshot.objects.all().delete()
-    clean = services.rollup_run()  # the figures a clean run gives
+    clean = rollup.rollup_run()  # the figures a clean run gives
     clean_rows = sorted(RollupRow.objects.filter(snapshot=clean).values_list(*ROW_FIELDS), key=repr)
     RollupSnapshot.objects.all().delete()
 
@@ -219,12 +219,12 @@ def test_a_roll_up_that_dies_mid_write_leaves_nothing_half_written_and_a_retry_m
     with monkeypatch.context() as patch:
         patch.setattr(RollupRow.objects, "bulk_create", die)
         with pytest.raises(WorkerKilled):
-            services.rollup_run()
+            rollup.rollup_run()
     figures.faults_injected.append("roll-up failing mid-write (exception)")
     assert not RollupSnapshot.objects.exists()  # nothing half-written is visible
     assert not RollupRow.objects.exists()
 
-    retried = services.rollup_run()
+    retried = rollup.rollup_run()
     assert retried.content_hash == clean.content_hash
     assert retried.payload == clean.payload
     retried_rows = sorted(
@@ -245,11 +245,11 @@ def test_redis_killed_a_profile_edit_saves_the_roll_up_is_pending_and_catches_up
     app_on_second_redis, demo, django_capture_on_commit_callbacks
 ):
     from accounts.models import User
-    from benefits import services
+    from benefits import rollup
     from benefits.models import Benefit, RollupState
 
     port, process = app_on_second_redis
-    before = services.rollup_run()
+    before = rollup.rollup_run()
     benefit = Benefit.objects.get(programme__slug="finance", type="cashable_saving")
     process.kill()
     process.wait(timeout=10)
@@ -271,7 +271,7 @@ def test_redis_killed_a_profile_edit_saves_the_roll_up_is_pending_and_catches_up
     assert RollupState.objects.get(pk=1).pending is True
 
     # Redis is back (the worker runs again): the next run clears the flag with the new totals.
-    after = services.rollup_run()
+    after = rollup.rollup_run()
     assert RollupState.objects.get(pk=1).pending is False
     assert after.content_hash != before.content_hash
-    assert after.payload == services.rollup_compute().payload
+    assert after.payload == rollup.rollup_compute().payload

@@ -225,7 +225,7 @@ def test_a_worker_killed_mid_roll_up_leaves_nothing_half_written_and_the_retry_m
 
 
 def as_stored(row: dict[str, Any]) -> tuple[Any, ...]:
-    """A computed roll-up row as RollupRow holds it (see benefits.services.rollup_run)."""
+    """A computed roll-up row as RollupRow holds it (see benefits.rollup.rollup_run)."""
     values = {**row, "category": row["category"] or ""}
     return tuple(values[name.removesuffix("_id")] for name in ROW_FIELDS)
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from benefits.services import rollup_run
+from benefits.rollup import rollup_run
 from devdata import accounts as accounts_demo
 from devdata import benefits as benefits_demo
 from devdata import gates as demo_gates
