@@ -107,7 +107,7 @@ def test_escalated_risks_and_overdue_reviews(pmo_client, demo):
 def test_pipeline_downloads_as_csv_with_the_filters(pmo_client, demo):
     response = pmo_client.get("/dashboard/export/pipeline.csv?portfolio=place-shaper-of-choice")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == [
         "Portfolio",
         "Programme",
@@ -122,7 +122,7 @@ def test_pipeline_downloads_as_csv_with_the_filters(pmo_client, demo):
 @pytest.mark.django_db
 def test_roadmap_downloads_as_xlsx(pmo_client, demo):
     response = pmo_client.get("/dashboard/export/roadmap.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert [c.value for c in sheet[1]][:3] == ["Group", "Programme", "Q4 2019/20"]
     assert sheet.freeze_panes == "A2"
     programmes = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
@@ -194,7 +194,7 @@ def test_savings_figure_drills_down_to_the_programmes_behind_it(pmo_client, demo
     assert "£180,000" in detail
     assert 'href="/programmes/finance/benefits/"' in detail
     download = pmo_client.get("/dashboard/savings/2019.csv")
-    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    rows = list(csv.reader(io.StringIO(download.getvalue().decode("utf-8-sig"))))
     finance = next(r for r in rows if r[0] == "Finance")
     assert finance[2] == "180000.00"
 

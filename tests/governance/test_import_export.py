@@ -110,7 +110,7 @@ def test_a_file_over_5_mb_is_refused(manager_client):
 
 def test_the_template_downloads_with_the_right_headers(manager_client):
     response = manager_client.get("/raid/import/template.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content))["Risks"]
+    sheet = load_workbook(io.BytesIO(response.getvalue()))["Risks"]
     assert [c.value for c in sheet[1]] == HEADERS
 
 
@@ -119,7 +119,7 @@ def test_risk_csv_export_has_the_page_columns_and_respects_filters(logs_world, m
     RiskFactory(programme=logs_world["programme"], title="Closed one", status="closed")
     response = manager_client.get("/programmes/commercial/raid/risks/export.csv?status=open")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0][0] == "Risk"
     assert "Programme" not in rows[0]  # as on the programme's page
     assert "Existing controls" in rows[0]
@@ -132,7 +132,7 @@ def test_action_xlsx_export_cells(logs_world, manager_client):
     ActionFactory(programme=logs_world["programme"], title='=HYPERLINK("x")')
     ActionFactory(programme=logs_world["programme"], title="Plain action")
     response = manager_client.get("/programmes/commercial/actions/export.xlsx?sort=title")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert sheet.title == "Actions"
     assert sheet["A1"].value == "Action"
     assert sheet["B1"].value == "Description"
