@@ -15,13 +15,14 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.db.models import Q
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.exports import CHUNK_SIZE, Table
 from portfolio.models import Directorate, Programme
 from portfolio.periods import FinancialYear
 
-from .models import MTFPPlan
+from .models import MTFPPlan, MTFPTarget
 from .services import TargetImportRow
 
 SHEET = "Targets"
@@ -174,30 +175,28 @@ def parse_targets(upload: IO[bytes], *, plan: MTFPPlan) -> ImportResult:
     return result
 
 
-def template_workbook(plan: MTFPPlan) -> bytes:
-    """The import template, filled with the plan's current targets."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    sheet.append(list(COLUMNS))
+def template_table(plan: MTFPPlan) -> Table:
+    """The import template, filled with the plan's current targets (one query, read as the
+    rows are written)."""
     targets = (
-        plan.lines.select_related("directorate", "programme")
-        .prefetch_related("targets")
-        .order_by("name")
+        MTFPTarget.objects.filter(line__plan=plan)
+        .select_related("line__directorate", "line__programme")
+        .order_by("line__name", "line_id", "financial_year", "pk")
     )
-    for line in targets:
-        for target in line.targets.all():
-            sheet.append(
-                [
-                    line.name,
-                    line.directorate.name if line.directorate else "",
-                    line.programme.name if line.programme else "",
-                    FinancialYear(target.financial_year).label,
-                    target.amount,
-                ]
-            )
-    for letter, width in zip("ABCDE", (48, 28, 28, 16, 14), strict=True):
-        sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return Table(
+        slug=f"{plan.slug}-targets",
+        title=SHEET,
+        headers=list(COLUMNS),
+        rows=(
+            [
+                target.line.name,
+                target.line.directorate.name if target.line.directorate else "",
+                target.line.programme.name if target.line.programme else "",
+                FinancialYear(target.financial_year).label,
+                target.amount,
+            ]
+            for target in targets.iterator(chunk_size=CHUNK_SIZE)
+        ),
+        money_columns=frozenset({4}),
+        widths=(48, 28, 28, 16, 14),
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
+from core.exports import xlsx_response
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear
 
@@ -349,12 +350,7 @@ def mtfp_import(request: HttpRequest, slug: str) -> HttpResponse:
 @policy("benefits.change_mtfp")
 def mtfp_import_template(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(MTFPPlan, slug=slug)
-    response = HttpResponse(
-        imports.template_workbook(plan),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-targets.xlsx"'
-    return response
+    return xlsx_response(imports.template_table(plan))
 
 
 @require_POST

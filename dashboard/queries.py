@@ -9,8 +9,11 @@ programmes. Every table's download (``dashboard_table``) holds all of its rows."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import (
@@ -33,7 +36,7 @@ from django.utils import timezone
 from benefits import finance
 from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart, line_chart
-from core.exports import Table
+from core.exports import CHUNK_SIZE, Table
 from governance.models import Action, ChangeRequest, GateReview, Risk
 from governance.queries import heat_map
 from portfolio.models import (
@@ -158,17 +161,18 @@ def _counted_stage_table(counts: list[tuple], portfolios: list[Portfolio]) -> di
 
 def pipeline_table(filters: DashboardFilters) -> Table:
     now = timezone.now()
+    programmes = filters.programmes().order_by("portfolio__position", "name")
     return Table(
         slug="pipeline",
         title="Pipeline",
         headers=["Portfolio", "Programme", "Stage", "Category", "Light touch", "Days in stage"],
-        rows=[
+        rows=(
             [
                 str(p.portfolio or "Not yet assigned"), p.name, p.stage_label, p.category,
                 "Yes" if p.light_touch else "No", p.days_in_stage(now),
             ]
-            for p in filters.programmes().order_by("portfolio__position", "name")
-        ],
+            for p in programmes.iterator(chunk_size=CHUNK_SIZE)
+        ),
     )  # fmt: skip
 
 
@@ -222,17 +226,39 @@ def roadmap(filters: DashboardFilters, limit: int | None = ROADMAP_LIMIT) -> dic
 
 
 def roadmap_table(filters: DashboardFilters) -> Table:
-    full = roadmap(filters, limit=None)
+    """Every programme with milestones in the roadmap's quarters, in the page's order, read as
+    one stream of milestones (one query)."""
+    quarters = roadmap_quarters(filters)
+    milestones = (
+        Milestone.objects.filter(
+            programme__in=filters.programmes().values("pk"),
+            due_date__gte=quarters[0].start,
+            due_date__lte=quarters[-1].end,
+        )
+        .select_related("programme__portfolio")
+        .order_by("programme__workstream_group", "programme__portfolio__position",
+                  "programme__name", "programme_id", "due_date", "pk")
+    )  # fmt: skip
     return Table(
         slug="roadmap",
         title="Roadmap",
-        headers=["Group", "Programme", *(q.label for q in full["quarters"])],
-        rows=[
-            [label, row["programme"].name, *("; ".join(m.title for m in c) for c in row["cells"])]
-            for label, rows in full["groups"].items()
-            for row in rows
-        ],
+        headers=["Group", "Programme", *(q.label for q in quarters)],
+        rows=_roadmap_rows(milestones, quarters),
     )
+
+
+def _roadmap_rows(milestones, quarters: list[Quarter]) -> Iterator[list[object]]:  # type: ignore[no-untyped-def]
+    stream = milestones.iterator(chunk_size=CHUNK_SIZE)
+    for _, group in groupby(stream, key=attrgetter("programme_id")):
+        cells: list[list[str]] = [[] for _ in quarters]
+        for milestone in group:
+            programme = milestone.programme
+            index = next(i for i, q in enumerate(quarters) if milestone.due_date in q)
+            cells[index].append(milestone.title)
+        label = programme.get_workstream_group_display() or str(
+            programme.portfolio or "Not yet assigned"
+        )
+        yield [label, programme.name, *("; ".join(titles) for titles in cells)]
 
 
 def _risks_in_scope(filters: DashboardFilters):  # type: ignore[no-untyped-def]
@@ -271,11 +297,12 @@ def escalated_risks_table(filters: DashboardFilters) -> Table:
         slug="escalated-risks",
         title="Escalated risks",
         headers=["Risk", "Programme", "Residual score", "Rating", "Owner", "Review date"],
-        rows=[
+        rows=(
             [r.title, str(r.programme or "Portfolio"), r.residual_score, r.residual_band,
              str(r.owner or ""), r.review_date]
             for r in _risks_in_scope(filters).escalated().order_by("title")
-        ],
+            .iterator(chunk_size=CHUNK_SIZE)
+        ),
     )  # fmt: skip
 
 
@@ -284,10 +311,13 @@ def overdue_reviews_table(filters: DashboardFilters) -> Table:
         slug="overdue-risk-reviews",
         title="Overdue risk reviews",
         headers=["Risk", "Programme", "Owner", "Review was due"],
-        rows=[
+        rows=(
             [r.title, str(r.programme or "Portfolio"), str(r.owner or ""), r.review_date]
-            for r in _risks_in_scope(filters).review_overdue().order_by("review_date", "title")
-        ],
+            for r in _risks_in_scope(filters)
+            .review_overdue()
+            .order_by("review_date", "title")
+            .iterator(chunk_size=CHUNK_SIZE)
+        ),
     )
 
 
@@ -306,10 +336,10 @@ def overdue_actions_table(filters: DashboardFilters) -> Table:
         slug="overdue-actions",
         title="Overdue actions",
         headers=["Action", "Programme", "Owner", "Due"],
-        rows=[
+        rows=(
             [a.title, str(a.programme or "Portfolio"), str(a.owner), a.due_date]
-            for a in _overdue_actions(filters)
-        ],
+            for a in _overdue_actions(filters).iterator(chunk_size=CHUNK_SIZE)
+        ),
     )
 
 
@@ -410,11 +440,14 @@ def _deliverability(snapshot: RollupSnapshot) -> list[dict[str, Any]]:
     return list(values[0] or [])
 
 
-def savings_detail(
-    filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear
-) -> Table:
-    """The rows behind a year's savings figures: each programme and MTFP line (two queries)."""
-    rows = (
+SAVINGS_HEADERS = ["Programme", "MTFP line", "MTFP target", "Planned", "Forecast", "Actual",
+                   "Variance"]  # fmt: skip
+SAVINGS_KEYS = ("target", "planned", "forecast", "actual", "variance")
+
+
+def _savings_rows(filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear):  # type: ignore[no-untyped-def]
+    """A year's savings by programme and MTFP line."""
+    return (
         snapshot_rows(filters, snapshot)
         .filter(financial_year=year.start_year)
         .order_by()
@@ -422,27 +455,49 @@ def savings_detail(
         .annotate(**_sums())
         .order_by("programme__name", "mtfp_line__name")
     )
-    table = Table(
+
+
+def _savings_cells(row: dict[str, Any]) -> list[object]:
+    return [row["programme__name"] or "Programme-wide", row["mtfp_line__name"] or "—",
+            *(row[k] or ZERO for k in SAVINGS_KEYS)]  # fmt: skip
+
+
+def _has_figures(row: dict[str, Any]) -> bool:
+    return any(row[k] for k in ("target", "planned", "forecast", "actual"))
+
+
+def _savings_table(year: FinancialYear, rows: Any) -> Table:
+    return Table(
         slug=f"savings-{year.start_year}",
-        title=f"Savings {year.label}"[:31],
-        headers=["Programme", "MTFP line", "MTFP target", "Planned", "Forecast", "Actual",
-                 "Variance"],
+        title=f"Savings {year.label}",  # its sheet is "Savings 2019-20": no "/" in sheet titles
+        headers=SAVINGS_HEADERS,
+        rows=rows,
         money_columns=frozenset({2, 3, 4, 5, 6}),
-    )  # fmt: skip
-    table.links = []  # type: ignore[attr-defined]
-    for row in rows:
-        if not any(row[k] for k in ("target", "planned", "forecast", "actual")):
-            continue
-        table.rows.append(
-            [row["programme__name"] or "Programme-wide", row["mtfp_line__name"] or "—",
-             *(row[k] or ZERO for k in ("target", "planned", "forecast", "actual", "variance"))]
-        )  # fmt: skip
-        table.links.append(  # type: ignore[attr-defined]
-            reverse("benefits:register", kwargs={"slug": row["programme__slug"]})
-            if row["programme__slug"]
-            else ""
-        )
+    )
+
+
+def savings_detail(
+    filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear
+) -> Table:
+    """The rows behind a year's savings figures, for the page: each programme and MTFP line
+    with a link to its benefits register (two queries)."""
+    rows = [row for row in _savings_rows(filters, snapshot, year) if _has_figures(row)]
+    table = _savings_table(year, [_savings_cells(row) for row in rows])
+    table.links = [  # type: ignore[attr-defined]
+        reverse("benefits:register", kwargs={"slug": row["programme__slug"]})
+        if row["programme__slug"]
+        else ""
+        for row in rows
+    ]
     return table
+
+
+def savings_download(
+    filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear
+) -> Table:
+    """The same rows as ``savings_detail``, read as they are written to the download."""
+    rows = _savings_rows(filters, snapshot, year).iterator(chunk_size=CHUNK_SIZE)
+    return _savings_table(year, (_savings_cells(row) for row in rows if _has_figures(row)))
 
 
 ARROWS = {1: ("▲", "improved"), -1: ("▼", "worsened"), 0: ("▶", "no change")}
@@ -581,19 +636,24 @@ def pending_decisions(filters: DashboardFilters) -> dict[str, Any]:
 
 
 def pending_table(filters: DashboardFilters) -> Table:
-    reviews, changes = (list(q) for q in _awaiting(filters))
-    _waiting(reviews, changes)
     return Table(
         slug="decisions-pending",
         title="Decisions pending",
         headers=["Awaiting", "What", "Programme", "Since", "Days waiting"],
-        rows=[
-            *([r.current_sign_off_label, r.gate_label, r.programme.name, r.submitted_on,
-               r.days_waiting] for r in reviews),
-            *([str(c.routed_to or ""), f"{c.reference} {c.title}", c.programme.name, c.raised_on,
-               c.days_waiting] for c in changes),
-        ],
-    )  # fmt: skip
+        rows=_pending_rows(filters),
+    )
+
+
+def _pending_rows(filters: DashboardFilters) -> Iterator[list[object]]:
+    reviews, changes = _awaiting(filters)
+    for review in reviews.iterator(chunk_size=CHUNK_SIZE):
+        _waiting([review], [])
+        yield [review.current_sign_off_label, review.gate_label, review.programme.name,
+               review.submitted_on, review.days_waiting]  # fmt: skip
+    for change in changes.iterator(chunk_size=CHUNK_SIZE):
+        _waiting([], [change])
+        yield [str(change.routed_to or ""), f"{change.reference} {change.title}",
+               change.programme.name, change.raised_on, change.days_waiting]  # fmt: skip
 
 
 def _money_table(index: int):  # type: ignore[no-untyped-def]

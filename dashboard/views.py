@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from accounts.policies import policy
-from core.exports import csv_response, xlsx_response
+from core.exports import FORMATS, download
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear
 from portfolio.queries import stage_table
@@ -18,9 +18,8 @@ from .queries import (
     dashboard_table,
     latest_snapshot,
     savings_detail,
+    savings_download,
 )
-
-EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
 
 
 def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilters]:
@@ -86,9 +85,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @policy("dashboard.view_dashboard")
 def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     _form, filters = _filters(request)
-    if fmt not in EXPORTERS or (full := dashboard_table(filters, table)) is None:
+    if fmt not in FORMATS or (full := dashboard_table(filters, table)) is None:
         raise Http404("No such table")
-    return EXPORTERS[fmt](full)
+    return download(full, fmt)
 
 
 @require_GET
@@ -99,11 +98,11 @@ def savings_year(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse
     snapshot = latest_snapshot()
     if snapshot is None or not 1990 <= year <= 2100:
         raise Http404("No roll-up for that year")
-    table = savings_detail(filters, snapshot, FinancialYear(year))
     if fmt:
-        if fmt not in EXPORTERS:
+        if fmt not in FORMATS:
             raise Http404("No such format")
-        return EXPORTERS[fmt](table)
+        return download(savings_download(filters, snapshot, FinancialYear(year)), fmt)
+    table = savings_detail(filters, snapshot, FinancialYear(year))
     return render(
         request,
         "dashboard/savings_year.html",

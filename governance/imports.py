@@ -12,11 +12,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
+from core.exports import Table
 from portfolio.models import Programme
 
 from .models import Risk, RiskResponse, RiskStatus
@@ -50,21 +50,18 @@ class ImportResult:
         return not self.errors
 
 
-def template_workbook() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.append([
-        "Supplier capacity", "A single supplier", "The supplier cannot staff phase 2",
-        "Delay to go-live", 4, 4, 3, 4, 2, 3, "Weekly supplier meeting",
-        "Second supplier framework", "manager", "2026-03-31", "Next quarter", "Treat", "No",
-    ])  # fmt: skip
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def template_table() -> Table:
+    """The import template: the headers and one example row."""
+    return Table(
+        slug="raid-risks-template",
+        title=SHEET,
+        headers=HEADERS,
+        rows=[[
+            "Supplier capacity", "A single supplier", "The supplier cannot staff phase 2",
+            "Delay to go-live", 4, 4, 3, 4, 2, 3, "Weekly supplier meeting",
+            "Second supplier framework", "manager", "2026-03-31", "Next quarter", "Treat", "No",
+        ]],
+    )  # fmt: skip
 
 
 def _text(value: Any) -> str:
@@ -198,4 +195,4 @@ def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResu
     return result
 
 
-__all__ = ["HEADERS", "ImportResult", "raid_import", "raid_import_check", "template_workbook"]
+__all__ = ["HEADERS", "ImportResult", "raid_import", "raid_import_check", "template_table"]

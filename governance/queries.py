@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role
+from core.exports import CHUNK_SIZE, Table
 from portfolio.diffs import text_diff
 from portfolio.models import (
     Directorate,
@@ -283,6 +284,20 @@ def filtered_rows(
         sort = ""
         qs = qs.order_by(*register.model._meta.ordering, "pk")
     return form, qs, sort
+
+
+def log_table(register: Register, scope: Programme | Portfolio | None, params: QueryDict) -> Table:
+    """A log's download: the page's columns and the rows its filters select, in its sort order,
+    read from the database as they are written."""
+    _form, qs, _sort = filtered_rows(register, scope, params)
+    columns = register.columns_for(scope)
+    return Table(
+        slug=f"{getattr(scope, 'slug', 'portfolio')}-{register.key}",
+        title=register.title,
+        headers=[c.label for c in columns],
+        rows=([c.export_value(obj) for c in columns] for obj in qs.iterator(chunk_size=CHUNK_SIZE)),
+        money_columns=frozenset(i for i, c in enumerate(columns) if c.money),
+    )
 
 
 def register_page(

@@ -44,6 +44,12 @@ class Column:
     sort: str = ""
     detail: bool = False  # shown under the row's first cell rather than as a column of its own
     rollup: bool = False  # only where rows come from several programmes (not on a programme)
+    # What a download holds, where it is not the page's text: a number stays a number.
+    export: Callable[[Any], object] | None = None
+    money: bool = False  # the download shows it in £
+
+    def export_value(self, obj: Any) -> object:
+        return self.export(obj) if self.export else self.value(obj)
 
 
 @dataclass(frozen=True)
@@ -324,9 +330,26 @@ CHANGE_REQUESTS = Register(
         Column("Change", lambda c: c.title, "title"),
         Column("Programme", _programme, "programme__name", rollup=True),
         Column("What changes", lambda c: c.get_kind_display(), "kind"),
-        Column("Cost impact", lambda c: gbp(c.cost_impact), "cost_impact"),
-        Column("Time impact (days)", lambda c: str(c.time_impact_days), "time_impact_days"),
-        Column("Benefits impact", lambda c: gbp(c.benefits_impact), "benefits_impact"),
+        Column(
+            "Cost impact",
+            lambda c: gbp(c.cost_impact),
+            "cost_impact",
+            export=lambda c: c.cost_impact,
+            money=True,
+        ),
+        Column(
+            "Time impact (days)",
+            lambda c: str(c.time_impact_days),
+            "time_impact_days",
+            export=lambda c: c.time_impact_days,
+        ),
+        Column(
+            "Benefits impact",
+            lambda c: gbp(c.benefits_impact),
+            "benefits_impact",
+            export=lambda c: c.benefits_impact,
+            money=True,
+        ),
         Column("Raised by", lambda c: _person(c.raised_by), detail=True),
         Column("Raised on", lambda c: _date(c.raised_on), "raised_on"),
         Column("Routed to", lambda c: str(c.routed_to or ""), "routed_to__name"),

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
+from core.exports import FORMATS, download, xlsx_response
 from portfolio.models import Portfolio, Programme
 
 from . import queries, services
-from .exports import XLSX, csv_response, xlsx_response
 from .forms import (
     BoardForm,
     ChangeDecisionForm,
@@ -36,7 +36,7 @@ from .forms import (
     TermsOfReferenceForm,
     ThresholdsForm,
 )
-from .imports import HEADERS, raid_import, template_workbook
+from .imports import HEADERS, raid_import, template_table
 from .models import Board, ChangeRequest, GatePolicy, GateReview, Risk
 from .queries import gates_page, programme_history, review_page
 from .registers import RAID, REGISTERS, Register
@@ -317,17 +317,12 @@ def log_export(
     request: HttpRequest, kind: str, fmt: str, slug: str | None = None, portfolio: str = ""
 ) -> HttpResponse:
     register = _register(kind)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in FORMATS:
         raise Http404
     scope: Programme | Portfolio | None = _programme(slug)
     if portfolio:
         scope = get_object_or_404(Portfolio, slug=portfolio)
-    _form, rows, _sort = queries.filtered_rows(register, scope, request.GET)
-    name = f"{getattr(scope, 'slug', 'portfolio')}-{register.key}"
-    columns = register.columns_for(scope)
-    if fmt == "csv":
-        return csv_response(register, columns, rows, name)
-    return xlsx_response(register, columns, rows, name)
+    return download(queries.log_table(register, scope, request.GET), fmt)
 
 
 def _entry(register: Register, programme: Programme | None, pk: int) -> Any:
@@ -460,9 +455,7 @@ def raid_import_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @policy("governance.view_logs")
 def raid_import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="raid-risks-template.xlsx"'
-    return response
+    return xlsx_response(template_table(), "raid-risks-template")
 
 
 # --- Decisions ----------------------------------------------------------------------------------

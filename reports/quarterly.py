@@ -11,7 +11,6 @@ the quarter's end, if it entered its recorded stage by then, or if it reported o
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,11 +20,10 @@ from django.contrib.staticfiles import finders
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from openpyxl import Workbook
 
 from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart
-from core.exports import Table, write_sheet
+from core.exports import Table, xlsx_bytes
 from governance.models import Risk
 from portfolio.models import DeliveryConfidence, HighlightReport, Milestone, Programme, Stage
 from portfolio.periods import FinancialYear, Quarter
@@ -494,11 +492,6 @@ def report_tables(data: dict[str, Any]) -> list[Table]:
 
 
 def render_xlsx(data: dict[str, Any]) -> bytes:
-    """The report's tables as a workbook: one sheet each, £ formats, frozen header rows."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for table in report_tables(data):
-        write_sheet(workbook.create_sheet(), table)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The report's tables as a workbook: one sheet each, £ formats, frozen header rows, and
+    the formula guard on every text cell (scrutiny members download it)."""
+    return xlsx_bytes(report_tables(data))

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
@@ -107,7 +108,7 @@ def test_escalated_risks_and_overdue_reviews(pmo_client, demo):
 def test_pipeline_downloads_as_csv_with_the_filters(pmo_client, demo):
     response = pmo_client.get("/dashboard/export/pipeline.csv?portfolio=place-shaper-of-choice")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == [
         "Portfolio",
         "Programme",
@@ -122,7 +123,7 @@ def test_pipeline_downloads_as_csv_with_the_filters(pmo_client, demo):
 @pytest.mark.django_db
 def test_roadmap_downloads_as_xlsx(pmo_client, demo):
     response = pmo_client.get("/dashboard/export/roadmap.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert [c.value for c in sheet[1]][:3] == ["Group", "Programme", "Q4 2019/20"]
     assert sheet.freeze_panes == "A2"
     programmes = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
@@ -194,7 +195,7 @@ def test_savings_figure_drills_down_to_the_programmes_behind_it(pmo_client, demo
     assert "£180,000" in detail
     assert 'href="/programmes/finance/benefits/"' in detail
     download = pmo_client.get("/dashboard/savings/2019.csv")
-    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    rows = list(csv.reader(io.StringIO(download.getvalue().decode("utf-8-sig"))))
     finance = next(r for r in rows if r[0] == "Finance")
     assert finance[2] == "180000.00"
 
@@ -235,3 +236,41 @@ def test_pipeline_shows_each_programmes_delivery_confidence(pmo_client, demo):
     pipeline = text.split('id="pipeline-heading"')[1].split("</section>")[0]
     assert "Agile Accommodation" in pipeline
     assert 'Green<span class="govuk-visually-hidden"> delivery confidence</span>' in pipeline
+
+
+@pytest.mark.django_db
+def test_savings_year_downloads_as_xlsx(pmo_client, demo):
+    """Issue 16, row 6: "Savings 2019/20" is not a sheet title Excel accepts; it was a 500."""
+    response = pmo_client.get("/dashboard/savings/2019.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="savings-2019.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    assert workbook.sheetnames == ["Savings 2019-20"]
+    sheet = workbook.active
+    assert [c.value for c in sheet[1]] == [
+        "Programme", "MTFP line", "MTFP target", "Planned", "Forecast", "Actual", "Variance",
+    ]  # fmt: skip
+    finance = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "Finance")
+    assert finance[2].value == 180000
+    assert finance[2].data_type == "n"
+    assert finance[2].number_format.startswith('"£"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/export/pipeline.csv",
+        "/dashboard/export/escalated-risks.xlsx",
+        "/dashboard/savings/2019.csv",
+        "/dashboard/savings/2019.xlsx",
+    ],
+)
+def test_dashboard_downloads_stream(pmo_client, demo, path):
+    response = pmo_client.get(path)
+    assert isinstance(response, StreamingHttpResponse)
+    if path.endswith(".csv"):
+        chunks = list(response.streaming_content)
+        rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
+        assert len(rows) > 1
+        assert len(chunks) == len(rows)  # written a row at a time

@@ -27,7 +27,7 @@ def pmo_client(client_as, make_user):  # type: ignore[no-untyped-def]
 
 
 def _csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return list(csv.reader(io.StringIO(response.content.decode())))[1:]
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))[1:]
 
 
 def test_overdue_actions_show_the_oldest_ten_with_the_count_and_all_in_the_download(pmo_client):

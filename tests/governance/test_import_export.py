@@ -2,13 +2,16 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 from openpyxl import Workbook, load_workbook
 
+from governance import services
 from governance.imports import HEADERS
-from governance.models import Risk
+from governance.models import ChangeRequest, Risk
 from tests.governance.factories import ActionFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +113,7 @@ def test_a_file_over_5_mb_is_refused(manager_client):
 
 def test_the_template_downloads_with_the_right_headers(manager_client):
     response = manager_client.get("/raid/import/template.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content))["Risks"]
+    sheet = load_workbook(io.BytesIO(response.getvalue()))["Risks"]
     assert [c.value for c in sheet[1]] == HEADERS
 
 
@@ -119,7 +122,7 @@ def test_risk_csv_export_has_the_page_columns_and_respects_filters(logs_world, m
     RiskFactory(programme=logs_world["programme"], title="Closed one", status="closed")
     response = manager_client.get("/programmes/commercial/raid/risks/export.csv?status=open")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0][0] == "Risk"
     assert "Programme" not in rows[0]  # as on the programme's page
     assert "Existing controls" in rows[0]
@@ -132,7 +135,7 @@ def test_action_xlsx_export_cells(logs_world, manager_client):
     ActionFactory(programme=logs_world["programme"], title='=HYPERLINK("x")')
     ActionFactory(programme=logs_world["programme"], title="Plain action")
     response = manager_client.get("/programmes/commercial/actions/export.xlsx?sort=title")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert sheet.title == "Actions"
     assert sheet["A1"].value == "Action"
     assert sheet["B1"].value == "Description"
@@ -156,3 +159,46 @@ def test_every_log_exports(manager_client, url):
     response = manager_client.get(url)
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_change_request_exports_keep_impacts_as_numbers(logs_world, manager_client):
+    """A negative cost or time impact is a number in a download, never text that could be read
+    as a formula (and never guarded with an apostrophe)."""
+    services.change_request_raise(
+        change_request=ChangeRequest(
+            programme=logs_world["programme"], title="-1+2 cheaper", kind="cost",
+            description="=HYPERLINK(\"x\")", cost_impact=Decimal("-1500"), time_impact_days=-3,
+            benefits_impact=Decimal("250.50"),
+        ),
+        actor=logs_world["people"]["manager"],
+    )  # fmt: skip
+    url = "/programmes/commercial/change-requests/export"
+    rows = list(csv.reader(io.StringIO(manager_client.get(f"{url}.csv").getvalue().decode(
+        "utf-8-sig"))))  # fmt: skip
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["Change"] == "'-1+2 cheaper"
+    assert record["Cost impact"] == "-1500.00"
+    assert record["Time impact (days)"] == "-3"
+    assert record["Benefits impact"] == "250.50"
+    sheet = load_workbook(io.BytesIO(manager_client.get(f"{url}.xlsx").getvalue())).active
+    cells = {header.value: cell for header, cell in zip(sheet[1], sheet[2], strict=True)}
+    assert cells["Change"].value == "'-1+2 cheaper"
+    assert cells["Change"].data_type == "s"
+    assert cells["Cost impact"].value == -1500
+    assert cells["Cost impact"].data_type == "n"
+    assert cells["Cost impact"].number_format.startswith('"£"')
+    assert cells["Time impact (days)"].value == -3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_log_exports_stream_from_the_database(logs_world, manager_client, fmt):
+    for i in range(5):
+        RiskFactory(programme=logs_world["programme"], title=f"Risk {i}")
+    response = manager_client.get(f"/programmes/commercial/raid/risks/export.{fmt}")
+    assert isinstance(response, StreamingHttpResponse)
+    chunks = list(response.streaming_content)
+    if fmt == "csv":
+        assert len(chunks) == 6  # the header and one piece per risk: written a row at a time
+    else:
+        sheet = load_workbook(io.BytesIO(b"".join(chunks))).active
+        assert sheet.max_row == 6

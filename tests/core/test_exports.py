@@ -1,0 +1,241 @@
+"""The one export module: the formula guard, typed cells, sheet titles, file names, streaming."""
+
+import csv
+import io
+import zipfile
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.http import FileResponse, StreamingHttpResponse
+from openpyxl import load_workbook
+
+from core.exports import (
+    GBP_FORMAT,
+    MAX_CELL_TEXT,
+    Table,
+    csv_cell,
+    csv_lines,
+    csv_response,
+    download,
+    guard,
+    safe_filename,
+    sheet_title,
+    xlsx_bytes,
+    xlsx_response,
+)
+
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-1+2",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+]
+
+
+def _workbook(table: Table):  # type: ignore[no-untyped-def]
+    return load_workbook(io.BytesIO(xlsx_bytes([table])))
+
+
+def _sheet_xml(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_guard_prefixes_every_formula_trigger_with_an_apostrophe(text):
+    assert guard(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Plain", "", "'=already quoted", " =leading space", "£5", "—"])
+def test_guard_leaves_other_text_alone(text):
+    assert guard(text) == text
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_csv_text_cells_beginning_with_a_trigger_are_quoted(text):
+    assert csv_cell(text) == "'" + text
+
+
+def test_csv_cells_that_are_not_text_keep_their_values():
+    assert csv_cell(Decimal("-1500")) == "-1500.00"
+    assert csv_cell(Decimal("180000")) == "180000.00"
+    assert csv_cell(-3) == "-3"
+    assert csv_cell(2.5) == "2.5"
+    assert csv_cell(None) == ""
+    assert csv_cell(True) == "Yes"
+    assert csv_cell(date(2020, 3, 31)) == "2020-03-31"
+
+
+def test_a_non_string_object_is_text_and_is_guarded():
+    class Name:
+        def __str__(self) -> str:
+            return "=1+1"
+
+    assert csv_cell(Name()) == "'=1+1"
+
+
+def test_csv_lines_are_guarded_and_parse_back():
+    table = Table("t", "T", ["=Header", "Amount"], [[text, Decimal("-2")] for text in HOSTILE])
+    text = "".join(csv_lines(table))
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    assert rows[0] == ["'=Header", "Amount"]
+    assert [r[0] for r in rows[1:]] == ["'" + t for t in HOSTILE]
+    assert all(r[1] == "-2.00" for r in rows[1:])
+
+
+def test_csv_is_written_a_row_at_a_time():
+    read = []
+
+    def rows():  # type: ignore[no-untyped-def]
+        for i in range(3):
+            read.append(i)
+            yield [f"row {i}"]
+        raise AssertionError("the table was read past the rows asked for")
+
+    lines = csv_lines(Table("t", "T", ["Name"], rows()))
+    assert next(lines).endswith("Name\r\n")
+    assert read == []  # the header needs no row
+    assert next(lines) == "row 0\r\n"
+    assert read == [0]  # one row read for one line written
+
+
+def test_csv_response_streams_with_a_safe_file_name():
+    response = csv_response(Table("savings-2019", "Savings 2019/20", ["A"], iter([["=1"]])))
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="savings-2019.csv"'
+    assert response.getvalue().decode("utf-8-sig") == "A\r\n'=1\r\n"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_xlsx_text_cells_are_strings_never_formulas(text):
+    data = xlsx_bytes([Table("t", "T", ["Text"], [[text]])])
+    cell = load_workbook(io.BytesIO(data)).active["A2"]
+    assert cell.data_type == "s"
+    # the XML may carry a carriage return as itself or (when written bare) read back as a newline
+    assert cell.value in {"'" + text, "'" + text.replace("\r", "\n")}
+    assert "<f>" not in _sheet_xml(data)
+
+
+def test_xlsx_never_types_text_as_a_formula_or_an_error_even_unguarded():
+    # "#N/A" does not begin with a trigger, but openpyxl would type it as an error cell
+    sheet = _workbook(Table("t", "T", ["Text"], [["#N/A"], ["#REF!"]])).active
+    assert [(c.value, c.data_type) for (c,) in sheet.iter_rows(min_row=2)] == [
+        ("#N/A", "s"),
+        ("#REF!", "s"),
+    ]
+
+
+def test_xlsx_numbers_stay_numbers_and_money_is_in_pounds():
+    table = Table(
+        "t",
+        "T",
+        ["Name", "Amount", "Count", "Due"],
+        [["Saving", Decimal("-1500.50"), -3, date(2020, 3, 31)]],
+        money_columns=frozenset({1}),
+    )
+    sheet = _workbook(table).active
+    name, amount, count, due = sheet[2]
+    assert amount.data_type == "n"
+    assert amount.value == pytest.approx(-1500.50)
+    assert amount.number_format == GBP_FORMAT
+    assert count.data_type == "n"
+    assert count.value == -3
+    assert count.number_format == "General"
+    assert due.value.date() == date(2020, 3, 31)
+    assert name.value == "Saving"
+
+
+def test_xlsx_header_is_bold_frozen_and_guarded():
+    sheet = _workbook(Table("t", "T", ["Name", "=Header"], [["a", "b"]])).active
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet["B1"].value == "'=Header"
+
+
+def test_xlsx_drops_characters_xml_cannot_carry_and_caps_cell_length():
+    table = Table("t", "T", ["Text"], [["a\x00b\x1fc"], ["x" * (MAX_CELL_TEXT + 10)]])
+    sheet = _workbook(table).active
+    assert sheet["A2"].value == "abc"
+    assert len(sheet["A3"].value) == MAX_CELL_TEXT
+
+
+def test_xlsx_datetimes_are_written_as_local_wall_clock_time():
+    moment = datetime(2020, 7, 1, 9, 30, tzinfo=UTC)
+    sheet = _workbook(Table("t", "T", ["When"], [[moment]])).active
+    assert sheet["A2"].value == datetime(2020, 7, 1, 10, 30)  # Europe/London, BST
+
+
+def test_xlsx_column_widths_come_from_the_header_and_first_rows_or_are_given():
+    sheet = _workbook(Table("t", "T", ["A", "B"], [["x" * 20, "y"]])).active
+    assert sheet.column_dimensions["A"].width == 22
+    assert sheet.column_dimensions["B"].width == 3
+    fixed = _workbook(Table("t", "T", ["A", "B"], [["x", "y"]], widths=(40, 12))).active
+    assert fixed.column_dimensions["A"].width == 40
+    assert fixed.column_dimensions["B"].width == 12
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Savings 2019/20", "Savings 2019-20"),
+        ("a\\b?c*d[e]f:g", "a-b-c-d-e-f-g"),
+        ("'quoted'", "quoted"),
+        ("x" * 40, "x" * 31),
+        ("", "Sheet"),
+        ("Compare with previous quarter", "Compare with previous quarter"),
+    ],
+)
+def test_sheet_titles_are_ones_excel_accepts(title, expected):
+    assert sheet_title(title) == expected
+
+
+def test_a_sheet_titled_with_a_financial_year_opens():
+    workbook = _workbook(Table("s", "Savings 2019/20", ["A"], [["a"]]))
+    assert workbook.sheetnames == ["Savings 2019-20"]
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("pipeline", "pipeline.csv"),
+        ("commercial-risks", "commercial-risks.csv"),
+        ('a"b\r\nContent-Type: x', "ab-content-type-x.csv"),
+        ("../../etc/passwd", "etc-passwd.csv"),
+        ("Savings 2019/20", "savings-2019-20.csv"),
+        ("", "download.csv"),
+        ("—", "download.csv"),
+    ],
+)
+def test_file_names_are_safe(stem, expected):
+    assert safe_filename(stem, "csv") == expected
+
+
+def test_xlsx_response_streams_a_workbook_from_a_file():
+    tables = [Table("report", "One", ["A"], [["=1"]]), Table("two", "Two", ["B"], [[2]])]
+    response = xlsx_response(tables, "quarterly review")
+    assert isinstance(response, FileResponse)
+    assert response["Content-Disposition"] == 'attachment; filename="quarterly-review.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    assert workbook.sheetnames == ["One", "Two"]
+    assert workbook["One"]["A2"].value == "'=1"
+
+
+def test_an_xlsx_of_a_generator_reads_each_row_once():
+    rows = ([f"row {i}", i] for i in range(250))  # more than the width sample
+    sheet = _workbook(Table("t", "T", ["Name", "N"], rows)).active
+    assert sheet.max_row == 251
+    assert sheet["A251"].value == "row 249"
+
+
+def test_download_picks_the_format_and_refuses_others():
+    table = Table("t", "T", ["A"], [])
+    assert download(table, "csv")["Content-Type"].startswith("text/csv")
+    assert isinstance(download(Table("t", "T", ["A"], []), "xlsx"), FileResponse)
+    with pytest.raises(ValueError, match="pdf"):
+        download(table, "pdf")
