@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import audited
 from portfolio.models import Directorate, Programme
 
 from .models import (
@@ -51,6 +52,7 @@ BENEFIT_FIELDS = (
 
 
 @transaction.atomic
+@audited
 def benefit_create(*, programme: Programme, actor: User, **fields: object) -> Benefit:
     benefit = Benefit(programme=programme, **{k: fields[k] for k in BENEFIT_FIELDS if k in fields})
     benefit.full_clean()
@@ -60,6 +62,7 @@ def benefit_create(*, programme: Programme, actor: User, **fields: object) -> Be
 
 
 @transaction.atomic
+@audited
 def benefit_update(*, benefit: Benefit, actor: User, **fields: object) -> Benefit:
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
     for name in BENEFIT_FIELDS:
@@ -80,6 +83,7 @@ class ProfileRow:
 
 
 @transaction.atomic
+@audited
 def benefit_profile_save(
     *, benefit: Benefit, rows: Iterable[ProfileRow], actor: User
 ) -> list[BenefitProfile]:
@@ -115,6 +119,7 @@ def _override(obj: Benefit | MTFPLine, rating: str, reason: str, actor: User) ->
 
 
 @transaction.atomic
+@audited
 def benefit_deliverability_override(
     *, benefit: Benefit, rating: Deliverability | str, reason: str, actor: User
 ) -> Benefit:
@@ -126,6 +131,7 @@ def benefit_deliverability_override(
 
 
 @transaction.atomic
+@audited
 def mtfp_line_deliverability_override(
     *, line: MTFPLine, rating: Deliverability | str, reason: str, actor: User
 ) -> MTFPLine:
@@ -146,6 +152,7 @@ class CostRow:
 
 
 @transaction.atomic
+@audited
 def one_off_costs_save(
     *, programme: Programme, rows: Iterable[CostRow], actor: User
 ) -> list[OneOffCost]:
@@ -167,6 +174,7 @@ def one_off_costs_save(
 
 
 @transaction.atomic
+@audited
 def mtfp_targets_save(
     *, plan: MTFPPlan, amounts: dict[tuple[int, int], Decimal], actor: User
 ) -> int:
@@ -193,6 +201,7 @@ class TargetImportRow:
 
 
 @transaction.atomic
+@audited
 def mtfp_import(*, plan: MTFPPlan, rows: list[TargetImportRow], actor: User) -> int:
     """Import validated target rows, all or nothing: lines matched by name, targets replaced."""
     plan = MTFPPlan.objects.select_for_update().get(pk=plan.pk)

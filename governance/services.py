@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.roles import Role
 from benefits.baselines import benefit_planned_set, one_off_budget_set
 from benefits.services import rollup_request
+from core.audit import audited, bulk_create_audited, bulk_update_audited
 from portfolio.models import Category, Milestone, Portfolio, Programme, Stage
 from portfolio.services import DocumentError, document_freeze, document_unlock
 from portfolio.templatetags.money import gbp
@@ -44,6 +45,7 @@ from .models import (
 
 
 @transaction.atomic
+@audited
 def decision_record(
     *,
     programme: Programme | None,
@@ -64,6 +66,7 @@ def decision_record(
 
 
 @transaction.atomic
+@audited
 def action_create(
     *,
     programme: Programme | None,
@@ -121,6 +124,7 @@ def gate_policy_install_defaults() -> int:
 
 
 @transaction.atomic
+@audited
 def gate_policy_update(*, policy: GatePolicy, sign_offs: list[str], actor: User) -> GatePolicy:
     if not sign_offs:
         raise GateError("A gate needs at least one sign-off.")
@@ -128,7 +132,6 @@ def gate_policy_update(*, policy: GatePolicy, sign_offs: list[str], actor: User)
         raise GateError("Each sign-off can appear once in a route.")
     policy = GatePolicy.objects.select_for_update().get(pk=policy.pk)
     policy.sign_offs = [str(SignOff(s)) for s in sign_offs]
-    policy._history_user = actor  # type: ignore[attr-defined]
     policy.save()
     return policy
 
@@ -178,6 +181,7 @@ def _notify_on_commit(kind: str, review_pk: int) -> None:
 
 
 @transaction.atomic
+@audited
 def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
     """Submit the stage document: check it, freeze a version, lock it, open a routed review."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
@@ -206,6 +210,7 @@ def _locked_review(review: GateReview) -> GateReview:
 
 
 @transaction.atomic
+@audited
 def gate_review_withdraw(*, review: GateReview, actor: User) -> GateReview:
     """The team takes a submission back, until the first sign-off."""
     review = _locked_review(review)
@@ -216,7 +221,6 @@ def gate_review_withdraw(*, review: GateReview, actor: User) -> GateReview:
     review.status = ReviewStatus.WITHDRAWN
     review.current_sign_off = ""
     review.closed_at = timezone.now()
-    review._history_user = actor  # type: ignore[attr-defined]
     review.save()
     document_unlock(document=review.version.document, actor=actor)
     return review
@@ -233,13 +237,13 @@ GATE_TRANSITIONS = {
 def _move_stage(programme: Programme, transition_name: str, actor: User) -> None:
     getattr(programme, transition_name)()
     programme.stage_entered_at = timezone.now()
-    programme._history_user = actor  # type: ignore[attr-defined]
     programme.save()
     # Stage counts are part of the roll-up.
     transaction.on_commit(rollup_request)
 
 
 @transaction.atomic
+@audited
 def gate_review_decide(
     *,
     review: GateReview,
@@ -311,7 +315,6 @@ def gate_review_decide(
             description=f"Condition of {gate.short} ({version}).",
         )  # fmt: skip
 
-    review._history_user = actor  # type: ignore[attr-defined]
     if outcome.approves and not review.is_last_step:
         review.current_step += 1
         review.current_sign_off = review.route[review.current_step]
@@ -349,6 +352,7 @@ class ProgrammeMove(models.TextChoices):
 
 
 @transaction.atomic
+@audited
 def programme_status_decide(
     *, programme: Programme, move: str, board: Board, reasons: str, actor: User
 ) -> Programme:
@@ -399,6 +403,7 @@ class AlreadyDecided(ValidationError):
 
 
 @transaction.atomic
+@audited
 def log_entry_save(
     *, instance: models.Model, programme: Programme | None, actor: User
 ) -> models.Model:
@@ -408,12 +413,12 @@ def log_entry_save(
         if isinstance(instance, Action):
             instance.created_by = actor
     instance.full_clean()
-    instance._history_user = actor  # type: ignore[attr-defined]
     instance.save()
     return instance
 
 
 @transaction.atomic
+@audited
 def risk_to_issue(*, risk: Risk, actor: User) -> Issue:
     """The risk has happened: open an issue that keeps the link, and mark the risk occurred."""
     risk = Risk.objects.select_for_update().get(pk=risk.pk)
@@ -430,10 +435,8 @@ def risk_to_issue(*, risk: Risk, actor: User) -> Issue:
         owner=risk.owner,
         risk=risk,
     )
-    issue._history_user = actor  # type: ignore[attr-defined]
     issue.save()
     risk.status = RiskStatus.OCCURRED
-    risk._history_user = actor  # type: ignore[attr-defined]
     risk.save(update_fields=["status"])
     return issue
 
@@ -445,6 +448,7 @@ def change_thresholds() -> ChangeThresholds:
 
 
 @transaction.atomic
+@audited
 def change_thresholds_set(
     *, delivery_board_cost: Decimal, delivery_board_days: int, stb_cost: Decimal, stb_days: int,
     actor: User,
@@ -457,7 +461,6 @@ def change_thresholds_set(
     thresholds.delivery_board_days = delivery_board_days
     thresholds.stb_cost = stb_cost
     thresholds.stb_days = stb_days
-    thresholds._history_user = actor  # type: ignore[attr-defined]
     thresholds.save()
     return thresholds
 
@@ -486,6 +489,7 @@ def change_request_route(
 
 
 @transaction.atomic
+@audited
 def change_request_raise(*, change_request: ChangeRequest, actor: User) -> ChangeRequest:
     """Log a new change request (built by the form) and route it to the board that decides it."""
     change_request.raised_by = actor
@@ -494,7 +498,6 @@ def change_request_raise(*, change_request: ChangeRequest, actor: User) -> Chang
         cost_impact=change_request.cost_impact,
         time_impact_days=change_request.time_impact_days,
     )
-    change_request._history_user = actor  # type: ignore[attr-defined]
     change_request.save()
     return change_request
 
@@ -507,7 +510,6 @@ def _apply_baseline(change_request: ChangeRequest, actor: User) -> tuple[str, st
         if milestone.baseline_date is None:
             milestone.baseline_date = before
         milestone.due_date = change_request.new_due_date
-        milestone._history_user = actor  # type: ignore[attr-defined]
         milestone.save(update_fields=["due_date", "baseline_date"])
         return before.strftime("%-d %B %Y"), milestone.due_date.strftime("%-d %B %Y")
     if kind == BaselineKind.BUDGET:
@@ -530,6 +532,7 @@ def _apply_baseline(change_request: ChangeRequest, actor: User) -> tuple[str, st
 
 
 @transaction.atomic
+@audited
 def change_request_decide(
     *, change_request: ChangeRequest, approve: bool, reasons: str, actor: User
 ) -> ChangeRequest:
@@ -550,7 +553,6 @@ def change_request_decide(
         change_request.baseline_before, change_request.baseline_after = _apply_baseline(
             change_request, actor
         )
-    change_request._history_user = actor  # type: ignore[attr-defined]
     change_request.save()
     outcome = "approved" if approve else "rejected"
     after = (
@@ -571,6 +573,7 @@ def change_request_decide(
 
 
 @transaction.atomic
+@audited
 def raci_save(
     *, programme: Programme, cells: dict[int, dict[int, str]], new_activity: str, actor: User
 ) -> None:
@@ -591,13 +594,34 @@ def raci_save(
             )
     if errors:
         raise ValidationError(errors)
-    for activity in activities:
-        RaciAssignment.objects.filter(activity=activity).delete()
-        RaciAssignment.objects.bulk_create(
-            RaciAssignment(activity=activity, person_id=person, role=role)
-            for person, role in cells.get(activity.pk, {}).items()
-            if role
-        )
+    wanted = {
+        (activity.pk, person): role
+        for activity in activities
+        for person, role in cells.get(activity.pk, {}).items()
+        if role
+    }
+    existing = {
+        (cell.activity_id, cell.person_id): cell
+        for cell in RaciAssignment.objects.filter(activity__in=activities)
+    }
+    gone = [cell.pk for key, cell in existing.items() if key not in wanted]
+    RaciAssignment.objects.filter(pk__in=gone).delete()  # one history row per deleted cell
+    changed = []
+    for key, cell in existing.items():
+        if key in wanted and cell.role != wanted[key]:
+            cell.role = wanted[key]
+            changed.append(cell)
+    # Cells that stop being A change first, so an activity never holds two As on the way.
+    bulk_update_audited(RaciAssignment, [c for c in changed if c.role != "A"], ["role"])
+    bulk_update_audited(RaciAssignment, [c for c in changed if c.role == "A"], ["role"])
+    bulk_create_audited(
+        RaciAssignment,
+        (
+            RaciAssignment(activity_id=activity, person_id=person, role=role)
+            for (activity, person), role in wanted.items()
+            if (activity, person) not in existing
+        ),
+    )
     if new_activity.strip():
         RaciActivity.objects.get_or_create(
             programme=programme,
@@ -607,6 +631,7 @@ def raci_save(
 
 
 @transaction.atomic
+@audited
 def terms_of_reference_save(*, board: Board, text: str, actor: User) -> TermsOfReference:
     """Save a new version of a board's terms of reference; earlier versions are kept."""
     board = Board.objects.select_for_update().get(pk=board.pk)

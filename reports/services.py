@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audited, bulk_create_audited
 from portfolio.models import HighlightReport
 from portfolio.periods import Quarter
 
@@ -68,16 +69,20 @@ def report_prefill(*, report: QuarterlyReport) -> None:
     ):
         if progress.strip() and progress.strip() not in highlights.get(programme_id, []):
             highlights.setdefault(programme_id, []).append(progress.strip())
-    ProgrammeProgress.objects.bulk_create(
-        ProgrammeProgress(
-            report=report, programme_id=p.id, paragraph=" ".join(highlights.get(p.id, []))
-        )
-        for p in programmes
-        if p.id not in existing
+    bulk_create_audited(
+        ProgrammeProgress,
+        (
+            ProgrammeProgress(
+                report=report, programme_id=p.id, paragraph=" ".join(highlights.get(p.id, []))
+            )
+            for p in programmes
+            if p.id not in existing
+        ),
     )
 
 
 @transaction.atomic
+@audited
 def report_start(*, quarter: Quarter, actor: Any) -> QuarterlyReport:
     """The quarter's report, created with its progress paragraphs prefilled if new.
 
@@ -108,6 +113,7 @@ def _locked_report(report: QuarterlyReport, version: int | None = None) -> Quart
 
 
 @transaction.atomic
+@audited
 def report_update(
     *, report: QuarterlyReport, actor: Any, version: int | None = None, **fields: Any
 ) -> QuarterlyReport:
@@ -125,6 +131,7 @@ def report_update(
 
 
 @transaction.atomic
+@audited
 def report_progress_update(
     *, progress: ProgrammeProgress, paragraph: str, actor: Any
 ) -> ProgrammeProgress:
@@ -135,6 +142,7 @@ def report_progress_update(
 
 
 @transaction.atomic
+@audited
 def report_section_save(
     *, report: QuarterlyReport, actor: Any, section: ReportSection | None = None, **fields: Any
 ) -> ReportSection:
@@ -151,6 +159,7 @@ def report_section_save(
 
 
 @transaction.atomic
+@audited
 def report_generate(*, report: QuarterlyReport, actor: Any) -> tuple[ReportVersion, bool]:
     """Queue a new version; returns (version, created). A version already queued or generating
     for this report is returned instead (the second request joins the first)."""
@@ -235,6 +244,7 @@ def report_build(*, version_pk: int) -> ReportVersion:
 
 
 @transaction.atomic
+@audited
 def report_publish(*, version: ReportVersion, actor: Any) -> ReportVersion:
     """Publish a generated version; a published one before it becomes superseded (kept)."""
     report = _locked_report(version.report)
@@ -260,6 +270,7 @@ def report_publish(*, version: ReportVersion, actor: Any) -> ReportVersion:
 
 
 @transaction.atomic
+@audited
 def report_correct(*, report: QuarterlyReport, actor: Any) -> QuarterlyReport:
     """Open a correction: the narrative can be edited and a new version generated; publishing
     it supersedes the published version."""
