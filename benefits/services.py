@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audited
+from core.errors import ServiceError, full_clean
 from portfolio.models import Directorate, Programme
 
 from .models import (
@@ -55,7 +55,7 @@ BENEFIT_FIELDS = (
 @audited
 def benefit_create(*, programme: Programme, actor: User, **fields: object) -> Benefit:
     benefit = Benefit(programme=programme, **{k: fields[k] for k in BENEFIT_FIELDS if k in fields})
-    benefit.full_clean()
+    full_clean(benefit)
     benefit.save()
     transaction.on_commit(rollup_request)
     return benefit
@@ -68,7 +68,7 @@ def benefit_update(*, benefit: Benefit, actor: User, **fields: object) -> Benefi
     for name in BENEFIT_FIELDS:
         if name in fields:
             setattr(benefit, name, fields[name])
-    benefit.full_clean()
+    full_clean(benefit)
     benefit.save()
     transaction.on_commit(rollup_request)
     return benefit
@@ -90,7 +90,7 @@ def benefit_profile_save(
     """Write the whole profile grid of a financial benefit at once (validated by the form)."""
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
     if not benefit.is_financial:
-        raise ValidationError("A non-financial benefit has a measure and target, not money.")
+        raise ServiceError("A non-financial benefit has a measure and target, not money.")
     saved = []
     for row in rows:
         profile, _ = BenefitProfile.objects.update_or_create(
@@ -105,7 +105,7 @@ def benefit_profile_save(
 
 def _override(obj: Benefit | MTFPLine, rating: str, reason: str, actor: User) -> None:
     if rating and not reason.strip():
-        raise ValidationError({"reason": "Give the reason for overriding the rating."})
+        raise ServiceError({"reason": "Give the reason for overriding the rating."})
     obj.rating_override = rating
     obj.rating_override_reason = reason.strip() if rating else ""
     obj.rating_override_by = actor if rating else None
@@ -183,7 +183,7 @@ def mtfp_targets_save(
     lines = set(plan.lines.values_list("pk", flat=True))
     for (line_id, year), amount in amounts.items():
         if line_id not in lines or not plan.first_year <= year <= plan.last_year:
-            raise ValidationError(f"Line {line_id} in {year} is not part of {plan}.")
+            raise ServiceError(f"Line {line_id} in {year} is not part of {plan}.")
         MTFPTarget.objects.update_or_create(
             line_id=line_id, financial_year=year, defaults={"amount": amount}
         )

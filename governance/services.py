@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -14,6 +13,7 @@ from accounts.roles import Role
 from benefits.baselines import benefit_planned_set, one_off_budget_set
 from benefits.services import rollup_request
 from core.audit import audited, bulk_create_audited, bulk_update_audited
+from core.errors import ServiceError, full_clean
 from portfolio.models import Category, Milestone, Portfolio, Programme, Stage
 from portfolio.services import DocumentError, document_freeze, document_unlock
 from portfolio.templatetags.money import gbp
@@ -86,8 +86,8 @@ def action_create(
 # --- Lifecycle and gates ------------------------------------------------------------------------
 
 
-class GateError(Exception):
-    """A gate action that cannot happen; the message is for the user. Nothing was changed."""
+class GateError(ServiceError):
+    """A gate review action that cannot happen; the message is for the user."""
 
 
 # gate, category ("" = any), light touch -> ordered sign-offs (seeds, "Governance Flow")
@@ -196,7 +196,7 @@ def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
     try:
         version = document_freeze(programme=programme, kind=Gate(gate).document, actor=actor)
     except DocumentError as error:
-        raise GateError(str(error)) from error
+        raise GateError(error.messages) from error
     review = GateReview.objects.create(
         programme=programme, gate=gate, version=version, route=route, current_step=0,
         current_sign_off=route[0], submitted_by=actor,
@@ -360,21 +360,23 @@ def programme_status_decide(
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     move = ProgrammeMove(move)
     if board.kind not in (BoardKind.STB, BoardKind.DELIVERY):
-        raise GateError("Only STB or the Delivery Board can pause, resume or stop a programme.")
+        raise ServiceError("Only STB or the Delivery Board can pause, resume or stop a programme.")
     if actor.pk in (programme.sro_id, programme.manager_id):
-        raise GateError("The programme's own SRO and manager cannot record a board's decision.")
+        raise ServiceError("The programme's own SRO and manager cannot record a board's decision.")
     is_pmo = actor.groups.filter(name=Role.PMO.group_name).exists()
     if not is_pmo and not board.members.filter(pk=actor.pk).exists():
-        raise GateError(f"Only members of the {board} can record its decisions.")
+        raise ServiceError(f"Only members of the {board} can record its decisions.")
     if not reasons.strip():
-        raise GateError("Give the reasons for the decision.")
+        raise ServiceError("Give the reasons for the decision.")
     allowed = {
         ProgrammeMove.PAUSE: programme.is_open,
         ProgrammeMove.RESUME: programme.stage == Stage.PAUSED,
         ProgrammeMove.STOP: programme.is_open or programme.stage == Stage.PAUSED,
     }
     if not allowed[move]:
-        raise GateError(f"A programme in {programme.stage_label} cannot be {move.label.lower()}d.")
+        raise ServiceError(
+            f"A programme in {programme.stage_label} cannot be {move.label.lower()}d."
+        )
     was = programme.stage_label
     if move == ProgrammeMove.PAUSE:
         programme.stage_before_pause = programme.stage
@@ -398,7 +400,7 @@ def programme_status_decide(
     return programme
 
 
-class AlreadyDecided(ValidationError):
+class AlreadyDecided(ServiceError):
     """A change request that has been decided cannot be decided again."""
 
 
@@ -412,7 +414,7 @@ def log_entry_save(
         instance.programme = programme  # type: ignore[attr-defined]
         if isinstance(instance, Action):
             instance.created_by = actor
-    instance.full_clean()
+    full_clean(instance)
     instance.save()
     return instance
 
@@ -426,7 +428,7 @@ def risk_to_issue(*, risk: Risk, actor: User) -> Issue:
     if existing:
         return existing
     if risk.programme_id is None:
-        raise ValidationError("Only a programme's risk can become an issue on its log.")
+        raise ServiceError("Only a programme's risk can become an issue on its log.")
     issue = Issue(
         programme_id=risk.programme_id,
         title=risk.title,
@@ -454,7 +456,7 @@ def change_thresholds_set(
     actor: User,
 ) -> ChangeThresholds:  # fmt: skip
     if stb_cost < delivery_board_cost or stb_days < delivery_board_days:
-        raise ValidationError("STB's thresholds must be at least the Delivery Board's.")
+        raise ServiceError("STB's thresholds must be at least the Delivery Board's.")
     thresholds = change_thresholds()
     thresholds = ChangeThresholds.objects.select_for_update().get(pk=thresholds.pk)
     thresholds.delivery_board_cost = delivery_board_cost
@@ -544,7 +546,7 @@ def change_request_decide(
             f" on {change_request.decided_on:%-d %B %Y}: nothing has changed."
         )
     if not reasons.strip():
-        raise ValidationError("Give the reasons for the decision.")
+        raise ServiceError("Give the reasons for the decision.")
     change_request.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
     change_request.reasons = reasons
     change_request.decided_by = actor
@@ -593,7 +595,7 @@ def raci_save(
                 f"{len(accountable)} chosen."
             )
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
     wanted = {
         (activity.pk, person): role
         for activity in activities

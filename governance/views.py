@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
+from core.errors import ServiceError, show_service_error
 from portfolio.models import Portfolio, Programme
 
 from . import queries, services
@@ -41,7 +41,6 @@ from .models import Board, ChangeRequest, GatePolicy, GateReview, Risk
 from .queries import gates_page, programme_history, review_page
 from .registers import RAID, REGISTERS, Register
 from .services import (
-    GateError,
     gate_policy_update,
     gate_review_decide,
     gate_review_submit,
@@ -79,8 +78,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     portfolio=data.get("portfolio"), category=data.get("category", ""),
                     guardrails=data.get("guardrails", ""),
                 )  # fmt: skip
-            except GateError as error:
-                messages.error(request, str(error))
+            except ServiceError as error:
+                show_service_error(request, error)
                 return redirect(review)
             messages.success(request, _decided_message(review))
             return redirect(review)
@@ -105,8 +104,8 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
     authorise(request.user, "governance.submit_gate_review", programme)
     try:
         review = gate_review_submit(programme=programme, actor=request.user)
-    except GateError as error:
-        messages.error(request, str(error))
+    except ServiceError as error:
+        show_service_error(request, error)
         kind = programme.current_document_kind
         return (
             redirect("portfolio:document_edit", slug=slug, document=kind)
@@ -128,8 +127,8 @@ def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     authorise(request.user, "governance.withdraw_gate_review", review.programme)
     try:
         gate_review_withdraw(review=review, actor=request.user)
-    except GateError as error:
-        messages.error(request, str(error))
+    except ServiceError as error:
+        show_service_error(request, error)
     else:
         messages.success(request, "Submission withdrawn. The document is back in draft.")
     return redirect(review)
@@ -150,8 +149,8 @@ def gate_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             gate_policy_update(policy=gate_policy, sign_offs=form.sign_offs, actor=request.user)
-        except GateError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"Gate policy for {gate_policy} updated.")
             return redirect("governance:gate_policy_list")
@@ -173,8 +172,8 @@ def programme_status(request: HttpRequest, slug: str) -> HttpResponse:
                 board=form.cleaned_data["board"], reasons=form.cleaned_data["reasons"],
                 actor=request.user,
             )  # fmt: skip
-        except GateError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"Decision recorded: {programme} is {programme.stage_label}.")
             return redirect(programme)
@@ -365,8 +364,8 @@ def entry_edit(request: HttpRequest, kind: str, pk: int, slug: str | None = None
     if request.method == "POST" and form.is_valid():
         try:
             services.log_entry_save(instance=form.instance, programme=programme, actor=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             if request.htmx:
                 context = _row_context(request, register, programme, form.instance)
@@ -406,8 +405,8 @@ def entry_add(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.log_entry_save(instance=form.instance, programme=programme, actor=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"The {register.noun} “{form.instance}” was added.")
             if request.htmx:
@@ -523,8 +522,8 @@ def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     reasons=form.cleaned_data["reasons"],
                     actor=request.user,
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
+            except ServiceError as error:
+                show_service_error(form, error)
             else:
                 change.refresh_from_db()
                 messages.success(
@@ -552,8 +551,8 @@ def thresholds_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.change_thresholds_set(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, "The change request thresholds are saved.")
             return redirect("governance:thresholds")
@@ -596,8 +595,9 @@ def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     new_activity=form.cleaned_data["new_activity"],
                     actor=request.user,
                 )
-            except ValidationError as error:
-                errors = error.messages
+            except ServiceError as error:
+                show_service_error(form, error)
+                errors = form.messages()
             else:
                 messages.success(request, "The RACI matrix is saved.")
                 return redirect("governance:raci", slug=programme.slug)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from core.audit import audited
+from core.errors import ServiceError
 
 from .models import (
     DocumentKind,
@@ -30,7 +30,7 @@ from .models import (
 from .sections import DEFAULT_SECTIONS
 
 
-class DocumentError(Exception):
+class DocumentError(ServiceError):
     """A document write that cannot happen; the message is for the user."""
 
 
@@ -38,17 +38,15 @@ class DocumentLocked(DocumentError):
     pass
 
 
-@dataclass
 class SectionConflict(DocumentError):
     """Someone saved the section since this editor loaded it: both texts, to merge."""
 
-    section: DocumentSection
-    theirs: str
-    yours: str
-
-    def __str__(self) -> str:
-        who = self.section.updated_by or "someone"
-        return f"{who} saved this section while you were editing it. Merge the two texts and save."
+    def __init__(self, *, section: DocumentSection, theirs: str, yours: str) -> None:
+        self.section, self.theirs, self.yours = section, theirs, yours
+        who = section.updated_by or "someone"
+        super().__init__(
+            f"{who} saved this section while you were editing it. Merge the two texts and save."
+        )
 
 
 class DocumentIncomplete(DocumentError):

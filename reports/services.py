@@ -10,12 +10,12 @@ import hashlib
 import logging
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audited, bulk_create_audited
+from core.errors import ServiceError, full_clean
 from portfolio.models import HighlightReport
 from portfolio.periods import Quarter
 
@@ -37,7 +37,7 @@ NARRATIVE_FIELDS = (
 )  # fmt: skip
 
 
-class ReportLocked(ValidationError):
+class ReportLocked(ServiceError):
     """The report is published: change it only through a correction."""
 
 
@@ -89,9 +89,9 @@ def report_start(*, quarter: Quarter, actor: Any) -> QuarterlyReport:
     Refuses a quarter that has not started or that no programme's data reaches.
     """
     if quarter.start > timezone.localdate():
-        raise ValidationError(f"{quarter.long_label} has not started yet.")
+        raise ServiceError(f"{quarter.long_label} has not started yet.")
     if not reports.quarter_has_data(quarter):
-        raise ValidationError(
+        raise ServiceError(
             f"There is no programme data for {quarter.long_label}: no report can be written."
         )
     report, created = QuarterlyReport.objects.get_or_create(
@@ -105,7 +105,7 @@ def report_start(*, quarter: Quarter, actor: Any) -> QuarterlyReport:
 def _locked_report(report: QuarterlyReport, version: int | None = None) -> QuarterlyReport:
     locked = QuarterlyReport.objects.select_for_update().get(pk=report.pk)
     if version is not None and locked.version != version:
-        raise ValidationError(
+        raise ServiceError(
             "Someone else changed this report while you were editing it. Check their changes "
             "and make yours again."
         )
@@ -125,7 +125,7 @@ def report_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.version += 1
-    locked.full_clean()
+    full_clean(locked)
     locked.save()
     return locked
 
@@ -153,7 +153,7 @@ def report_section_save(
     for name in ("title", "body", "annex"):
         if name in fields:
             setattr(section, name, fields[name])
-    section.full_clean()
+    full_clean(section)
     section.save()
     return section
 
@@ -250,7 +250,7 @@ def report_publish(*, version: ReportVersion, actor: Any) -> ReportVersion:
     report = _locked_report(version.report)
     version = ReportVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.GENERATED:
-        raise ValidationError(
+        raise ServiceError(
             f"Version {version.number} is {version.get_status_display().lower()}: only a "
             "generated version can be published."
         )
@@ -276,7 +276,7 @@ def report_correct(*, report: QuarterlyReport, actor: Any) -> QuarterlyReport:
     it supersedes the published version."""
     locked = _locked_report(report)
     if not locked.versions.filter(status=VersionStatus.PUBLISHED).exists():
-        raise ValidationError("Only a published report needs a correction: edit it instead.")
+        raise ServiceError("Only a published report needs a correction: edit it instead.")
     locked.correction_open = True
     locked.save(update_fields=["correction_open"])
     return locked
