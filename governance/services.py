@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.rules import is_programme_team, may_decide_review_step, may_record_board_decision
 from benefits.baselines import benefit_planned_set, one_off_budget_set
 from benefits.services import rollup_request
 from core.audit import audited, bulk_create_audited, bulk_update_audited
@@ -136,42 +136,18 @@ def gate_policy_update(*, policy: GatePolicy, sign_offs: list[str], actor: User)
     return policy
 
 
-def board_for_step(sign_off: str, programme: Programme) -> Board | None:
-    """The board that decides a step (None for the SRO's sign-off)."""
-    if sign_off == SignOff.SRO:
-        return None
-    if sign_off == SignOff.PORTFOLIO:
-        return Board.objects.filter(kind=sign_off, portfolio_id=programme.portfolio_id).first()
-    if sign_off == SignOff.PROGRAMME:
-        return Board.objects.filter(kind=sign_off, programme=programme).first()
-    return Board.objects.filter(kind=sign_off).order_by("pk").first()
-
-
 def step_approvers(review: GateReview) -> list[User]:
     """Who may decide the review's current step (for notifications)."""
     if not review.is_open:
         return []
     programme = review.programme
-    if review.current_sign_off == SignOff.SRO:
+    if review.awaits_sro:
         return [programme.sro] if programme.sro else []
-    board = board_for_step(review.current_sign_off, programme)
+    board = review.deciding_board
     if board is None:
         return []
     team = {programme.sro_id, programme.manager_id}
     return [m for m in board.members.all() if m.pk not in team]
-
-
-def may_decide_step(user: User, review: GateReview, board: Board | None) -> bool:
-    """Segregation of duties: the SRO signs off their own programme; boards decide the rest,
-    never the programme's own SRO or manager. PMO may decide any board's step."""
-    programme = review.programme
-    if review.current_sign_off == SignOff.SRO:
-        return programme.sro_id == user.pk
-    if user.pk in (programme.sro_id, programme.manager_id):
-        return False
-    if user.groups.filter(name=Role.PMO.group_name).exists():
-        return True
-    return board is not None and board.members.filter(pk=user.pk).exists()
 
 
 def _notify_on_commit(kind: str, review_pk: int) -> None:
@@ -272,10 +248,10 @@ def gate_review_decide(
     if Gate.for_stage(programme.stage) != review.gate:
         raise GateError(f"The programme is {programme.stage_label}: this gate cannot be decided.")
     outcome = Outcome(outcome)
-    board = board_for_step(review.current_sign_off, programme)
-    if review.current_sign_off != SignOff.SRO and board is None:
+    board = review.deciding_board
+    if not review.awaits_sro and board is None:
         raise GateError(f"There is no {review.current_sign_off_label} to decide this step.")
-    if not may_decide_step(actor, review, board):
+    if not may_decide_review_step(actor, review):
         raise GateError(f"This step is for the {review.current_sign_off_label} to decide.")
     if not reasons.strip():
         raise GateError("Give the reasons for the decision.")
@@ -361,10 +337,9 @@ def programme_status_decide(
     move = ProgrammeMove(move)
     if board.kind not in (BoardKind.STB, BoardKind.DELIVERY):
         raise ServiceError("Only STB or the Delivery Board can pause, resume or stop a programme.")
-    if actor.pk in (programme.sro_id, programme.manager_id):
+    if is_programme_team(actor, programme):
         raise ServiceError("The programme's own SRO and manager cannot record a board's decision.")
-    is_pmo = actor.groups.filter(name=Role.PMO.group_name).exists()
-    if not is_pmo and not board.members.filter(pk=actor.pk).exists():
+    if not may_record_board_decision(actor, board):
         raise ServiceError(f"Only members of the {board} can record its decisions.")
     if not reasons.strip():
         raise ServiceError("Give the reasons for the decision.")

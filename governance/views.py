@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
+from accounts.rules import PORTFOLIO_LOGS
 from core.errors import ServiceError, show_service_error
 from portfolio.models import Portfolio, Programme
 
@@ -190,7 +191,7 @@ def programme_history_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "governance/programme_history.html", context)
 
 
-EDIT = "governance.change_programme_logs"
+EDIT = "governance.change_logs"
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -239,7 +240,11 @@ def _log_context(
     programme = scope if isinstance(scope, Programme) else None
     can_edit = register.editable and (
         (programme is not None and request.user.has_perm(EDIT, programme))
-        or (scope is None and register is REGISTERS["risks"] and request.user.has_perm(EDIT, None))
+        or (
+            scope is None
+            and register is REGISTERS["risks"]
+            and request.user.has_perm(EDIT, PORTFOLIO_LOGS)
+        )
     )
     for row in context["rows"]:
         row_programme = programme
@@ -352,13 +357,13 @@ def _row_context(request: HttpRequest, register: Register, programme, obj, form=
 
 
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def entry_edit(request: HttpRequest, kind: str, pk: int, slug: str | None = None) -> HttpResponse:
     register = _register(kind)
     if not register.editable:
         raise Http404
     programme = _programme(slug)
-    authorise(request.user, EDIT, programme)
+    authorise(request.user, EDIT, programme or PORTFOLIO_LOGS)
     obj = _entry(register, programme, pk)
     form = _form(register, programme, data=request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
@@ -385,7 +390,7 @@ def entry_row(request: HttpRequest, kind: str, pk: int, slug: str | None = None)
     """One row, as the table shows it (what "Cancel" swaps back in)."""
     register = _register(kind)
     programme = _programme(slug)
-    authorise(request.user, EDIT, programme)
+    authorise(request.user, EDIT, programme or PORTFOLIO_LOGS)
     obj = _entry(register, programme, pk)
     return render(
         request, "governance/log_list.html#row", _row_context(request, register, programme, obj)
@@ -393,7 +398,7 @@ def entry_row(request: HttpRequest, kind: str, pk: int, slug: str | None = None)
 
 
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def entry_add(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     register = _register(kind)
     if not register.editable:
@@ -425,7 +430,7 @@ def entry_add(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 
 
 @require_POST
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def risk_issue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -437,7 +442,7 @@ def risk_issue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 # --- RAID import --------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def raid_import_page(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -466,7 +471,7 @@ def raid_import_template(request: HttpRequest) -> HttpResponse:
 
 # --- Decisions ----------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def decision_add(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -489,7 +494,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 
 # --- Change requests ----------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def change_request_add(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -570,7 +575,7 @@ def raci(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
