@@ -49,6 +49,38 @@ rules.add_perm("governance.submit_gate_review", is_pmo | is_programme_team)
 rules.add_perm("governance.withdraw_gate_review", is_pmo | is_programme_team)
 rules.add_perm("governance.decide_gate_review", is_pmo | is_board_member | is_programme_sro)
 rules.add_perm("governance.change_gate_policy", is_pmo)
+
+
+@rules.predicate
+def may_decide_review_step(user, review) -> bool:
+    """Segregation of duties on a gate REVIEW's current step: the SRO signs off their own
+    programme; boards decide the rest, never the programme's own SRO or manager; the PMO may
+    decide any board's step."""
+    if review is None or not review.is_open:
+        return False
+    programme = review.programme
+    if review.awaits_sro:
+        return programme.sro_id == user.pk
+    if user.pk in (programme.sro_id, programme.manager_id):
+        return False
+    if is_pmo(user):
+        return True
+    board = review.deciding_board
+    return board is not None and board.members.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_board_member_of(user, board) -> bool:
+    return board is not None and board.members.filter(pk=user.pk).exists()
+
+
+# A pause, resume or stop is recorded for a BOARD: by its members, or by the PMO.
+may_record_board_decision = is_pmo | is_board_member_of
+
+# Services call these predicates themselves (a superuser's has_perm is always true, and
+# segregation of duties binds everyone); views and templates ask has_perm with the object.
+rules.add_perm("governance.decide_gate_review_step", may_decide_review_step)
+rules.add_perm("governance.record_board_decision", may_record_board_decision)
 rules.add_perm(
     "governance.decide_programme_status", (is_pmo | is_board_member) & ~is_programme_team
 )
@@ -120,9 +152,25 @@ def is_team_of_changed_programme(user, change_request) -> bool:
     return programme is not None and user.pk in (programme.manager_id, programme.sro_id)
 
 
+# The object of ``governance.change_logs`` for the portfolio-wide register (risks that belong
+# to no programme), which only the PMO changes.
+PORTFOLIO_LOGS = "portfolio-logs"
+
+
+@rules.predicate
+def may_change_logs(user, target) -> bool:
+    """A programme's logs are changed by its team and the PMO; the portfolio-wide register
+    (``PORTFOLIO_LOGS``) by the PMO. Asked without an object (a view's declared policy, before
+    it has the programme): whether the user's role changes any log at all."""
+    if target is None:
+        return has_team_role(user)
+    if isinstance(target, str):
+        return target == PORTFOLIO_LOGS and is_pmo(user)
+    return is_pmo(user) or is_programme_team(user, target)
+
+
 rules.add_perm("governance.view_logs", is_portfolio_reader)
-rules.add_perm("governance.edit_logs", has_team_role)
-rules.add_perm("governance.change_programme_logs", is_pmo | is_programme_team)
+rules.add_perm("governance.change_logs", may_change_logs)
 rules.add_perm(
     "governance.decide_change_request",
     is_portfolio_reader & is_member_of_routed_board & ~is_team_of_changed_programme,

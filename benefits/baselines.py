@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
+from core.audit import audited
 from portfolio.models import Programme
 
 from .models import Benefit, BenefitProfile, OneOffCost
@@ -18,6 +19,7 @@ from .services import rollup_request
 
 
 @transaction.atomic
+@audited
 def one_off_budget_set(
     *, programme: Programme, financial_year: int, budget: Decimal, actor: User
 ) -> tuple[Decimal, Decimal]:
@@ -27,13 +29,13 @@ def one_off_budget_set(
     )
     before = cost.budget
     cost.budget = budget
-    cost._history_user = actor  # type: ignore[attr-defined]
     cost.save(update_fields=["budget"])
     transaction.on_commit(rollup_request)
     return before, cost.budget
 
 
 @transaction.atomic
+@audited
 def benefit_planned_set(
     *, benefit: Benefit, financial_year: int, planned: Decimal, actor: User
 ) -> tuple[Decimal, Decimal]:
@@ -43,7 +45,6 @@ def benefit_planned_set(
     )
     before = profile.planned
     profile.planned = planned
-    profile._history_user = actor  # type: ignore[attr-defined]
     profile.save(update_fields=["planned"])
     transaction.on_commit(rollup_request)
     return before, profile.planned

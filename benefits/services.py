@@ -15,11 +15,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import audited
+from core.errors import ServiceError, full_clean
 from portfolio.models import Directorate, Programme
 
 from .models import (
@@ -49,21 +50,23 @@ BENEFIT_FIELDS = (
 
 
 @transaction.atomic
+@audited
 def benefit_create(*, programme: Programme, actor: User, **fields: object) -> Benefit:
     benefit = Benefit(programme=programme, **{k: fields[k] for k in BENEFIT_FIELDS if k in fields})
-    benefit.full_clean()
+    full_clean(benefit)
     benefit.save()
     transaction.on_commit(rollup_request)
     return benefit
 
 
 @transaction.atomic
+@audited
 def benefit_update(*, benefit: Benefit, actor: User, **fields: object) -> Benefit:
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
     for name in BENEFIT_FIELDS:
         if name in fields:
             setattr(benefit, name, fields[name])
-    benefit.full_clean()
+    full_clean(benefit)
     benefit.save()
     transaction.on_commit(rollup_request)
     return benefit
@@ -78,13 +81,14 @@ class ProfileRow:
 
 
 @transaction.atomic
+@audited
 def benefit_profile_save(
     *, benefit: Benefit, rows: Iterable[ProfileRow], actor: User
 ) -> list[BenefitProfile]:
     """Write the whole profile grid of a financial benefit at once (validated by the form)."""
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
     if not benefit.is_financial:
-        raise ValidationError("A non-financial benefit has a measure and target, not money.")
+        raise ServiceError("A non-financial benefit has a measure and target, not money.")
     saved = []
     for row in rows:
         profile, _ = BenefitProfile.objects.update_or_create(
@@ -99,7 +103,7 @@ def benefit_profile_save(
 
 def _override(obj: Benefit | MTFPLine, rating: str, reason: str, actor: User) -> None:
     if rating and not reason.strip():
-        raise ValidationError({"reason": "Give the reason for overriding the rating."})
+        raise ServiceError({"reason": "Give the reason for overriding the rating."})
     obj.rating_override = rating
     obj.rating_override_reason = reason.strip() if rating else ""
     obj.rating_override_by = actor if rating else None
@@ -113,6 +117,7 @@ def _override(obj: Benefit | MTFPLine, rating: str, reason: str, actor: User) ->
 
 
 @transaction.atomic
+@audited
 def benefit_deliverability_override(
     *, benefit: Benefit, rating: Deliverability | str, reason: str, actor: User
 ) -> Benefit:
@@ -124,6 +129,7 @@ def benefit_deliverability_override(
 
 
 @transaction.atomic
+@audited
 def mtfp_line_deliverability_override(
     *, line: MTFPLine, rating: Deliverability | str, reason: str, actor: User
 ) -> MTFPLine:
@@ -144,6 +150,7 @@ class CostRow:
 
 
 @transaction.atomic
+@audited
 def one_off_costs_save(
     *, programme: Programme, rows: Iterable[CostRow], actor: User
 ) -> list[OneOffCost]:
@@ -165,6 +172,7 @@ def one_off_costs_save(
 
 
 @transaction.atomic
+@audited
 def mtfp_targets_save(
     *, plan: MTFPPlan, amounts: dict[tuple[int, int], Decimal], actor: User
 ) -> int:
@@ -173,7 +181,7 @@ def mtfp_targets_save(
     lines = set(plan.lines.values_list("pk", flat=True))
     for (line_id, year), amount in amounts.items():
         if line_id not in lines or not plan.first_year <= year <= plan.last_year:
-            raise ValidationError(f"Line {line_id} in {year} is not part of {plan}.")
+            raise ServiceError(f"Line {line_id} in {year} is not part of {plan}.")
         MTFPTarget.objects.update_or_create(
             line_id=line_id, financial_year=year, defaults={"amount": amount}
         )
@@ -191,6 +199,7 @@ class TargetImportRow:
 
 
 @transaction.atomic
+@audited
 def mtfp_import(*, plan: MTFPPlan, rows: list[TargetImportRow], actor: User) -> int:
     """Import validated target rows, all or nothing: lines matched by name, targets replaced."""
     plan = MTFPPlan.objects.select_for_update().get(pk=plan.pk)

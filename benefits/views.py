@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
+from core.errors import ServiceError, show_service_error
 from core.exports import xlsx_response
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear
@@ -67,8 +67,8 @@ def benefit_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
                 benefit = services.benefit_update(benefit=benefit, actor=request.user, **fields)
             else:
                 benefit = services.benefit_create(programme=programme, actor=request.user, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"Benefit “{benefit.title}” saved")
             return redirect("benefits:benefit_detail", slug=programme.slug, pk=benefit.pk)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.models import User
+from core.audit import acting_as
 from governance.models import (
     Board,
     Gate,
@@ -178,8 +179,8 @@ def _write_partial(programme: Programme, manager: User) -> None:
         section = DocumentSection(
             document=document, key=key, text=text, version=1, updated_by=manager
         )
-        section._history_user = manager  # type: ignore[attr-defined]
-        section.save()
+        with acting_as(manager):
+            section.save()
 
 
 def _highlight_reports(people: dict[str, User], programmes: dict[str, Programme]) -> None:

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
+from core.audit import audited
 from core.exports import Table
 from portfolio.models import Programme
 
@@ -184,13 +185,13 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
 
 
 @transaction.atomic
+@audited
 def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResult:
     """Import every risk of a valid spreadsheet, or none."""
     result = raid_import_check(programme=programme, upload=upload)
     if not result.ok:
         return result
     for risk in result.risks:
-        risk._history_user = actor  # type: ignore[attr-defined]
         risk.save()
     return result
 

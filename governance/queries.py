@@ -13,7 +13,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.rules import is_pmo as user_is_pmo
+from accounts.rules import may_decide_review_step
 from core.exports import CHUNK_SIZE, Table
 from portfolio.diffs import text_diff
 from portfolio.models import (
@@ -43,15 +44,13 @@ from .models import (
     score_band,
 )
 from .registers import Register, today
-from .routing import board_for_step
-from .services import may_decide_step
 
 
 def gates_page(user: User, page_number: str | None = None) -> dict[str, Any]:
     """The user's queue, their programmes' recent reviews and every open review, oldest first,
     a page at a time (a national portfolio has thousands open)."""
     reviews = GateReview.objects.with_context().oldest_first()
-    is_pmo = user.groups.filter(name=Role.PMO.group_name).exists()
+    is_pmo = user_is_pmo(user)
     awaiting = list(reviews.awaiting_user(user))
     open_page = None
     if is_pmo or user.has_perm("governance.view_gates"):
@@ -74,8 +73,8 @@ def review_page(review: GateReview, user: User) -> dict[str, Any]:
         )
     )
     costs = programme.one_off_costs.aggregate(budget=Sum("budget"), actual=Sum("actual"))
-    board = board_for_step(review.current_sign_off, programme) if review.is_open else None
-    can_decide = review.is_open and may_decide_step(user, review, board)
+    board = review.deciding_board
+    can_decide = may_decide_review_step(user, review)
     decisions = list(Decision.objects.for_programme(programme).with_context())
     previous = (
         review.version.document.versions.filter(number__lt=review.version.number)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.rules import is_programme_team, may_decide_review_step, may_record_board_decision
 from benefits.baselines import benefit_planned_set, one_off_budget_set
 from benefits.services import rollup_request
+from core.audit import audited, bulk_create_audited, bulk_update_audited
+from core.errors import ServiceError, full_clean
 from portfolio.models import Category, Milestone, Portfolio, Programme, Stage
 from portfolio.services import DocumentError, document_freeze, document_unlock
 from portfolio.templatetags.money import gbp
@@ -42,10 +43,10 @@ from .models import (
     TermsOfReference,
 )
 from .notifications import notify_review
-from .routing import board_for_step
 
 
 @transaction.atomic
+@audited
 def decision_record(
     *,
     programme: Programme | None,
@@ -66,6 +67,7 @@ def decision_record(
 
 
 @transaction.atomic
+@audited
 def action_create(
     *,
     programme: Programme | None,
@@ -85,8 +87,8 @@ def action_create(
 # --- Lifecycle and gates ------------------------------------------------------------------------
 
 
-class GateError(Exception):
-    """A gate action that cannot happen; the message is for the user. Nothing was changed."""
+class GateError(ServiceError):
+    """A gate review action that cannot happen; the message is for the user."""
 
 
 # gate, category ("" = any), light touch -> ordered sign-offs (seeds, "Governance Flow")
@@ -123,6 +125,7 @@ def gate_policy_install_defaults() -> int:
 
 
 @transaction.atomic
+@audited
 def gate_policy_update(*, policy: GatePolicy, sign_offs: list[str], actor: User) -> GatePolicy:
     if not sign_offs:
         raise GateError("A gate needs at least one sign-off.")
@@ -130,22 +133,8 @@ def gate_policy_update(*, policy: GatePolicy, sign_offs: list[str], actor: User)
         raise GateError("Each sign-off can appear once in a route.")
     policy = GatePolicy.objects.select_for_update().get(pk=policy.pk)
     policy.sign_offs = [str(SignOff(s)) for s in sign_offs]
-    policy._history_user = actor  # type: ignore[attr-defined]
     policy.save()
     return policy
-
-
-def may_decide_step(user: User, review: GateReview, board: Board | None) -> bool:
-    """Segregation of duties: the SRO signs off their own programme; boards decide the rest,
-    never the programme's own SRO or manager. PMO may decide any board's step."""
-    programme = review.programme
-    if review.current_sign_off == SignOff.SRO:
-        return programme.sro_id == user.pk
-    if user.pk in (programme.sro_id, programme.manager_id):
-        return False
-    if user.groups.filter(name=Role.PMO.group_name).exists():
-        return True
-    return board is not None and board.members.filter(pk=user.pk).exists()
 
 
 def _notify_on_commit(kind: str, review_pk: int) -> None:
@@ -153,6 +142,7 @@ def _notify_on_commit(kind: str, review_pk: int) -> None:
 
 
 @transaction.atomic
+@audited
 def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
     """Submit the stage document: check it, freeze a version, lock it, open a routed review."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
@@ -167,7 +157,7 @@ def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
     try:
         version = document_freeze(programme=programme, kind=Gate(gate).document, actor=actor)
     except DocumentError as error:
-        raise GateError(str(error)) from error
+        raise GateError(error.messages) from error
     review = GateReview.objects.create(
         programme=programme, gate=gate, version=version, route=route, current_step=0,
         current_sign_off=route[0], submitted_by=actor,
@@ -181,6 +171,7 @@ def _locked_review(review: GateReview) -> GateReview:
 
 
 @transaction.atomic
+@audited
 def gate_review_withdraw(*, review: GateReview, actor: User) -> GateReview:
     """The team takes a submission back, until the first sign-off."""
     review = _locked_review(review)
@@ -191,7 +182,6 @@ def gate_review_withdraw(*, review: GateReview, actor: User) -> GateReview:
     review.status = ReviewStatus.WITHDRAWN
     review.current_sign_off = ""
     review.closed_at = timezone.now()
-    review._history_user = actor  # type: ignore[attr-defined]
     review.save()
     document_unlock(document=review.version.document, actor=actor)
     return review
@@ -208,13 +198,13 @@ GATE_TRANSITIONS = {
 def _move_stage(programme: Programme, transition_name: str, actor: User) -> None:
     getattr(programme, transition_name)()
     programme.stage_entered_at = timezone.now()
-    programme._history_user = actor  # type: ignore[attr-defined]
     programme.save()
     # Stage counts are part of the roll-up.
     transaction.on_commit(rollup_request)
 
 
 @transaction.atomic
+@audited
 def gate_review_decide(
     *,
     review: GateReview,
@@ -243,10 +233,10 @@ def gate_review_decide(
     if Gate.for_stage(programme.stage) != review.gate:
         raise GateError(f"The programme is {programme.stage_label}: this gate cannot be decided.")
     outcome = Outcome(outcome)
-    board = board_for_step(review.current_sign_off, programme)
-    if review.current_sign_off != SignOff.SRO and board is None:
+    board = review.deciding_board
+    if not review.awaits_sro and board is None:
         raise GateError(f"There is no {review.current_sign_off_label} to decide this step.")
-    if not may_decide_step(actor, review, board):
+    if not may_decide_review_step(actor, review):
         raise GateError(f"This step is for the {review.current_sign_off_label} to decide.")
     if not reasons.strip():
         raise GateError("Give the reasons for the decision.")
@@ -286,7 +276,6 @@ def gate_review_decide(
             description=f"Condition of {gate.short} ({version}).",
         )  # fmt: skip
 
-    review._history_user = actor  # type: ignore[attr-defined]
     if outcome.approves and not review.is_last_step:
         review.current_step += 1
         review.current_sign_off = review.route[review.current_step]
@@ -324,6 +313,7 @@ class ProgrammeMove(models.TextChoices):
 
 
 @transaction.atomic
+@audited
 def programme_status_decide(
     *, programme: Programme, move: str, board: Board, reasons: str, actor: User
 ) -> Programme:
@@ -331,21 +321,22 @@ def programme_status_decide(
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     move = ProgrammeMove(move)
     if board.kind not in (BoardKind.STB, BoardKind.DELIVERY):
-        raise GateError("Only STB or the Delivery Board can pause, resume or stop a programme.")
-    if actor.pk in (programme.sro_id, programme.manager_id):
-        raise GateError("The programme's own SRO and manager cannot record a board's decision.")
-    is_pmo = actor.groups.filter(name=Role.PMO.group_name).exists()
-    if not is_pmo and not board.members.filter(pk=actor.pk).exists():
-        raise GateError(f"Only members of the {board} can record its decisions.")
+        raise ServiceError("Only STB or the Delivery Board can pause, resume or stop a programme.")
+    if is_programme_team(actor, programme):
+        raise ServiceError("The programme's own SRO and manager cannot record a board's decision.")
+    if not may_record_board_decision(actor, board):
+        raise ServiceError(f"Only members of the {board} can record its decisions.")
     if not reasons.strip():
-        raise GateError("Give the reasons for the decision.")
+        raise ServiceError("Give the reasons for the decision.")
     allowed = {
         ProgrammeMove.PAUSE: programme.is_open,
         ProgrammeMove.RESUME: programme.stage == Stage.PAUSED,
         ProgrammeMove.STOP: programme.is_open or programme.stage == Stage.PAUSED,
     }
     if not allowed[move]:
-        raise GateError(f"A programme in {programme.stage_label} cannot be {move.label.lower()}d.")
+        raise ServiceError(
+            f"A programme in {programme.stage_label} cannot be {move.label.lower()}d."
+        )
     was = programme.stage_label
     if move == ProgrammeMove.PAUSE:
         programme.stage_before_pause = programme.stage
@@ -369,11 +360,12 @@ def programme_status_decide(
     return programme
 
 
-class AlreadyDecided(ValidationError):
+class AlreadyDecided(ServiceError):
     """A change request that has been decided cannot be decided again."""
 
 
 @transaction.atomic
+@audited
 def log_entry_save(
     *, instance: models.Model, programme: Programme | None, actor: User
 ) -> models.Model:
@@ -382,13 +374,13 @@ def log_entry_save(
         instance.programme = programme  # type: ignore[attr-defined]
         if isinstance(instance, Action):
             instance.created_by = actor
-    instance.full_clean()
-    instance._history_user = actor  # type: ignore[attr-defined]
+    full_clean(instance)
     instance.save()
     return instance
 
 
 @transaction.atomic
+@audited
 def risk_to_issue(*, risk: Risk, actor: User) -> Issue:
     """The risk has happened: open an issue that keeps the link, and mark the risk occurred."""
     risk = Risk.objects.select_for_update().get(pk=risk.pk)
@@ -396,7 +388,7 @@ def risk_to_issue(*, risk: Risk, actor: User) -> Issue:
     if existing:
         return existing
     if risk.programme_id is None:
-        raise ValidationError("Only a programme's risk can become an issue on its log.")
+        raise ServiceError("Only a programme's risk can become an issue on its log.")
     issue = Issue(
         programme_id=risk.programme_id,
         title=risk.title,
@@ -405,10 +397,8 @@ def risk_to_issue(*, risk: Risk, actor: User) -> Issue:
         owner=risk.owner,
         risk=risk,
     )
-    issue._history_user = actor  # type: ignore[attr-defined]
     issue.save()
     risk.status = RiskStatus.OCCURRED
-    risk._history_user = actor  # type: ignore[attr-defined]
     risk.save(update_fields=["status"])
     return issue
 
@@ -420,19 +410,19 @@ def change_thresholds() -> ChangeThresholds:
 
 
 @transaction.atomic
+@audited
 def change_thresholds_set(
     *, delivery_board_cost: Decimal, delivery_board_days: int, stb_cost: Decimal, stb_days: int,
     actor: User,
 ) -> ChangeThresholds:  # fmt: skip
     if stb_cost < delivery_board_cost or stb_days < delivery_board_days:
-        raise ValidationError("STB's thresholds must be at least the Delivery Board's.")
+        raise ServiceError("STB's thresholds must be at least the Delivery Board's.")
     thresholds = change_thresholds()
     thresholds = ChangeThresholds.objects.select_for_update().get(pk=thresholds.pk)
     thresholds.delivery_board_cost = delivery_board_cost
     thresholds.delivery_board_days = delivery_board_days
     thresholds.stb_cost = stb_cost
     thresholds.stb_days = stb_days
-    thresholds._history_user = actor  # type: ignore[attr-defined]
     thresholds.save()
     return thresholds
 
@@ -461,6 +451,7 @@ def change_request_route(
 
 
 @transaction.atomic
+@audited
 def change_request_raise(*, change_request: ChangeRequest, actor: User) -> ChangeRequest:
     """Log a new change request (built by the form) and route it to the board that decides it."""
     change_request.raised_by = actor
@@ -469,7 +460,6 @@ def change_request_raise(*, change_request: ChangeRequest, actor: User) -> Chang
         cost_impact=change_request.cost_impact,
         time_impact_days=change_request.time_impact_days,
     )
-    change_request._history_user = actor  # type: ignore[attr-defined]
     change_request.save()
     return change_request
 
@@ -482,7 +472,6 @@ def _apply_baseline(change_request: ChangeRequest, actor: User) -> tuple[str, st
         if milestone.baseline_date is None:
             milestone.baseline_date = before
         milestone.due_date = change_request.new_due_date
-        milestone._history_user = actor  # type: ignore[attr-defined]
         milestone.save(update_fields=["due_date", "baseline_date"])
         return before.strftime("%-d %B %Y"), milestone.due_date.strftime("%-d %B %Y")
     if kind == BaselineKind.BUDGET:
@@ -505,6 +494,7 @@ def _apply_baseline(change_request: ChangeRequest, actor: User) -> tuple[str, st
 
 
 @transaction.atomic
+@audited
 def change_request_decide(
     *, change_request: ChangeRequest, approve: bool, reasons: str, actor: User
 ) -> ChangeRequest:
@@ -516,7 +506,7 @@ def change_request_decide(
             f" on {change_request.decided_on:%-d %B %Y}: nothing has changed."
         )
     if not reasons.strip():
-        raise ValidationError("Give the reasons for the decision.")
+        raise ServiceError("Give the reasons for the decision.")
     change_request.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
     change_request.reasons = reasons
     change_request.decided_by = actor
@@ -525,7 +515,6 @@ def change_request_decide(
         change_request.baseline_before, change_request.baseline_after = _apply_baseline(
             change_request, actor
         )
-    change_request._history_user = actor  # type: ignore[attr-defined]
     change_request.save()
     outcome = "approved" if approve else "rejected"
     after = (
@@ -546,6 +535,7 @@ def change_request_decide(
 
 
 @transaction.atomic
+@audited
 def raci_save(
     *, programme: Programme, cells: dict[int, dict[int, str]], new_activity: str, actor: User
 ) -> None:
@@ -565,14 +555,35 @@ def raci_save(
                 f"{len(accountable)} chosen."
             )
     if errors:
-        raise ValidationError(errors)
-    for activity in activities:
-        RaciAssignment.objects.filter(activity=activity).delete()
-        RaciAssignment.objects.bulk_create(
-            RaciAssignment(activity=activity, person_id=person, role=role)
-            for person, role in cells.get(activity.pk, {}).items()
-            if role
-        )
+        raise ServiceError(errors)
+    wanted = {
+        (activity.pk, person): role
+        for activity in activities
+        for person, role in cells.get(activity.pk, {}).items()
+        if role
+    }
+    existing = {
+        (cell.activity_id, cell.person_id): cell
+        for cell in RaciAssignment.objects.filter(activity__in=activities)
+    }
+    gone = [cell.pk for key, cell in existing.items() if key not in wanted]
+    RaciAssignment.objects.filter(pk__in=gone).delete()  # one history row per deleted cell
+    changed = []
+    for key, cell in existing.items():
+        if key in wanted and cell.role != wanted[key]:
+            cell.role = wanted[key]
+            changed.append(cell)
+    # Cells that stop being A change first, so an activity never holds two As on the way.
+    bulk_update_audited(RaciAssignment, [c for c in changed if c.role != "A"], ["role"])
+    bulk_update_audited(RaciAssignment, [c for c in changed if c.role == "A"], ["role"])
+    bulk_create_audited(
+        RaciAssignment,
+        (
+            RaciAssignment(activity_id=activity, person_id=person, role=role)
+            for (activity, person), role in wanted.items()
+            if (activity, person) not in existing
+        ),
+    )
     if new_activity.strip():
         RaciActivity.objects.get_or_create(
             programme=programme,
@@ -582,6 +593,7 @@ def raci_save(
 
 
 @transaction.atomic
+@audited
 def terms_of_reference_save(*, board: Board, text: str, actor: User) -> TermsOfReference:
     """Save a new version of a board's terms of reference; earlier versions are kept."""
     board = Board.objects.select_for_update().get(pk=board.pk)

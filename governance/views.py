@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
+from accounts.rules import PORTFOLIO_LOGS
+from core.errors import ServiceError, show_service_error
 from core.exports import FORMATS, download, xlsx_response
 from portfolio.models import Portfolio, Programme
 
@@ -41,7 +42,6 @@ from .models import Board, ChangeRequest, GatePolicy, GateReview, Risk
 from .queries import gates_page, programme_history, review_page
 from .registers import RAID, REGISTERS, Register
 from .services import (
-    GateError,
     gate_policy_update,
     gate_review_decide,
     gate_review_submit,
@@ -79,8 +79,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     portfolio=data.get("portfolio"), category=data.get("category", ""),
                     guardrails=data.get("guardrails", ""),
                 )  # fmt: skip
-            except GateError as error:
-                messages.error(request, str(error))
+            except ServiceError as error:
+                show_service_error(request, error)
                 return redirect(review)
             messages.success(request, _decided_message(review))
             return redirect(review)
@@ -105,8 +105,8 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
     authorise(request.user, "governance.submit_gate_review", programme)
     try:
         review = gate_review_submit(programme=programme, actor=request.user)
-    except GateError as error:
-        messages.error(request, str(error))
+    except ServiceError as error:
+        show_service_error(request, error)
         kind = programme.current_document_kind
         return (
             redirect("portfolio:document_edit", slug=slug, document=kind)
@@ -128,8 +128,8 @@ def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     authorise(request.user, "governance.withdraw_gate_review", review.programme)
     try:
         gate_review_withdraw(review=review, actor=request.user)
-    except GateError as error:
-        messages.error(request, str(error))
+    except ServiceError as error:
+        show_service_error(request, error)
     else:
         messages.success(request, "Submission withdrawn. The document is back in draft.")
     return redirect(review)
@@ -150,8 +150,8 @@ def gate_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             gate_policy_update(policy=gate_policy, sign_offs=form.sign_offs, actor=request.user)
-        except GateError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"Gate policy for {gate_policy} updated.")
             return redirect("governance:gate_policy_list")
@@ -173,8 +173,8 @@ def programme_status(request: HttpRequest, slug: str) -> HttpResponse:
                 board=form.cleaned_data["board"], reasons=form.cleaned_data["reasons"],
                 actor=request.user,
             )  # fmt: skip
-        except GateError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"Decision recorded: {programme} is {programme.stage_label}.")
             return redirect(programme)
@@ -191,7 +191,7 @@ def programme_history_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "governance/programme_history.html", context)
 
 
-EDIT = "governance.change_programme_logs"
+EDIT = "governance.change_logs"
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -240,7 +240,11 @@ def _log_context(
     programme = scope if isinstance(scope, Programme) else None
     can_edit = register.editable and (
         (programme is not None and request.user.has_perm(EDIT, programme))
-        or (scope is None and register is REGISTERS["risks"] and request.user.has_perm(EDIT, None))
+        or (
+            scope is None
+            and register is REGISTERS["risks"]
+            and request.user.has_perm(EDIT, PORTFOLIO_LOGS)
+        )
     )
     for row in context["rows"]:
         row_programme = programme
@@ -348,20 +352,20 @@ def _row_context(request: HttpRequest, register: Register, programme, obj, form=
 
 
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def entry_edit(request: HttpRequest, kind: str, pk: int, slug: str | None = None) -> HttpResponse:
     register = _register(kind)
     if not register.editable:
         raise Http404
     programme = _programme(slug)
-    authorise(request.user, EDIT, programme)
+    authorise(request.user, EDIT, programme or PORTFOLIO_LOGS)
     obj = _entry(register, programme, pk)
     form = _form(register, programme, data=request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
         try:
             services.log_entry_save(instance=form.instance, programme=programme, actor=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             if request.htmx:
                 context = _row_context(request, register, programme, form.instance)
@@ -381,7 +385,7 @@ def entry_row(request: HttpRequest, kind: str, pk: int, slug: str | None = None)
     """One row, as the table shows it (what "Cancel" swaps back in)."""
     register = _register(kind)
     programme = _programme(slug)
-    authorise(request.user, EDIT, programme)
+    authorise(request.user, EDIT, programme or PORTFOLIO_LOGS)
     obj = _entry(register, programme, pk)
     return render(
         request, "governance/log_list.html#row", _row_context(request, register, programme, obj)
@@ -389,7 +393,7 @@ def entry_row(request: HttpRequest, kind: str, pk: int, slug: str | None = None)
 
 
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def entry_add(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     register = _register(kind)
     if not register.editable:
@@ -401,8 +405,8 @@ def entry_add(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.log_entry_save(instance=form.instance, programme=programme, actor=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"The {register.noun} “{form.instance}” was added.")
             if request.htmx:
@@ -421,7 +425,7 @@ def entry_add(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 
 
 @require_POST
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def risk_issue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -433,7 +437,7 @@ def risk_issue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 # --- RAID import --------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def raid_import_page(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -460,7 +464,7 @@ def raid_import_template(request: HttpRequest) -> HttpResponse:
 
 # --- Decisions ----------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def decision_add(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -483,7 +487,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 
 # --- Change requests ----------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def change_request_add(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -516,8 +520,8 @@ def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     reasons=form.cleaned_data["reasons"],
                     actor=request.user,
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
+            except ServiceError as error:
+                show_service_error(form, error)
             else:
                 change.refresh_from_db()
                 messages.success(
@@ -545,8 +549,8 @@ def thresholds_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.change_thresholds_set(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, "The change request thresholds are saved.")
             return redirect("governance:thresholds")
@@ -564,7 +568,7 @@ def raci(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@policy("governance.edit_logs")
+@policy("governance.change_logs")
 def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
@@ -589,8 +593,9 @@ def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     new_activity=form.cleaned_data["new_activity"],
                     actor=request.user,
                 )
-            except ValidationError as error:
-                errors = error.messages
+            except ServiceError as error:
+                show_service_error(form, error)
+                errors = form.messages()
             else:
                 messages.success(request, "The RACI matrix is saved.")
                 return redirect("governance:raci", slug=programme.slug)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -15,6 +14,8 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from accounts.models import User
+from core.audit import audited
+from core.errors import ServiceError
 
 from .models import (
     DocumentKind,
@@ -29,7 +30,7 @@ from .models import (
 from .sections import DEFAULT_SECTIONS
 
 
-class DocumentError(Exception):
+class DocumentError(ServiceError):
     """A document write that cannot happen; the message is for the user."""
 
 
@@ -37,17 +38,15 @@ class DocumentLocked(DocumentError):
     pass
 
 
-@dataclass
 class SectionConflict(DocumentError):
     """Someone saved the section since this editor loaded it: both texts, to merge."""
 
-    section: DocumentSection
-    theirs: str
-    yours: str
-
-    def __str__(self) -> str:
-        who = self.section.updated_by or "someone"
-        return f"{who} saved this section while you were editing it. Merge the two texts and save."
+    def __init__(self, *, section: DocumentSection, theirs: str, yours: str) -> None:
+        self.section, self.theirs, self.yours = section, theirs, yours
+        who = section.updated_by or "someone"
+        super().__init__(
+            f"{who} saved this section while you were editing it. Merge the two texts and save."
+        )
 
 
 class DocumentIncomplete(DocumentError):
@@ -71,6 +70,7 @@ def section_templates_install() -> int:
 
 
 @transaction.atomic
+@audited
 def programme_create(
     *,
     name: str,
@@ -91,7 +91,6 @@ def programme_create(
         name=name, slug=slug, description=description, manager=manager, sro=sro,
         directorate=directorate, light_touch=light_touch,
     )  # fmt: skip
-    programme._history_user = actor  # type: ignore[attr-defined]
     programme.save()
     StageDocument.objects.create(programme=programme, kind=DocumentKind.SOC)
     return programme
@@ -107,6 +106,7 @@ def document_is_editable(programme: Programme, kind: str) -> bool:
 
 
 @transaction.atomic
+@audited
 def section_save(
     *, programme: Programme, kind: str, key: str, text: str, base_version: int, actor: User
 ) -> DocumentSection:
@@ -135,7 +135,6 @@ def section_save(
     section.text = text
     section.version += 1
     section.updated_by = actor
-    section._history_user = actor  # type: ignore[attr-defined]
     section.save()
     return section
 
@@ -155,6 +154,7 @@ def canonical_hash(content: list[dict[str, str]]) -> str:
 
 
 @transaction.atomic
+@audited
 def document_freeze(*, programme: Programme, kind: str, actor: User) -> DocumentVersion:
     """Check completeness, freeze the next numbered version and lock the draft."""
     document = _document_for_update(programme, kind)
@@ -175,23 +175,23 @@ def document_freeze(*, programme: Programme, kind: str, actor: User) -> Document
     )  # fmt: skip
     document.locked = True
     document.returned_reasons = ""
-    document._history_user = actor  # type: ignore[attr-defined]
     document.save()
     return version
 
 
 @transaction.atomic
+@audited
 def document_unlock(*, document: StageDocument, actor: User, reasons: str = "") -> StageDocument:
     """Return a submitted document to draft (deferred, withdrawn or decided)."""
     document = StageDocument.objects.select_for_update().get(pk=document.pk)
     document.locked = False
     document.returned_reasons = reasons
-    document._history_user = actor  # type: ignore[attr-defined]
     document.save()
     return document
 
 
 @transaction.atomic
+@audited
 def highlight_report_save(
     *, programme: Programme, month: date, actor: User, **fields
 ) -> HighlightReport:  # type: ignore[no-untyped-def]
@@ -206,6 +206,5 @@ def highlight_report_save(
         report = HighlightReport(programme=programme, month=month, created_by=actor)
     for name, value in fields.items():
         setattr(report, name, value)
-    report._history_user = actor  # type: ignore[attr-defined]
     report.save()
     return report

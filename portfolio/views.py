@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
+from core.errors import ServiceError, show_service_error
 
 from .diffs import content_diff
 from .forms import HighlightReportForm, ProgrammeCreateForm, ProgrammeFilterForm, SectionForm
 from .models import DocumentKind, DocumentVersion, HighlightReport, Programme, SectionTemplate
 from .queries import document_page, programme_page
 from .services import (
-    DocumentError,
     SectionConflict,
     highlight_report_save,
     programme_create,
@@ -111,10 +111,10 @@ def section_update(request: HttpRequest, slug: str, document: str, key: str) -> 
             return response
         context = document_page(programme, kind) | {"can_edit": True, "conflict_row": row}
         return render(request, page, context, status=409)
-    except DocumentError as error:
+    except ServiceError as error:
         if request.htmx:
             return render(request, f"{page}#save-status", {"row": row, "error": str(error)})
-        messages.error(request, str(error))
+        show_service_error(request, error)
         return redirect("portfolio:document_edit", slug=slug, document=kind)
     row |= {"version": section.version, "section": section, "saved": True}
     if request.htmx and request.htmx.target == f"section-{key}":
@@ -168,8 +168,8 @@ def workbook(request: HttpRequest, slug: str) -> HttpResponse:
                 report = highlight_report_save(
                     programme=programme, month=month, actor=request.user, **data
                 )
-            except DocumentError as error:
-                form.add_error(None, str(error))
+            except ServiceError as error:
+                show_service_error(form, error)
             else:
                 messages.success(request, f"Highlight report for {report.month:%B %Y} saved.")
                 return redirect("portfolio:workbook", slug=slug)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audited, bulk_create_audited
+from core.errors import ServiceError, full_clean
 from portfolio.models import HighlightReport
 from portfolio.periods import Quarter
 
@@ -35,7 +36,7 @@ NARRATIVE_FIELDS = (
 )  # fmt: skip
 
 
-class ReportLocked(ValidationError):
+class ReportLocked(ServiceError):
     """The report is published: change it only through a correction."""
 
 
@@ -67,25 +68,29 @@ def report_prefill(*, report: QuarterlyReport) -> None:
     ):
         if progress.strip() and progress.strip() not in highlights.get(programme_id, []):
             highlights.setdefault(programme_id, []).append(progress.strip())
-    ProgrammeProgress.objects.bulk_create(
-        ProgrammeProgress(
-            report=report, programme_id=p.id, paragraph=" ".join(highlights.get(p.id, []))
-        )
-        for p in programmes
-        if p.id not in existing
+    bulk_create_audited(
+        ProgrammeProgress,
+        (
+            ProgrammeProgress(
+                report=report, programme_id=p.id, paragraph=" ".join(highlights.get(p.id, []))
+            )
+            for p in programmes
+            if p.id not in existing
+        ),
     )
 
 
 @transaction.atomic
+@audited
 def report_start(*, quarter: Quarter, actor: Any) -> QuarterlyReport:
     """The quarter's report, created with its progress paragraphs prefilled if new.
 
     Refuses a quarter that has not started or that no programme's data reaches.
     """
     if quarter.start > timezone.localdate():
-        raise ValidationError(f"{quarter.long_label} has not started yet.")
+        raise ServiceError(f"{quarter.long_label} has not started yet.")
     if not reports.quarter_has_data(quarter):
-        raise ValidationError(
+        raise ServiceError(
             f"There is no programme data for {quarter.long_label}: no report can be written."
         )
     report, created = QuarterlyReport.objects.get_or_create(
@@ -99,7 +104,7 @@ def report_start(*, quarter: Quarter, actor: Any) -> QuarterlyReport:
 def _locked_report(report: QuarterlyReport, version: int | None = None) -> QuarterlyReport:
     locked = QuarterlyReport.objects.select_for_update().get(pk=report.pk)
     if version is not None and locked.version != version:
-        raise ValidationError(
+        raise ServiceError(
             "Someone else changed this report while you were editing it. Check their changes "
             "and make yours again."
         )
@@ -107,6 +112,7 @@ def _locked_report(report: QuarterlyReport, version: int | None = None) -> Quart
 
 
 @transaction.atomic
+@audited
 def report_update(
     *, report: QuarterlyReport, actor: Any, version: int | None = None, **fields: Any
 ) -> QuarterlyReport:
@@ -118,12 +124,13 @@ def report_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.version += 1
-    locked.full_clean()
+    full_clean(locked)
     locked.save()
     return locked
 
 
 @transaction.atomic
+@audited
 def report_progress_update(
     *, progress: ProgrammeProgress, paragraph: str, actor: Any
 ) -> ProgrammeProgress:
@@ -134,6 +141,7 @@ def report_progress_update(
 
 
 @transaction.atomic
+@audited
 def report_section_save(
     *, report: QuarterlyReport, actor: Any, section: ReportSection | None = None, **fields: Any
 ) -> ReportSection:
@@ -144,12 +152,13 @@ def report_section_save(
     for name in ("title", "body", "annex"):
         if name in fields:
             setattr(section, name, fields[name])
-    section.full_clean()
+    full_clean(section)
     section.save()
     return section
 
 
 @transaction.atomic
+@audited
 def report_generate(*, report: QuarterlyReport, actor: Any) -> tuple[ReportVersion, bool]:
     """Queue a new version; returns (version, created). A version already queued or generating
     for this report is returned instead (the second request joins the first)."""
@@ -181,12 +190,13 @@ def _enqueue(version_pk: int) -> None:
 
 
 @transaction.atomic
+@audited
 def report_publish(*, version: ReportVersion, actor: Any) -> ReportVersion:
     """Publish a generated version; a published one before it becomes superseded (kept)."""
     report = _locked_report(version.report)
     version = ReportVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.GENERATED:
-        raise ValidationError(
+        raise ServiceError(
             f"Version {version.number} is {version.get_status_display().lower()}: only a "
             "generated version can be published."
         )
@@ -206,12 +216,13 @@ def report_publish(*, version: ReportVersion, actor: Any) -> ReportVersion:
 
 
 @transaction.atomic
+@audited
 def report_correct(*, report: QuarterlyReport, actor: Any) -> QuarterlyReport:
     """Open a correction: the narrative can be edited and a new version generated; publishing
     it supersedes the published version."""
     locked = _locked_report(report)
     if not locked.versions.filter(status=VersionStatus.PUBLISHED).exists():
-        raise ValidationError("Only a published report needs a correction: edit it instead.")
+        raise ServiceError("Only a published report needs a correction: edit it instead.")
     locked.correction_open = True
     locked.save(update_fields=["correction_open"])
     return locked

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
+from core.errors import ServiceError, show_service_error
 from portfolio.periods import Quarter
 
 from . import services
@@ -38,11 +39,6 @@ def _report(slug: str) -> QuarterlyReport:
     )
 
 
-def _errors(form, error: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 def _published_versions() -> Prefetch:
     return Prefetch(
         "versions",
@@ -63,8 +59,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
                 report = services.report_start(
                     quarter=form.cleaned_data["quarter"], actor=request.user
                 )
-            except ValidationError as error:
-                _errors(form, error)
+            except ServiceError as error:
+                show_service_error(form, error)
             else:
                 return redirect(report)
     reports = QuarterlyReport.objects.prefetch_related(_published_versions())
@@ -135,8 +131,8 @@ def report_edit(request: HttpRequest, quarter: str) -> HttpResponse:
             services.report_update(
                 report=report, actor=request.user, version=form.cleaned_data["version"], **fields
             )
-        except ValidationError as error:
-            _errors(form, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, "Narrative saved.")
             return redirect(report)
@@ -159,8 +155,8 @@ def report_progress_edit(request: HttpRequest, quarter: str, pk: int) -> HttpRes
             services.report_progress_update(
                 progress=progress, paragraph=form.cleaned_data["paragraph"], actor=request.user
             )
-        except ValidationError as error:
-            _errors(form, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"Progress for {progress.programme.name} saved.")
             return redirect(report)
@@ -185,8 +181,8 @@ def report_section_edit(request: HttpRequest, quarter: str, pk: int | None = Non
             saved = services.report_section_save(
                 report=report, actor=request.user, section=section, **form.cleaned_data
             )
-        except ValidationError as error:
-            _errors(form, error)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"“{saved.title}” saved.")
             return redirect(report)
@@ -203,8 +199,8 @@ def report_generate(request: HttpRequest, quarter: str) -> HttpResponse:
     report = _report(quarter)
     try:
         version, created = services.report_generate(report=report, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except ServiceError as error:
+        show_service_error(request, error)
         return redirect(report)
     if created:
         messages.success(request, f"Version {version.number} is being generated.")
@@ -223,8 +219,8 @@ def report_publish(request: HttpRequest, quarter: str, number: int) -> HttpRespo
     version = get_object_or_404(ReportVersion, report=report, number=number)
     try:
         services.report_publish(version=version, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except ServiceError as error:
+        show_service_error(request, error)
     else:
         messages.success(
             request, f"Version {version.number} is published: scrutiny members can now read it."
@@ -238,8 +234,8 @@ def report_correct(request: HttpRequest, quarter: str) -> HttpResponse:
     report = _report(quarter)
     try:
         services.report_correct(report=report, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except ServiceError as error:
+        show_service_error(request, error)
     else:
         messages.success(
             request,

@@ -245,6 +245,29 @@ class GateReview(models.Model):
     def is_last_step(self) -> bool:
         return self.current_step == len(self.route) - 1
 
+    @property
+    def awaits_sro(self) -> bool:
+        """The current step is the programme SRO's own sign-off."""
+        return self.current_sign_off == SignOff.SRO
+
+    @property
+    def deciding_board(self) -> Board | None:
+        """The board that decides the current step (None for the SRO's sign-off, or closed)."""
+        if not self.is_open:
+            return None
+        return board_for_step(self.current_sign_off, self.programme)
+
+
+def board_for_step(sign_off: str, programme: Programme) -> Board | None:
+    """The board that decides a step (None for the SRO's sign-off)."""
+    if sign_off == SignOff.SRO:
+        return None
+    if sign_off == SignOff.PORTFOLIO:
+        return Board.objects.filter(kind=sign_off, portfolio_id=programme.portfolio_id).first()
+    if sign_off == SignOff.PROGRAMME:
+        return Board.objects.filter(kind=sign_off, programme=programme).first()
+    return Board.objects.filter(kind=sign_off).order_by("pk").first()
+
 
 class GateSignOff(models.Model):
     """One step of a review, decided: who, when, which board, what outcome and why."""
