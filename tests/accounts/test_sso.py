@@ -59,7 +59,7 @@ def nothing_stored(before_users: int) -> None:
     assert not User.history.filter(oidc_subject__isnull=False).exists()
 
 
-# --- signing in ------------------------------------------------------------------------------------
+# --- signing in ---------------------------------------------------------------------------------
 
 
 def test_the_request_carries_state_nonce_and_a_pkce_s256_challenge(client, sso):
