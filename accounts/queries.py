@@ -129,3 +129,12 @@ def _value(record: object, field: str) -> object:
     if field == "groups":
         return list(record.groups.values("group"))  # type: ignore[attr-defined]
     return getattr(record, field)
+
+
+def pmo_contacts(limit: int = 5) -> list[User]:
+    """Whom someone with no role should ask: the active PMO, by name."""
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.PMO.group_name)
+        .order_by("first_name", "last_name", "username")
+        .distinct()[:limit]
+    )
