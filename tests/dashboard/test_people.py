@@ -299,7 +299,8 @@ def test_a_reassignment_that_fails_part_way_moves_nothing(pmo, leaver, work, mak
 
 
 def test_reassigning_with_nobody_chosen_is_a_form_error(client_as, pmo, leaver, work):
-    response = client_as(pmo).post(reverse("people:reassign", args=[leaver.pk]), {})
+    blank = dict.fromkeys(["actions_to", "risks_to", "managed_to", "sro_to"], "")
+    response = client_as(pmo).post(reverse("people:reassign", args=[leaver.pk]), blank)
     assert response.status_code == 200
     assert "Choose who takes over at least one kind of work" in response.content.decode()
 

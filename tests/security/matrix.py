@@ -203,14 +203,14 @@ EXPECTATIONS: dict[str, Entry] = {
     "people:role_mappings": edit_page(lambda demo: {}, PMO_ONLY),
     "people:role_mapping_delete": Entry(kwargs=samples.role_mapping, POST=PMO_ONLY_ACTION),
     "people:detail": Entry(kwargs=samples.person, GET=PMO_ONLY_PAGE),
-    # The sample person is a viewer on no board: posting that back changes nothing.
+    # The sample person is a viewer: posting that back changes nothing.
     "people:roles": Entry(
         kwargs=samples.person,
         GET=PMO_ONLY_PAGE,
         POST=PMO_ONLY_ACTION,
         data={"POST": {"roles": ["viewer"]}},
     ),
-    "people:boards": Entry(kwargs=samples.person, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_ACTION),
+    "people:boards": edit_page(samples.person, PMO_ONLY),
     "people:deactivate": Entry(kwargs=samples.person, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_ACTION),
     # The sample person is active: the PMO is told so and sent back to their page.
     "people:reactivate": Entry(kwargs=samples.person, POST=PMO_ONLY_ACTION),
