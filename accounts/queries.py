@@ -122,7 +122,37 @@ def person_history(person: User) -> list[PersonChange]:
                     changes,
                 )
             )
-    return shown
+    return _merged(shown)
+
+
+def _merged(changes: list[PersonChange]) -> list[PersonChange]:
+    """One change of roles is written as a removal and an addition (two rows of history): show
+    the changes one person made within a second as one, from the first before to the last
+    after."""
+    merged: list[PersonChange] = []
+    for older in changes:  # newest first
+        newer = merged[-1] if merged else None
+        if (
+            newer is not None
+            and not newer.created
+            and not older.created
+            and newer.by == older.by
+            and newer.reason == older.reason
+            and abs((newer.at - older.at).total_seconds()) < 1
+        ):
+            fields = {c.label: c for c in older.changes}
+            for change in newer.changes:
+                first = fields.get(change.label)
+                fields[change.label] = FieldChange(
+                    change.label, first.before if first else change.before, change.after
+                )
+            kept = [c for c in fields.values() if c.before != c.after]
+            merged[-1] = PersonChange(newer.at, newer.by, newer.reason, False, kept)
+            if not kept:
+                merged.pop()
+            continue
+        merged.append(older)
+    return merged
 
 
 def _value(record: object, field: str) -> object:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import RoleMapping, User
+from accounts.queries import person_history
 from accounts.roles import Role
 from governance import services as governance_services
 from governance.models import Action, ActionStatus, Board, BoardKind, Risk, RiskStatus
@@ -188,6 +189,12 @@ def test_changing_roles_is_recorded_with_who_when_before_and_after(client_as, pm
     assert '<td class="govuk-table__cell">Programme manager</td>' in text  # before
     assert "SRO, Viewer" in text  # after
     assert "Petra Mills" in text
+    # One change of roles (a removal and an addition underneath) is one row.
+    latest = person_history(leaver)[0]
+    assert latest.by == pmo
+    assert [(c.label, c.before, c.after) for c in latest.changes] == [
+        ("Roles", "Programme manager", "SRO, Viewer")
+    ]
 
 
 def test_a_pmo_cannot_remove_their_own_pmo_role(client_as, pmo):

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -93,19 +94,22 @@ class OIDCTestProvider:
             "users": USERS,
         }
         node = shutil.which("node") or "node"
+        # Its warnings go to a file, not a pipe nobody reads (a full pipe would stall it).
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
         self.process = subprocess.Popen(  # noqa: S603 - our own script, no shell
             [node, str(SCRIPT)],
             cwd=ROOT,
             env={**os.environ, "OIDC_TEST_CONFIG": json.dumps(config)},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             text=True,
         )
         line = self.process.stdout.readline() if self.process.stdout else ""
         if not line:
-            error = self.process.stderr.read() if self.process.stderr else ""
-            raise RuntimeError(f"the test OpenID Connect provider did not start: {error}")
+            self.process.wait(timeout=5)
+            self.log.seek(0)
+            raise RuntimeError(f"the test OpenID Connect provider did not start: {self.log.read()}")
         self.issuer: str = json.loads(line)["issuer"]
 
     def stop(self) -> None:
@@ -116,6 +120,7 @@ class OIDCTestProvider:
         except subprocess.TimeoutExpired:
             self.process.terminate()
             self.process.wait(timeout=5)
+        self.log.close()
 
     # --- test hooks ---------------------------------------------------------------------------
     def set_user(self, login: str, claims: dict[str, Any]) -> None:
