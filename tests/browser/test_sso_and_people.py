@@ -121,3 +121,10 @@ def test_the_pmo_adds_re_roles_deactivates_and_reassigns_a_person(demo_site, new
     page.goto(f"{base}/people/sign-in-groups/")
     assert axe_violations(page, base) == []
     screenshot(page, "people-sign-in-groups")
+
+    page.get_by_role("link", name="Accessibility statement").click()
+    expect(
+        page.get_by_role("heading", name="Accessibility statement for Delivery Hub")
+    ).to_be_visible()
+    assert axe_violations(page, base) == []
+    screenshot(page, "accessibility-statement")

@@ -392,3 +392,21 @@ def test_the_accessibility_statement_is_public_and_linked_from_every_page(client
     assert "Reporting accessibility problems" in text
     assert f'href="{reverse("accessibility")}"' in page(client, reverse("login"))
     assert f'href="{reverse("accessibility")}"' in page(client_as(pmo), reverse("people:list"))
+
+
+def test_a_leaver_cannot_be_added_to_a_board_from_its_page(client_as, pmo, leaver, make_user):
+    gone = make_user(Role.VIEWER, username="gone", first_name="Gail", last_name="Gone")
+    account_services.person_deactivate(person=gone, actor=pmo)
+    board = Board.objects.create(name="STB", slug="stb", kind=BoardKind.STB)
+    board.members.add(leaver)
+    account_services.person_deactivate(person=leaver, actor=pmo)
+    client = client_as(pmo)
+
+    text = page(client, reverse("governance:board_edit", args=["stb"]))
+    assert "Gail Gone" not in text
+    assert "Lee Ver" in text  # a member already there stays listed
+    response = client.post(reverse("governance:board_edit", args=["stb"]), {"members": [gone.pk]})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert list(board.members.all()) == [leaver]
+    assert "(left)" in page(client, reverse("governance:board_detail", args=["stb"]))
