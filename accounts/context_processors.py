@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Boards", reverse("governance:board_list")))
     if user.has_perm("reports.view_published_reports"):
         items.append(("Reports", reverse("reports:report_list")))
+    if user.has_perm("accounts.view_people"):
+        items.append(("People", reverse("people:list")))
     path = request.path
     return {
         "nav_items": [

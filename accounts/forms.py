@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
 from . import services
+from .roles import Role
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -47,3 +48,59 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if self.user_cache is not None:
             services.sign_in_success_record(username=username)
         return cleaned
+
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class PersonFilterForm(forms.Form):
+    """The people list's search and filters (GET)."""
+
+    q = forms.CharField(label="Name, username or email", required=False, max_length=150)
+    role = forms.ChoiceField(
+        label="Role", required=False, choices=[("", "Any role"), ("none", "No role"), *ROLE_CHOICES]
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Active"), ("left", "Deactivated (left)"), ("all", "Everyone")],
+    )
+
+
+class PersonRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        required=False,
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave every box empty for someone who should see nothing yet.",
+    )
+
+
+class PersonAddForm(PersonRolesForm):
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Email address", max_length=254)
+    username = forms.RegexField(
+        label="Username",
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text="Letters, digits and @ . + - _ only. Their email address is a good choice.",
+        error_messages={"invalid": "Enter a username of letters, digits and @ . + - _ only."},
+    )
+    job_title = forms.CharField(label="Job title", max_length=150, required=False)
+
+    field_order = ["first_name", "last_name", "email", "username", "job_title", "roles"]
+
+
+class RoleMappingForm(forms.Form):
+    claim_value = forms.CharField(
+        label="Group (value of the groups claim)",
+        max_length=255,
+        help_text="For Microsoft Entra ID, the group's object id, e.g. "
+        "0b5a7c9e-3d1f-4f0a-9c61-2a7d3e8b4f10, or the value of an app role.",
+    )
+    role = forms.ChoiceField(label="Gives the role", choices=[("", "Choose a role"), *ROLE_CHOICES])
+    description = forms.CharField(
+        label="What this group is (optional)", max_length=200, required=False
+    )

@@ -1,13 +1,30 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from .roles import Role
 
 
 class User(AbstractUser):
-    """A member of council staff (or of the scrutiny committee) who signs in to Delivery Hub."""
+    """A member of council staff (or of the scrutiny committee) who signs in to Delivery Hub.
+
+    Someone who signs in with single sign-on is matched by ``oidc_subject`` (the identity
+    provider's stable id for them), never by name or email. Every change to a person, their
+    roles (groups) included, is kept in ``history`` with who made it and when; the password and
+    the last sign-in time are left out of it.
+    """
 
     job_title = models.CharField(max_length=150, blank=True)
+    oidc_subject = models.CharField(
+        "single sign-on subject",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The identity provider's stable id for this person (set at first sign-in).",
+    )
+
+    history = HistoricalRecords(m2m_fields=["groups"], excluded_fields=["password", "last_login"])
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -20,6 +37,38 @@ class User(AbstractUser):
         """The labels of this user's roles, in the order of DESIGN.md section 4."""
         groups = {group.name for group in self.groups.all()}
         return [role.label for role in Role if role.group_name in groups]
+
+    @property
+    def signs_in_with_sso(self) -> bool:
+        return bool(self.oidc_subject)
+
+
+class RoleMapping(models.Model):
+    """One value of the identity provider's groups (or roles) claim that gives a role.
+
+    At every single sign-on the person's roles become exactly those their claim values map to:
+    someone removed from a group loses its role at their next sign-in.
+    """
+
+    claim_value = models.CharField(
+        max_length=255,
+        help_text="The value in the groups claim: an Entra ID group object id, or an app role.",
+    )
+    role = models.CharField(max_length=40, choices=Role.choices)
+    description = models.CharField(
+        max_length=200, blank=True, help_text="What this group is, for the PMO's reference."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "claim_value"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim_value", "role"], name="unique_role_mapping")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_value} → {Role(self.role).label}"
 
 
 class FailedSignIn(models.Model):

@@ -38,6 +38,10 @@ rules.add_perm("portfolio.view_programme", is_portfolio_reader)
 rules.add_perm("portfolio.add_programme", is_pmo)
 rules.add_perm("portfolio.change_programme", is_pmo | is_programme_team)
 
+# --- people and roles: the PMO's -----------------------------------------------------------------
+rules.add_perm("accounts.view_people", is_pmo)
+rules.add_perm("accounts.change_people", is_pmo)
+
 # --- lifecycle and gates ------------------------------------------------------------------------
 # Documents, submissions and decisions take the PROGRAMME as the object. Whether a draft is
 # locked, and which step of a review a board may decide, is checked by the services, which

@@ -1,17 +1,25 @@
-"""Writes for accounts: sign-in throttling.
+"""Writes for accounts: sign-in throttling, people and their roles, single sign-on.
 
 After ``FAILURE_LIMIT`` failed sign-ins for one username (case-insensitive) or from one address
 within ``WINDOW``, further attempts are refused for ``LOCKOUT`` after the last failure, whether
 or not the username exists and whether or not the password is right. Failures live in the
-database (FailedSignIn), so throttling does not depend on Redis.
+database (FailedSignIn), so throttling does not depend on Redis. Single sign-on goes through the
+same throttle by address (the callback knows no username until the provider has answered).
+
+Every change to a person and their roles is written through these functions with an ``actor``,
+so django-simple-history records who made it; the person's page shows the before and after.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from .models import FailedSignIn
+from .models import FailedSignIn, RoleMapping, User
+from .roles import Role
 
 FAILURE_LIMIT = 5
 WINDOW = timedelta(minutes=15)
@@ -38,7 +46,9 @@ def sign_in_locked_until(*, username: str, ip_address: str | None) -> datetime |
     now = timezone.now()
     since = now - WINDOW - LOCKOUT
     recent = FailedSignIn.objects.filter(attempted_at__gte=since).order_by("-attempted_at")
-    candidates = [recent.filter(username=normalise_username(username))]
+    candidates = []
+    if normalise_username(username):
+        candidates.append(recent.filter(username=normalise_username(username)))
     if ip_address:
         candidates.append(recent.filter(ip_address=ip_address))
     locks = [
@@ -62,3 +72,205 @@ def sign_in_failure_record(*, username: str, ip_address: str | None) -> FailedSi
 def sign_in_success_record(*, username: str) -> None:
     """A successful sign-in clears that username's failures (not its address's)."""
     FailedSignIn.objects.filter(username=normalise_username(username)).delete()
+
+
+# --- people and roles ---------------------------------------------------------------------------
+
+
+class PeopleError(Exception):
+    """A change to a person that cannot be made; the message says why, for the page."""
+
+
+class AccountDeactivated(PeopleError):
+    """Single sign-on by someone the PMO has deactivated: nothing about them is changed."""
+
+
+def _attribute(person: User, actor: User | None) -> None:
+    """The history rows this change writes name ``actor`` (a sign-in is the person's own)."""
+    person._history_user = actor  # type: ignore[attr-defined]
+
+
+def _baseline(person: User, actor: User | None) -> None:
+    """A person created before history was kept gets one snapshot first, so the first change
+    shown on their page has a "before"."""
+    if not person.history.exists():
+        _attribute(person, actor)
+        person.save()
+
+
+def role_groups(roles: Iterable[str]) -> list[Group]:
+    return [Group.objects.get_or_create(name=Role(role).group_name)[0] for role in roles]
+
+
+def _roles_set(person: User, roles: Iterable[str]) -> None:
+    """Make ``person``'s roles exactly ``roles``, leaving any group that is not a role alone."""
+    wanted = {group.pk: group for group in role_groups(set(roles))}
+    role_names = [role.group_name for role in Role]
+    held = {group.pk: group for group in person.groups.filter(name__in=role_names)}
+    removed = [group for pk, group in held.items() if pk not in wanted]
+    added = [group for pk, group in wanted.items() if pk not in held]
+    if removed:
+        person.groups.remove(*removed)
+    if added:
+        person.groups.add(*added)
+
+
+@transaction.atomic
+def person_add(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str,
+    job_title: str = "",
+    roles: Iterable[str],
+    actor: User,
+) -> User:
+    """Add a person who signs in with a local account (no single sign-on) or who will be matched
+    at their first single sign-on. They get no usable password: a person with a local account
+    sets one through the admin or `manage.py changepassword`."""
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise PeopleError(f"There is already someone with the username {username}.")
+    email = email.strip()
+    if email and User.objects.filter(email__iexact=email).exists():
+        raise PeopleError(f"There is already someone with the email address {email}.")
+    person = User(
+        username=username,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        job_title=job_title.strip(),
+    )
+    person.set_unusable_password()
+    _attribute(person, actor)
+    person.save()
+    _roles_set(person, roles)
+    return person
+
+
+@transaction.atomic
+def person_roles_set(*, person: User, roles: Iterable[str], actor: User) -> User:
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        raise PeopleError(f"{person} has left: give them roles only after reactivating them.")
+    roles = set(roles)
+    if person.pk == actor.pk and Role.PMO not in roles:
+        raise PeopleError(
+            "You cannot remove your own PMO role: ask another PMO to do it, so the portfolio "
+            "always has someone who can give roles."
+        )
+    _baseline(person, actor)
+    _attribute(person, actor)
+    _roles_set(person, roles)
+    return person
+
+
+@transaction.atomic
+def person_deactivate(*, person: User, actor: User) -> User:
+    """A leaver: they can no longer sign in (locally or with single sign-on, which never
+    reactivates anyone) and their sessions end; everything they did stays attributed to them.
+    Their roles are kept in history, their open work is listed on their page for reassignment."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.pk == actor.pk:
+        raise PeopleError("You cannot deactivate your own account: ask another PMO.")
+    if not person.is_active:
+        raise PeopleError(f"{person} has already been deactivated.")
+    _baseline(person, actor)
+    person.is_active = False
+    _attribute(person, actor)
+    person.save(update_fields=["is_active"])
+    return person
+
+
+@transaction.atomic
+def person_reactivate(*, person: User, actor: User) -> User:
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.is_active:
+        raise PeopleError(f"{person} is already active.")
+    person.is_active = True
+    _attribute(person, actor)
+    person.save(update_fields=["is_active"])
+    return person
+
+
+@transaction.atomic
+def role_mapping_add(*, claim_value: str, role: str, description: str, actor: User) -> RoleMapping:
+    claim_value = claim_value.strip()
+    if not claim_value:
+        raise PeopleError("Enter the value of the groups claim.")
+    if role not in Role.values:
+        raise PeopleError("Choose the role this group gives.")
+    if RoleMapping.objects.filter(claim_value=claim_value, role=role).exists():
+        raise PeopleError(f"{claim_value} already gives the role {Role(role).label}.")
+    mapping = RoleMapping(claim_value=claim_value, role=role, description=description.strip())
+    mapping._history_user = actor  # type: ignore[attr-defined]
+    mapping.save()
+    return mapping
+
+
+@transaction.atomic
+def role_mapping_delete(*, mapping: RoleMapping, actor: User) -> None:
+    mapping._history_user = actor  # type: ignore[attr-defined]
+    mapping.delete()
+
+
+# --- single sign-on -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignOnClaims:
+    """What Delivery Hub takes from a verified ID token."""
+
+    subject: str
+    email: str
+    first_name: str
+    last_name: str
+    claim_values: frozenset[str]
+
+
+def roles_for_claims(claim_values: Iterable[str]) -> set[str]:
+    return set(
+        RoleMapping.objects.filter(claim_value__in=list(claim_values)).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def _free_username(claims: SignOnClaims) -> str:
+    wanted = (claims.email or f"sso-{claims.subject}")[:150]
+    if not User.objects.filter(username__iexact=wanted).exists():
+        return wanted
+    suffix = 2
+    while User.objects.filter(username__iexact=f"{wanted[:140]}-{suffix}").exists():
+        suffix += 1
+    return f"{wanted[:140]}-{suffix}"
+
+
+@transaction.atomic
+def sso_sign_in(*, claims: SignOnClaims) -> User:
+    """The person behind a verified ID token: found by subject, or created just in time, with
+    their name and email from the claims and their roles exactly those their claim values map
+    to (a group they left takes its role with it). A deactivated person stays deactivated."""
+    person = User.objects.select_for_update().filter(oidc_subject=claims.subject).first()
+    if person is not None and not person.is_active:
+        raise AccountDeactivated(f"{person} has been deactivated.")
+    if person is None:
+        person = User(oidc_subject=claims.subject, username=_free_username(claims))
+        person.set_unusable_password()
+    person._change_reason = "Single sign-on"  # type: ignore[attr-defined]
+    changed = person.pk is None
+    for field, value in [
+        ("email", claims.email),
+        ("first_name", claims.first_name),
+        ("last_name", claims.last_name),
+    ]:
+        if value and getattr(person, field) != value:
+            setattr(person, field, value[: User._meta.get_field(field).max_length])
+            changed = True
+    if changed:
+        _attribute(person, person if person.pk else None)
+        person.save()
+    _attribute(person, person)
+    _roles_set(person, roles_for_claims(claims.claim_values))
+    return person

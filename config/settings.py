@@ -202,9 +202,42 @@ CELERY_TIMEZONE = "Europe/London"
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Local passwords (the embedded default, break-glass accounts). LOCAL_SIGN_IN=0 switches them
+# off everywhere (the sign-in page and the admin): then only single sign-on signs anyone in.
+LOCAL_SIGN_IN = env_flag("LOCAL_SIGN_IN", default=True)
+
+# Single sign-on with OpenID Connect (accounts/oidc.py, README "Single sign-on"): off while
+# OIDC_ISSUER is unset. The endpoints come from the issuer's discovery document.
+OIDC_ISSUER = env_url("OIDC_ISSUER", schemes=("https", "http")).rstrip("/")
+if OIDC_ISSUER.startswith("http://") and OIDC_ISSUER.split("/")[2].split(":")[0] not in (
+    "127.0.0.1",
+    "localhost",
+    "[::1]",
+):
+    raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// URL; got {OIDC_ISSUER!r}.")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be.")
+if not LOCAL_SIGN_IN and not OIDC_ISSUER:
+    raise ImproperlyConfigured("LOCAL_SIGN_IN=0 needs OIDC_ISSUER: nobody could sign in.")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your council account")
+OIDC_SUBJECT_CLAIM = env.str("OIDC_SUBJECT_CLAIM", default="sub")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", default=5)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if LOCAL_SIGN_IN else []),
+    "accounts.oidc.CouncilOIDCBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

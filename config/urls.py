@@ -4,12 +4,16 @@ from django.urls import include, path
 from accounts import views as account_views
 from dashboard import views as dashboard_views
 
-from . import health
+from . import health, pages
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/oidc/start/", account_views.oidc_start, name="oidc_start"),
+    path("accounts/oidc/callback/", account_views.oidc_callback, name="oidc_callback"),
+    path("accessibility/", pages.accessibility, name="accessibility"),
+    path("people/", include("dashboard.people_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("dashboard/", include("dashboard.urls")),
     path("reports/", include("reports.urls")),

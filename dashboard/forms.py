@@ -1,6 +1,9 @@
 from django import forms
 from django.utils import timezone
 
+from accounts.models import User
+from governance.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from governance.models import Board
 from portfolio.models import Category, Directorate, Portfolio
 from portfolio.periods import FinancialYear, financial_years
 
@@ -30,3 +33,42 @@ class DashboardFilterForm(forms.Form):
     def clean_financial_year(self) -> FinancialYear | None:
         value = self.cleaned_data["financial_year"]
         return FinancialYear.parse(value) if value else None
+
+
+class PersonBoardsForm(forms.Form):
+    """The boards a person sits on, edited from their page (the board's page edits the same)."""
+
+    boards = BoundedModelMultipleChoiceField(
+        queryset=Board.objects.order_by("kind", "name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Boards they sit on",
+    )
+
+
+class ReassignForm(forms.Form):
+    """Who takes over a person's open work; a kind left blank stays with them."""
+
+    actions_to = BoundedModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Give their open actions to"
+    )
+    risks_to = BoundedModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Give the open risks they own to"
+    )
+    managed_to = BoundedModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="New manager for the open programmes they manage",
+    )
+    sro_to = BoundedModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="New SRO for the open programmes they are SRO of",
+    )
+
+    def __init__(self, *args, person: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).exclude(pk=person.pk)
+        for field in self.fields.values():
+            field.queryset = people  # type: ignore[attr-defined]
+            field.empty_label = "Leave with them"  # type: ignore[attr-defined]

@@ -697,3 +697,44 @@ def dashboard_page(filters: DashboardFilters, snapshot: RollupSnapshot | None) -
         "downloads": {slug.replace("-", "_"): Download(slug, title)
                       for slug, (title, _) in TABLES.items()},
     }  # fmt: skip
+
+
+# --- people -------------------------------------------------------------------------------------
+PERSON_LIST_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class PersonWork:
+    """What a person's page shows besides their details: each list bounded, with its total."""
+
+    managed: list[Programme]
+    sro_of: list[Programme]
+    boards: list[Any]
+    chaired: list[Any]
+    actions: list[Action]
+    actions_total: int
+    risks: list[Risk]
+    risks_total: int
+
+    @property
+    def open_programmes(self) -> int:
+        return sum(1 for p in [*self.managed, *self.sro_of] if p.is_open)
+
+    @property
+    def has_open_work(self) -> bool:
+        return bool(self.actions_total or self.risks_total or self.open_programmes)
+
+
+def person_work(person: Any) -> PersonWork:
+    actions = Action.objects.outstanding().owned_by(person).select_related("programme")
+    risks = Risk.objects.open().filter(owner=person).select_related("programme", "portfolio")
+    return PersonWork(
+        managed=list(Programme.objects.filter(manager=person).order_by("name")),
+        sro_of=list(Programme.objects.filter(sro=person).order_by("name")),
+        boards=list(person.boards.order_by("name")),
+        chaired=list(person.chaired_boards.order_by("name")),
+        actions=list(actions.order_by("due_date", "title")[:PERSON_LIST_LIMIT]),
+        actions_total=actions.count(),
+        risks=list(risks.order_by("review_date", "title")[:PERSON_LIST_LIMIT]),
+        risks_total=risks.count(),
+    )

@@ -4,6 +4,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from accounts.policies import policy
+from accounts.queries import pmo_contacts
 from core.exports import FORMATS, download
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear
@@ -40,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.has_perm("portfolio.view_portfolio"):
         if user.has_perm("reports.view_published_reports"):
             return report_list(request)
-        return render(request, "dashboard/home_no_role.html")
+        return render(request, "dashboard/home_no_role.html", {"contacts": pmo_contacts()})
     programmes = list(Programme.objects.with_people())
     own = [p for p in programmes if user.pk in (p.manager_id, p.sro_id)]
     return render(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from accounts.models import User
 from portfolio.models import Category, Portfolio, Programme
@@ -286,6 +287,19 @@ class BoardForm(forms.ModelForm):
             "next_meeting": DATE,
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # A deactivated person (a leaver) cannot be made chair or member; one already there
+        # stays listed, so saving the board does not drop them unasked.
+        current = set()
+        if self.instance.pk:
+            current = set(self.instance.members.values_list("pk", flat=True))
+            if self.instance.chair_id:
+                current.add(self.instance.chair_id)
+        people = User.objects.filter(models.Q(is_active=True) | models.Q(pk__in=current))
+        self.fields["chair"].queryset = people  # type: ignore[attr-defined]
+        self.fields["members"].queryset = people  # type: ignore[attr-defined]
 
 
 class TermsOfReferenceForm(forms.Form):

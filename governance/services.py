@@ -603,3 +603,75 @@ def terms_of_reference_save(*, board: Board, text: str, actor: User) -> TermsOfR
     return TermsOfReference.objects.create(
         board=board, version=(latest.version + 1 if latest else 1), text=text, saved_by=actor
     )
+
+
+# --- people: boards they sit on, and reassigning a leaver's open work ---------------------------
+
+
+class ReassignError(Exception):
+    """A reassignment that cannot be made; the message says why."""
+
+
+@transaction.atomic
+def person_boards_set(*, person: User, boards: list[Board], actor: User) -> None:
+    """Make ``person`` a member of exactly ``boards`` (each board's history records the change
+    and who made it). A board they chair keeps them as chair."""
+    wanted = {board.pk for board in boards}
+    if wanted and not person.is_active:
+        raise ReassignError(f"{person} has been deactivated: they cannot join a board.")
+    current = {board.pk: board for board in person.boards.select_for_update()}
+    for board in Board.objects.select_for_update().filter(pk__in=wanted - set(current)):
+        board._history_user = actor  # type: ignore[attr-defined]
+        board.members.add(person)
+    for pk in set(current) - wanted:
+        board = current[pk]
+        board._history_user = actor  # type: ignore[attr-defined]
+        board.members.remove(person)
+
+
+def _moved(row: models.Model, field: str, to: User, actor: User, reason: str) -> None:
+    setattr(row, field, to)
+    row._history_user = actor  # type: ignore[attr-defined]
+    row._change_reason = reason  # type: ignore[attr-defined]
+    row.save(update_fields=[field])
+
+
+@transaction.atomic
+def person_work_reassign(
+    *,
+    person: User,
+    actions_to: User | None = None,
+    risks_to: User | None = None,
+    managed_to: User | None = None,
+    sro_to: User | None = None,
+    actor: User,
+) -> dict[str, int]:
+    """Move a person's open actions, open risks, and the open programmes they manage or are
+    SRO of, to the people given, in one step: all of it or none. Each row's history records
+    the move, who made it and why. Returns how many of each moved."""
+    targets = {"actions": actions_to, "risks": risks_to, "managed": managed_to, "sro": sro_to}
+    if not any(targets.values()):
+        raise ReassignError("Choose who takes over at least one kind of work.")
+    for to in targets.values():
+        if to is not None and (to.pk == person.pk or not to.is_active):
+            raise ReassignError(f"Work cannot be given to {to}: choose someone else who is active.")
+    reason = f"Reassigned from {person}"
+    moved = dict.fromkeys(targets, 0)
+    if actions_to:
+        for action in Action.objects.select_for_update().outstanding().owned_by(person):
+            _moved(action, "owner", actions_to, actor, reason)
+            moved["actions"] += 1
+    if risks_to:
+        for risk in Risk.objects.select_for_update().open().filter(owner=person):
+            _moved(risk, "owner", risks_to, actor, reason)
+            moved["risks"] += 1
+    for key, field in (("managed", "manager"), ("sro", "sro")):
+        to = targets[key]
+        if to is None:
+            continue
+        for programme in Programme.objects.select_for_update().open().filter(**{field: person}):
+            _moved(programme, field, to, actor, reason)
+            moved[key] += 1
+    if not any(moved.values()):
+        raise ReassignError(f"{person} has no open work of the kinds chosen.")
+    return moved

@@ -74,3 +74,62 @@ def demo(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+# --- single sign-on: a real OpenID Connect provider (tests/support/oidc/) ------------------------
+
+
+def _start_oidc_provider(redirect_uri: str):  # type: ignore[no-untyped-def]
+    from tests.support import oidc
+
+    if not oidc.available():
+        if os.environ.get("CI"):
+            pytest.fail("node_modules/oidc-provider is missing: CI must run `npm ci`")
+        pytest.skip("the test OpenID Connect provider needs `npm ci` (node_modules/oidc-provider)")
+    return oidc.OIDCTestProvider(redirect_uris=[redirect_uri])
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():  # type: ignore[no-untyped-def]
+    """oidc-provider on a loopback port, sending people back to the Django test client."""
+    provider = _start_oidc_provider("http://testserver/accounts/oidc/callback/")
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_live(live_server):  # type: ignore[no-untyped-def]
+    """The same provider for the browser tests, sending people back to the live server."""
+    provider = _start_oidc_provider(f"{live_server.url}/accounts/oidc/callback/")
+    yield provider
+    provider.stop()
+
+
+def _sso_settings(settings, provider):  # type: ignore[no-untyped-def]
+    from accounts import oidc as account_oidc
+    from tests.support import oidc
+
+    settings.OIDC_ISSUER = provider.issuer
+    settings.OIDC_RP_CLIENT_ID = oidc.CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = oidc.CLIENT_SECRET
+    settings.OIDC_PROVIDER_NAME = "Council account (test)"
+    account_oidc.forget_discovery()
+    provider.reset_users()
+    return provider
+
+
+@pytest.fixture
+def sso(settings, oidc_provider):  # type: ignore[no-untyped-def]
+    """Single sign-on switched on against the test provider (users as tests/support/oidc)."""
+    yield _sso_settings(settings, oidc_provider)
+    from accounts import oidc as account_oidc
+
+    account_oidc.forget_discovery()
+
+
+@pytest.fixture
+def sso_live(settings, oidc_provider_live):  # type: ignore[no-untyped-def]
+    yield _sso_settings(settings, oidc_provider_live)
+    from accounts import oidc as account_oidc
+
+    account_oidc.forget_discovery()

@@ -57,3 +57,39 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"OIDC_ISSUER": "https://login.example/tenant/v2.0"},
+            "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET",
+        ),
+        ({"LOCAL_SIGN_IN": "0"}, "LOCAL_SIGN_IN=0 needs OIDC_ISSUER"),
+        (
+            {
+                "OIDC_ISSUER": "http://login.example/",
+                "OIDC_CLIENT_ID": "a",
+                "OIDC_CLIENT_SECRET": "b",
+            },
+            "OIDC_ISSUER must be an https:// URL",
+        ),
+        ({"LOCAL_SIGN_IN": "maybe"}, "LOCAL_SIGN_IN must be 1 or 0"),
+    ],
+)
+def test_single_sign_on_misconfiguration_refuses_to_start(env, message):
+    result = run_django(env, "check")
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_single_sign_on_set_up_passes_the_checks():
+    env = {
+        "OIDC_ISSUER": "https://login.microsoftonline.com/tenant-id/v2.0",
+        "OIDC_CLIENT_ID": "client",
+        "OIDC_CLIENT_SECRET": "secret",
+        "LOCAL_SIGN_IN": "0",
+    }
+    result = run_django(env, "check")
+    assert result.returncode == 0, result.stderr

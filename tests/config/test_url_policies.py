@@ -24,10 +24,19 @@ def test_every_view_declares_a_permission_policy():
     assert missing == [], f"views without a permission policy: {missing}"
 
 
-def test_only_sign_in_sign_out_and_healthz_are_public():
+def test_only_sign_in_sign_out_single_sign_on_accessibility_and_healthz_are_public():
+    # Single sign-on's start and return must be reachable before signing in; the accessibility
+    # statement must be readable by someone who cannot sign in.
     public = sorted(
         route
         for route, view in walk(get_resolver().url_patterns)
         if getattr(view, "permission_policy", None) == "public"
     )
-    assert public == ["accounts/login/", "accounts/logout/", "healthz"]
+    assert public == [
+        "accessibility/",
+        "accounts/login/",
+        "accounts/logout/",
+        "accounts/oidc/callback/",
+        "accounts/oidc/start/",
+        "healthz",
+    ]

@@ -34,7 +34,14 @@ from django import forms
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from accounts.forms import ThrottledAuthenticationForm
+from accounts.forms import (
+    PersonAddForm,
+    PersonFilterForm,
+    PersonRolesForm,
+    RoleMappingForm,
+    ThrottledAuthenticationForm,
+)
+from accounts.models import User
 from benefits.forms import (
     BenefitForm,
     CostFormSet,
@@ -43,7 +50,7 @@ from benefits.forms import (
     TargetGridForm,
 )
 from benefits.models import Benefit, MTFPPlan
-from dashboard.forms import DashboardFilterForm
+from dashboard.forms import DashboardFilterForm, PersonBoardsForm, ReassignForm
 from governance import forms as gf
 from governance.models import GatePolicy
 from portfolio.forms import (
@@ -84,6 +91,35 @@ REGISTRY: list[HostileForm] = [
         url=lambda demo: reverse("login"),
         form=ThrottledAuthenticationForm,
         actor="anonymous",
+    ),
+    # --- people (the PMO's) ----------------------------------------------------------------
+    HostileForm("add a person", url=lambda demo: reverse("people:add"), form=PersonAddForm),
+    HostileForm(
+        "person's roles",
+        url=lambda demo: reverse("people:roles", kwargs=samples.person(demo)),
+        form=PersonRolesForm,
+    ),
+    HostileForm(
+        "person's boards",
+        url=lambda demo: reverse("people:boards", kwargs=samples.person(demo)),
+        form=PersonBoardsForm,
+    ),
+    HostileForm(
+        "reassign a person's work",
+        url=lambda demo: reverse("people:reassign", kwargs=samples.person(demo)),
+        form=ReassignForm,
+        form_kwargs=lambda demo: {"person": User.objects.get(**samples.person(demo))},
+    ),
+    HostileForm(
+        "role from a sign-in group",
+        url=lambda demo: reverse("people:role_mappings"),
+        form=RoleMappingForm,
+    ),
+    HostileForm(
+        "people search",
+        url=lambda demo: reverse("people:list"),
+        form=PersonFilterForm,
+        method="GET",
     ),
     HostileForm(
         "programme filter",

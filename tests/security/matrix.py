@@ -192,6 +192,29 @@ EXPECTATIONS: dict[str, Entry] = {
         others={"anonymous": 405},  # a signed-in user is sent home whatever the method
     ),
     "logout": Entry(POST=statuses(302), others={"anonymous": 405, "pmo": 405}),
+    # Single sign-on is off in the matrix (no OIDC_ISSUER): both URLs are 404 to everyone.
+    # tests/accounts/test_sso.py covers them switched on, against a real provider.
+    "oidc_start": Entry(GET=statuses(404), others=dict.fromkeys(ACTORS, 405)),
+    "oidc_callback": Entry(GET=statuses(404), others=dict.fromkeys(ACTORS, 405)),
+    "accessibility": Entry(GET=statuses(200), others=dict.fromkeys(ACTORS, 405)),
+    # --- people: the PMO's ------------------------------------------------------------------
+    "people:list": Entry(GET=PMO_ONLY_PAGE),
+    "people:add": edit_page(lambda demo: {}, PMO_ONLY),
+    "people:role_mappings": edit_page(lambda demo: {}, PMO_ONLY),
+    "people:role_mapping_delete": Entry(kwargs=samples.role_mapping, POST=PMO_ONLY_ACTION),
+    "people:detail": Entry(kwargs=samples.person, GET=PMO_ONLY_PAGE),
+    # The sample person is a viewer: posting that back changes nothing.
+    "people:roles": Entry(
+        kwargs=samples.person,
+        GET=PMO_ONLY_PAGE,
+        POST=PMO_ONLY_ACTION,
+        data={"POST": {"roles": ["viewer"]}},
+    ),
+    "people:boards": edit_page(samples.person, PMO_ONLY),
+    "people:deactivate": Entry(kwargs=samples.person, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_ACTION),
+    # The sample person is active: the PMO is told so and sent back to their page.
+    "people:reactivate": Entry(kwargs=samples.person, POST=PMO_ONLY_ACTION),
+    "people:reassign": edit_page(samples.person, PMO_ONLY),
     "healthz": Entry(GET=statuses(200)),
     # --- portfolio ------------------------------------------------------------------------------
     "portfolio:programme_list": Entry(GET=STAFF_READ),

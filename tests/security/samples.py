@@ -101,3 +101,25 @@ def planned_benefit(demo: Any) -> Kwargs:
         defaults={"type": BenefitType.CASHABLE_SAVING, "mtfp_line": line},
     )
     return {"slug": demo.programme.slug, "pk": row.pk}
+
+
+def person(demo: Any) -> Kwargs:
+    """A viewer whom the people pages change (not one of the matrix's actors)."""
+    from accounts.models import User
+    from accounts.roles import Role
+    from accounts.services import role_groups
+
+    someone, created = User.objects.get_or_create(
+        username="sample.person", defaults={"first_name": "Sam", "last_name": "Sample"}
+    )
+    if created:
+        someone.groups.add(*role_groups([Role.VIEWER]))
+    return {"pk": someone.pk}
+
+
+def role_mapping(demo: Any) -> Kwargs:
+    from accounts.models import RoleMapping
+    from accounts.roles import Role
+
+    mapping, _ = RoleMapping.objects.get_or_create(claim_value="sample-group", role=Role.VIEWER)
+    return {"pk": mapping.pk}
