@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
+    # Before the apps: the CSVW metadata beside their CSV downloads shares their export paths.
+    path("", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/", include("reports.urls")),
     # governance and benefits serve pages under programmes/<slug>/…: they must come before
