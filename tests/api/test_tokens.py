@@ -33,12 +33,14 @@ def test_a_person_makes_a_token_in_the_browser_and_sees_it_once(client_as, viewe
     token = AccessToken.objects.get(owner=viewer)
     page = response.content.decode()
     secret = page.split('id="new-token-secret" type="text" readonly value="')[1].split('"')[0]
-    assert secret.startswith("dh_") and len(secret) > 40
+    assert secret.startswith("dh_")
+    assert len(secret) > 40
     assert token.secret_hash == hash_secret(secret)
     assert secret not in str(AccessToken.objects.values_list().get(pk=token.pk))
     assert token.expires_at - token.created_at == timedelta(days=90)
     again = client.get("/account/tokens/").content.decode()
-    assert "Power BI savings" in again and token.prefix in again
+    assert "Power BI savings" in again
+    assert token.prefix in again
     assert secret not in again
     # The token works on the feed.
     assert client_as(viewer).logout() is None
@@ -86,7 +88,8 @@ def test_refusals_are_401_with_www_authenticate(client, make_user, viewer, make_
     for url in (FEED, "/odata/Programmes", "/odata/$metadata", "/calendar/mine.ics"):
         response = client.get(url, **headers)
         assert response.status_code == 401, (case, url)
-        assert "Basic" in response["WWW-Authenticate"] and "Bearer" in response["WWW-Authenticate"]
+        assert "Basic" in response["WWW-Authenticate"]
+        assert "Bearer" in response["WWW-Authenticate"]
         assert response.json()["error"]["code"] == "Unauthorized"
     assert other.pk  # olu exists: the refusal is about the token, not an unknown user
 
@@ -131,9 +134,11 @@ def test_use_is_logged_and_last_used_is_kept_without_a_row_per_request(
     token.refresh_from_db()
     assert token.last_used_at is not None
     used = [r for r in caplog.records if "used from" in r.getMessage()]
-    assert len(used) == 3 and "vera" in used[0].getMessage()
+    assert len(used) == 3
+    assert "vera" in used[0].getMessage()
     assert secret not in caplog.text
-    assert AccessToken.objects.count() == 1 and not FailedSignIn.objects.exists()
+    assert AccessToken.objects.count() == 1
+    assert not FailedSignIn.objects.exists()
 
 
 def test_the_owner_and_the_pmo_may_revoke_others_may_not(client_as, make_user, viewer, make_token):
@@ -145,11 +150,14 @@ def test_the_owner_and_the_pmo_may_revoke_others_may_not(client_as, make_user, v
     assert token.revoked_at is None
     pmo = make_user(Role.PMO, username="pam")
     page = client_as(pmo).get("/account/tokens/all/")
-    assert page.status_code == 200 and "vera" in page.content.decode()
+    assert page.status_code == 200
+    assert "vera" in page.content.decode()
     response = client_as(pmo).post(f"/account/tokens/{token.pk}/revoke/")
-    assert response.status_code == 302 and response["Location"] == "/account/tokens/all/"
+    assert response.status_code == 302
+    assert response["Location"] == "/account/tokens/all/"
     token.refresh_from_db()
-    assert token.revoked_at is not None and token.revoked_by == pmo
+    assert token.revoked_at is not None
+    assert token.revoked_by == pmo
     assert "Revoked" in client_as(viewer).get("/account/tokens/").content.decode()
 
 
@@ -160,7 +168,8 @@ def test_an_owner_revokes_their_own_token_and_it_stops_at_once(
     token = AccessToken.objects.get()
     assert client.get(FEED, **bearer(secret)).status_code == 200
     response = client_as(viewer).post(f"/account/tokens/{token.pk}/revoke/")
-    assert response.status_code == 302 and response["Location"] == "/account/tokens/"
+    assert response.status_code == 302
+    assert response["Location"] == "/account/tokens/"
     client.logout()
     assert client.get(FEED, **bearer(secret)).status_code == 401
 
