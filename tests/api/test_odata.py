@@ -119,7 +119,8 @@ def test_query_options(demo, client, make_token):
 
     # $select, $filter on decimals and years, $orderby, $top, $skip, $count.
     body = client.get(
-        "/odata/BenefitProfileYears?$select=Id,Planned&$filter=Planned gt 100000.50 and FinancialYear ge 2020"
+        "/odata/BenefitProfileYears?$select=Id,Planned"
+        "&$filter=Planned gt 100000.50 and FinancialYear ge 2020"
         "&$orderby=Planned desc,Id&$top=3&$skip=1&$count=true",
         **headers,
     ).json()

@@ -35,6 +35,7 @@ from django.urls import reverse
 from hypothesis import strategies as st
 
 from accounts.forms import ThrottledAuthenticationForm
+from api.forms import AccessTokenForm
 from benefits.forms import (
     BenefitForm,
     CostFormSet,
@@ -84,6 +85,12 @@ REGISTRY: list[HostileForm] = [
         url=lambda demo: reverse("login"),
         form=ThrottledAuthenticationForm,
         actor="anonymous",
+    ),
+    HostileForm(
+        "personal access token",
+        url=lambda demo: reverse("api:token_list"),
+        form=AccessTokenForm,
+        actor="viewer",
     ),
     HostileForm(
         "programme filter",
