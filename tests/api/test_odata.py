@@ -236,3 +236,27 @@ def test_an_unknown_entity_set_is_a_404(client, make_user, make_token):
     response = client.get("/odata/Passwords", **bearer(make_token(make_user(Role.PMO))))
     assert response.status_code == 404
     assert response.json()["error"]["target"] == "Passwords"
+
+
+@pytest.mark.django_db
+def test_the_documented_filter_operators_answer(client, make_user, make_token):
+    from tests.governance.factories import ActionFactory
+
+    first, second = ActionFactory(title="Alpha brief"), ActionFactory(title="beta plan")
+    headers = bearer(make_token(make_user(Role.VIEWER)))
+
+    def ids(query: str) -> set[int]:
+        response = client.get(f"/odata/Actions?$filter={query}", **headers)
+        assert response.status_code == 200, response.content
+        return {r["Id"] for r in response.json()["value"]}
+
+    assert ids(f"Id in ({first.pk},{second.pk})") == {first.pk, second.pk}
+    assert ids("tolower(Title) eq 'alpha brief'") == {first.pk}
+    assert ids("endswith(Title,'plan')") == {second.pk}
+    assert ids(f"year(DueDate) eq {first.due_date.year}") >= {first.pk}
+    assert ids("CreatedAt gt 2000-01-01T00:00:00Z") == {first.pk, second.pk}
+    assert ids("CompletedOn ne null") == set()
+    assert ids(f"Id eq {first.pk} or (Id eq {second.pk} and not (Title eq 'x'))") == {
+        first.pk,
+        second.pk,
+    }
