@@ -30,9 +30,12 @@ from .odata.entities import ENTITY_SETS
 @require_http_methods(["GET", "POST"])
 @policy("api.manage_own_tokens")
 def token_list(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's tokens, and the form that makes a new one (shown once)."""
+    """The signed-in person's tokens, and the form that makes a new one.
+
+    The new token's secret is rendered in the POST's own response (not stored anywhere, not even
+    in the session for a redirect) with ``Cache-Control: no-store``: it is shown once."""
     form = AccessTokenForm(request.POST or None)
-    secret = None
+    token = secret = None
     if request.method == "POST" and form.is_valid():
         token, secret = services.access_token_create(
             actor=request.user,
@@ -40,11 +43,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
             expires_in_days=form.cleaned_data["expires_in_days"],
         )
         form = AccessTokenForm()
-        response = render(request, "api/token_list.html", _token_context(request, form, token,
-                                                                        secret))  # fmt: skip
+    response = render(request, "api/token_list.html", _token_context(request, form, token, secret))
+    if secret:
         response["Cache-Control"] = "no-store"
-        return response
-    return render(request, "api/token_list.html", _token_context(request, form, None, secret))
+    return response
 
 
 def _token_context(request: HttpRequest, form: AccessTokenForm, new: Any, secret: Any) -> dict:
