@@ -197,3 +197,18 @@ rules.add_perm(
     "reports.view_report_version",
     is_pmo | ((is_portfolio_reader | is_scrutiny_member) & is_published_version),
 )
+
+# --- data feeds (api/): personal access tokens --------------------------------------------------
+# Anyone signed in may make tokens for themselves: a token reads exactly what its owner may read
+# (the permissions above), no more. The PMO sees everyone's tokens and may revoke any of them.
+
+
+@rules.predicate
+def is_token_owner(user, token) -> bool:
+    return token is not None and token.owner_id == user.pk
+
+
+rules.add_perm("api.manage_own_tokens", rules.is_authenticated)
+rules.add_perm("api.view_all_tokens", is_pmo)
+rules.add_perm("api.revoke_token", is_pmo | is_token_owner)
+rules.add_perm("api.view_data_help", rules.is_authenticated)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "governance",
     "benefits",
     "dashboard",
+    "api",
     "reports",
     "devdata",
 ]

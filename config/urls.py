@@ -15,6 +15,8 @@ urlpatterns = [
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("people/", include("dashboard.people_urls")),
     path("healthz", health.healthz, name="healthz"),
+    # Before the apps: the CSVW metadata beside their CSV downloads shares their export paths.
+    path("", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/", include("reports.urls")),
     # governance and benefits serve pages under programmes/<slug>/…: they must come before

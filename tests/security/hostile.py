@@ -42,6 +42,7 @@ from accounts.forms import (
     ThrottledAuthenticationForm,
 )
 from accounts.models import User
+from api.forms import AccessTokenForm
 from benefits.forms import (
     BenefitForm,
     CostFormSet,
@@ -120,6 +121,12 @@ REGISTRY: list[HostileForm] = [
         url=lambda demo: reverse("people:list"),
         form=PersonFilterForm,
         method="GET",
+    ),
+    HostileForm(
+        "personal access token",
+        url=lambda demo: reverse("api:token_list"),
+        form=AccessTokenForm,
+        actor="viewer",
     ),
     HostileForm(
         "programme filter",

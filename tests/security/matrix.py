@@ -146,6 +146,8 @@ PROGRAMME_EDIT = statuses(
 PROGRAMME_ACT = statuses(
     302, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
 )
+# A data feed: read as the page would be, but 401 (not a sign-in redirect) without credentials.
+FEED_READ = statuses(200, anonymous=401, scrutiny=403, no_role=403)
 # Portfolio-wide configuration: the PMO only.
 PMO_ONLY = statuses(403, anonymous=302, pmo=200)
 
@@ -353,4 +355,36 @@ EXPECTATIONS: dict[str, Entry] = {
     # --- dashboard ------------------------------------------------------------------------------
     "dashboard:dashboard": read(),
     "dashboard:export": read(lambda demo: {"table": "pipeline", "fmt": "csv"}),
+    # --- data out (api/): the feeds take a signed-in session or a personal access token ---------
+    # With neither, a feed answers 401 (never a sign-in redirect: its clients are not browsers).
+    # tests/api/ repeats the reads with each role's token.
+    "api:odata_service": Entry(GET=statuses(200, anonymous=401)),
+    "api:odata_metadata": Entry(GET=statuses(200, anonymous=401)),
+    "api:odata_entity_set": Entry(kwargs=lambda demo: {"name": "Programmes"}, GET=FEED_READ),
+    "api:odata_count": Entry(kwargs=lambda demo: {"name": "Risks"}, GET=FEED_READ),
+    "api:calendar_mine": Entry(GET=FEED_READ),
+    "api:calendar_programme": Entry(kwargs=samples.programme, GET=FEED_READ),
+    "api:token_list": Entry(GET=statuses(200, anonymous=302), POST=statuses(200, anonymous=302)),
+    "api:token_admin": Entry(GET=PMO_ONLY_PAGE),
+    "api:token_revoke": Entry(
+        kwargs=samples.access_token,
+        POST=statuses(403, anonymous=302, pmo=302, viewer=302),
+    ),
+    "api:data_help": Entry(GET=statuses(200, anonymous=302)),
+    "api:csvw_dashboard": read(lambda demo: {"table": "savings"}),
+    "api:csvw_savings_year": read(lambda demo: {"year": 2019}),
+    **{
+        f"api:csvw_{kind}": read(samples.programme)
+        for kind in (
+            "risks",
+            "assumptions",
+            "issues",
+            "dependencies",
+            "actions",
+            "decisions",
+            "change_requests",
+        )
+    },
+    "api:csvw_portfolio_raid": read(lambda demo: {"portfolio": demo.programme.portfolio.slug}),
+    "api:csvw_raid": read(),
 }

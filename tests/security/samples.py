@@ -4,6 +4,9 @@ of one URL; the objects belong to that programme where the URL is a programme's.
 
 from typing import Any
 
+from accounts.models import User
+from api.models import AccessToken
+from api.services import access_token_create
 from benefits.models import Benefit, BenefitType, MTFPPlan
 from governance.models import Board, ChangeRequest, GatePolicy, GateReview, Risk
 from portfolio.models import DocumentVersion, StageDocument
@@ -123,3 +126,12 @@ def role_mapping(demo: Any) -> Kwargs:
 
     mapping, _ = RoleMapping.objects.get_or_create(claim_value="sample-group", role=Role.VIEWER)
     return {"pk": mapping.pk}
+
+
+def access_token(demo: Any) -> Kwargs:
+    """A token of the demo viewer's: its owner and the PMO may revoke it, nobody else."""
+    token = AccessToken.objects.filter(owner__username="viewer", revoked_at=None).first()
+    if token is None:
+        viewer = User.objects.get(username="viewer")
+        token, _secret = access_token_create(actor=viewer, name="Matrix", expires_in_days=30)
+    return {"pk": token.pk}

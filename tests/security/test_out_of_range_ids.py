@@ -29,6 +29,7 @@ FORM_MODULES = [
     "benefits.forms",
     "dashboard.forms",
     "reports.forms",
+    "api.forms",
 ]
 
 
