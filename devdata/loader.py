@@ -34,7 +34,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from benefits.models import Benefit, BenefitProfile, BenefitType, MTFPLine, MTFPTarget, OneOffCost
+from benefits.models import (
+    Benefit,
+    BenefitProfile,
+    BenefitType,
+    MTFPLine,
+    MTFPPlan,
+    MTFPTarget,
+    OneOffCost,
+)
 from benefits.services import rollup_run
 from governance.models import (
     Board,
@@ -58,6 +66,7 @@ from governance.services import (
 from portfolio.models import (
     RAG,
     DeliveryConfidence,
+    Directorate,
     DocumentSection,
     HighlightReport,
     Milestone,
@@ -75,7 +84,7 @@ DATA = Path(__file__).resolve().parent / "data"
 FILES = ("people", "portfolio", "governance", "benefits", "lifecycle", "reports")
 LONDON = ZoneInfo("Europe/London")
 # How a data file names a related row: by this field, or by its slug.
-NATURAL_KEYS = {User: "username", apps.get_model("portfolio", "Directorate"): "name"}
+NATURAL_KEYS: dict[type[models.Model], str] = {User: "username", Directorate: "name"}
 TEN_THOUSAND = Decimal("10000")
 MONEY = re.compile(r"^(?P<sign>[-−]?)£(?P<amount>[\d,]+(?:\.\d+)?)(?P<m>m?)$")
 IN_DAYS = re.compile(r"^in (?P<n>\d+) days?$")
@@ -244,7 +253,7 @@ class Loader:
     def step_savings(self, item: dict[str, Any]) -> None:
         """Each workstream's savings: MTFP line targets, and a cashable benefit planned and
         forecast at the same values."""
-        plan = self.row(apps.get_model("benefits", "MTFPPlan"), item["plan"])
+        plan = self.row(MTFPPlan, item["plan"])
         for slug, written in item["workstreams"].items():
             programme = self.programme(slug)
             profile = by_year(written)
@@ -463,7 +472,8 @@ class Loader:
     def step_quarterly_report(self, item: dict[str, Any]) -> None:
         """The quarter's report with its narrative, sections and progress paragraphs (the
         others prefilled); generated and published through the report services when
-        ``publish_as`` names who publishes it. An existing report is left as it is."""
+        ``publish_as`` names who publishes it (on ``published_on``, if given). An existing
+        report is left as it is."""
         quarter = Quarter.parse(item["quarter"])
         report, created = QuarterlyReport.objects.get_or_create(
             financial_year=quarter.financial_year.start_year,
@@ -487,10 +497,24 @@ class Loader:
             version = report_build(version_pk=version.pk)
             if version.status != VersionStatus.GENERATED:
                 raise DataError(f"{quarter.label} could not be generated: {version.error}")
-            report_publish(version=version, actor=publisher)
+            version = report_publish(version=version, actor=publisher)
+            if "published_on" in item:
+                # The demo dates the publication as the paper is dated; a real version's time
+                # is the moment it was published.
+                published_at = _nine_am(self.day(item["published_on"]))
+                type(version).objects.filter(pk=version.pk).update(published_at=published_at)
 
 
 @transaction.atomic
 def load() -> None:
     """Load every data file, in one transaction."""
     Loader().run()
+
+
+def load_people() -> dict[str, User]:
+    """The demo's people only (created if missing), by username: the synthetic portfolio's
+    staff."""
+    item = entry("people", "people")
+    Loader().step_people(item)
+    usernames = [person["username"] for person in item["sign_in"] + item["others"]]
+    return {user.username: user for user in User.objects.filter(username__in=usernames)}
