@@ -18,6 +18,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import acting_as, audited
+from core.errors import ServiceError
+
 from .models import FailedSignIn, RoleMapping, User
 from .roles import Role
 
@@ -77,7 +80,7 @@ def sign_in_success_record(*, username: str) -> None:
 # --- people and roles ---------------------------------------------------------------------------
 
 
-class PeopleError(Exception):
+class PeopleError(ServiceError):
     """A change to a person that cannot be made; the message says why, for the page."""
 
 
@@ -85,16 +88,10 @@ class AccountDeactivated(PeopleError):
     """Single sign-on by someone the PMO has deactivated: nothing about them is changed."""
 
 
-def _attribute(person: User, actor: User | None) -> None:
-    """The history rows this change writes name ``actor`` (a sign-in is the person's own)."""
-    person._history_user = actor  # type: ignore[attr-defined]
-
-
-def _baseline(person: User, actor: User | None) -> None:
+def _baseline(person: User) -> None:
     """A person created before history was kept gets one snapshot first, so the first change
     shown on their page has a "before"."""
     if not person.history.exists():
-        _attribute(person, actor)
         person.save()
 
 
@@ -116,6 +113,7 @@ def _roles_set(person: User, roles: Iterable[str]) -> None:
 
 
 @transaction.atomic
+@audited
 def person_add(
     *,
     first_name: str,
@@ -143,13 +141,13 @@ def person_add(
         job_title=job_title.strip(),
     )
     person.set_unusable_password()
-    _attribute(person, actor)
     person.save()
     _roles_set(person, roles)
     return person
 
 
 @transaction.atomic
+@audited
 def person_roles_set(*, person: User, roles: Iterable[str], actor: User) -> User:
     person = User.objects.select_for_update().get(pk=person.pk)
     if not person.is_active:
@@ -160,13 +158,13 @@ def person_roles_set(*, person: User, roles: Iterable[str], actor: User) -> User
             "You cannot remove your own PMO role: ask another PMO to do it, so the portfolio "
             "always has someone who can give roles."
         )
-    _baseline(person, actor)
-    _attribute(person, actor)
+    _baseline(person)
     _roles_set(person, roles)
     return person
 
 
 @transaction.atomic
+@audited
 def person_deactivate(*, person: User, actor: User) -> User:
     """A leaver: they can no longer sign in (locally or with single sign-on, which never
     reactivates anyone) and their sessions end; everything they did stays attributed to them.
@@ -176,25 +174,25 @@ def person_deactivate(*, person: User, actor: User) -> User:
         raise PeopleError("You cannot deactivate your own account: ask another PMO.")
     if not person.is_active:
         raise PeopleError(f"{person} has already been deactivated.")
-    _baseline(person, actor)
+    _baseline(person)
     person.is_active = False
-    _attribute(person, actor)
     person.save(update_fields=["is_active"])
     return person
 
 
 @transaction.atomic
+@audited
 def person_reactivate(*, person: User, actor: User) -> User:
     person = User.objects.select_for_update().get(pk=person.pk)
     if person.is_active:
         raise PeopleError(f"{person} is already active.")
     person.is_active = True
-    _attribute(person, actor)
     person.save(update_fields=["is_active"])
     return person
 
 
 @transaction.atomic
+@audited
 def role_mapping_add(*, claim_value: str, role: str, description: str, actor: User) -> RoleMapping:
     claim_value = claim_value.strip()
     if not claim_value:
@@ -204,14 +202,13 @@ def role_mapping_add(*, claim_value: str, role: str, description: str, actor: Us
     if RoleMapping.objects.filter(claim_value=claim_value, role=role).exists():
         raise PeopleError(f"{claim_value} already gives the role {Role(role).label}.")
     mapping = RoleMapping(claim_value=claim_value, role=role, description=description.strip())
-    mapping._history_user = actor  # type: ignore[attr-defined]
     mapping.save()
     return mapping
 
 
 @transaction.atomic
+@audited
 def role_mapping_delete(*, mapping: RoleMapping, actor: User) -> None:
-    mapping._history_user = actor  # type: ignore[attr-defined]
     mapping.delete()
 
 
@@ -269,8 +266,8 @@ def sso_sign_in(*, claims: SignOnClaims) -> User:
             setattr(person, field, value[: User._meta.get_field(field).max_length])
             changed = True
     if changed:
-        _attribute(person, person if person.pk else None)
-        person.save()
-    _attribute(person, person)
-    _roles_set(person, roles_for_claims(claims.claim_values))
+        with acting_as(person if person.pk else None):  # a sign-in is the person's own change
+            person.save()
+    with acting_as(person):
+        _roles_set(person, roles_for_claims(claims.claim_values))
     return person

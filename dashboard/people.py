@@ -19,6 +19,7 @@ from accounts.models import RoleMapping, User
 from accounts.policies import policy
 from accounts.queries import people_search, person_history
 from accounts.roles import Role
+from core.errors import ServiceError, show_service_error
 from governance import services as governance_services
 
 from .forms import PersonBoardsForm, ReassignForm
@@ -80,8 +81,8 @@ def person_add(request: HttpRequest) -> HttpResponse:
                 roles=data["roles"],
                 actor=request.user,
             )
-        except account_services.PeopleError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"{person} has been added.")
             return redirect("people:detail", pk=person.pk)
@@ -98,8 +99,8 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
             account_services.person_roles_set(
                 person=person, roles=form.cleaned_data["roles"], actor=request.user
             )
-        except account_services.PeopleError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"{person}'s roles are saved.")
             return redirect("people:detail", pk=person.pk)
@@ -120,8 +121,8 @@ def person_boards(request: HttpRequest, pk: int) -> HttpResponse:
             governance_services.person_boards_set(
                 person=person, boards=list(form.cleaned_data["boards"]), actor=request.user
             )
-        except governance_services.ReassignError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"The boards {person} sits on are saved.")
             return redirect("people:detail", pk=person.pk)
@@ -136,7 +137,7 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             account_services.person_deactivate(person=person, actor=request.user)
-        except account_services.PeopleError as exc:
+        except ServiceError as exc:
             error = str(exc)
         else:
             messages.success(request, f"{person} has been deactivated: they can no longer sign in.")
@@ -155,8 +156,8 @@ def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     try:
         account_services.person_reactivate(person=person, actor=request.user)
-    except account_services.PeopleError as error:
-        messages.error(request, str(error))
+    except ServiceError as error:
+        show_service_error(request, error)
     else:
         messages.success(request, f"{person} can sign in again.")
     return redirect("people:detail", pk=person.pk)
@@ -172,8 +173,8 @@ def person_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             moved = governance_services.person_work_reassign(
                 person=person, actor=request.user, **form.cleaned_data
             )
-        except governance_services.ReassignError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -195,8 +196,8 @@ def role_mappings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             mapping = account_services.role_mapping_add(actor=request.user, **form.cleaned_data)
-        except account_services.PeopleError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             messages.success(request, f"{mapping.claim_value} now gives the role "
                              f"{mapping.get_role_display()}.")  # fmt: skip

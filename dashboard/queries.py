@@ -366,8 +366,9 @@ def _sums() -> dict[str, Sum]:
 
 
 def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> dict[str, Any]:
-    """Savings against the MTFP by financial year, deliverability, one-off costs and ROI, read
-    from the latest roll-up snapshot (three queries, whatever the size of the portfolio)."""
+    """Savings against the MTFP by financial year, deliverability, one-off costs (by year and by
+    business case) and ROI, read from the latest roll-up snapshot (four queries, whatever the
+    size of the portfolio)."""
     savings = Table(
         slug="savings",
         title="Savings against MTFP",
@@ -402,6 +403,15 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         [y["label"], y["budget"], y["spend"], y["budget"] - y["spend"]] for y in cost_years
     ]
     total = {name: sum((y[name] for y in years), ZERO) for name in RollupRow.MONEY}
+    # Each business case beside their sum: a programme's own, and the programme-wide one (no
+    # programme: name and slug None), first.
+    business_cases = list(
+        rows.exclude(budget=0, spend=0)
+        .order_by()
+        .values(name=F("programme__name"), slug=F("programme__slug"))
+        .annotate(budget=Sum("budget"), spend=Sum("spend"))
+        .order_by(F("name").asc(nulls_first=True))
+    )
     case = finance.business_case(
         investment={y["financial_year"]: y["budget"] for y in cost_years},
         savings={y["financial_year"]: y["forecast"] for y in saving_years},
@@ -419,6 +429,7 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         "snapshot": snapshot,
         "years": saving_years,
         "cost_years": cost_years,
+        "business_cases": business_cases,
         "total": total,
         "business_case": case,
         "roi": finance.roi(savings=case.savings, investment=case.investment),

@@ -33,7 +33,7 @@ from benefits.models import (
     OneOffCost,
     PlanStatus,
 )
-from devdata import accounts as accounts_demo
+from devdata.loader import load_people
 from governance.models import (
     Action,
     Assumption,
@@ -208,7 +208,7 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
     """Build ``programmes`` synthetic programmes and all that hangs off them, in one transaction."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not cryptography
     with transaction.atomic():
-        people = accounts_demo.load()
+        people = load_people()
         actor = people["pmo"]
         managers = [people[u] for u in ("manager", "alex.hughes", "jo.patel", "chris.doyle")]
         sros = [people[u] for u in ("sro", "dana.khan", "lee.brooks")]

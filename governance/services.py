@@ -608,11 +608,12 @@ def terms_of_reference_save(*, board: Board, text: str, actor: User) -> TermsOfR
 # --- people: boards they sit on, and reassigning a leaver's open work ---------------------------
 
 
-class ReassignError(Exception):
+class ReassignError(ServiceError):
     """A reassignment that cannot be made; the message says why."""
 
 
 @transaction.atomic
+@audited
 def person_boards_set(*, person: User, boards: list[Board], actor: User) -> None:
     """Make ``person`` a member of exactly ``boards`` (each board's history records the change
     and who made it). A board they chair keeps them as chair."""
@@ -621,22 +622,20 @@ def person_boards_set(*, person: User, boards: list[Board], actor: User) -> None
         raise ReassignError(f"{person} has been deactivated: they cannot join a board.")
     current = {board.pk: board for board in person.boards.select_for_update()}
     for board in Board.objects.select_for_update().filter(pk__in=wanted - set(current)):
-        board._history_user = actor  # type: ignore[attr-defined]
         board.members.add(person)
     for pk in set(current) - wanted:
         board = current[pk]
-        board._history_user = actor  # type: ignore[attr-defined]
         board.members.remove(person)
 
 
-def _moved(row: models.Model, field: str, to: User, actor: User, reason: str) -> None:
+def _moved(row: models.Model, field: str, to: User, reason: str) -> None:
     setattr(row, field, to)
-    row._history_user = actor  # type: ignore[attr-defined]
     row._change_reason = reason  # type: ignore[attr-defined]
     row.save(update_fields=[field])
 
 
 @transaction.atomic
+@audited
 def person_work_reassign(
     *,
     person: User,
@@ -659,18 +658,18 @@ def person_work_reassign(
     moved = dict.fromkeys(targets, 0)
     if actions_to:
         for action in Action.objects.select_for_update().outstanding().owned_by(person):
-            _moved(action, "owner", actions_to, actor, reason)
+            _moved(action, "owner", actions_to, reason)
             moved["actions"] += 1
     if risks_to:
         for risk in Risk.objects.select_for_update().open().filter(owner=person):
-            _moved(risk, "owner", risks_to, actor, reason)
+            _moved(risk, "owner", risks_to, reason)
             moved["risks"] += 1
     for key, field in (("managed", "manager"), ("sro", "sro")):
         to = targets[key]
         if to is None:
             continue
         for programme in Programme.objects.select_for_update().open().filter(**{field: person}):
-            _moved(programme, field, to, actor, reason)
+            _moved(programme, field, to, reason)
             moved[key] += 1
     if not any(moved.values()):
         raise ReassignError(f"{person} has no open work of the kinds chosen.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -27,11 +27,11 @@ from core.exports import Table, xlsx_bytes
 from governance.models import Risk
 from portfolio.models import DeliveryConfidence, HighlightReport, Milestone, Programme, Stage
 from portfolio.periods import FinancialYear, Quarter
+from portfolio.templatetags.money import gbp_m
 
 from .models import QuarterlyReport, VersionStatus
 
 ZERO = Decimal("0")
-MILLION = Decimal("1000000")
 SAVINGS_SERIES = [
     Series("target", "MTFP target"),
     Series("forecast", "Forecast"),
@@ -42,15 +42,6 @@ SAVINGS_SERIES = [
 def quarter_end(quarter: Quarter) -> datetime:
     """The last moment of the quarter, in the council's time zone."""
     return timezone.make_aware(datetime.combine(quarter.end, time.max))
-
-
-def millions(value: Decimal | str) -> str:
-    """£m as the council's papers write it: £17.9m, £0.18m, £2.11m."""
-    amount = (Decimal(value) / MILLION).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    text = f"{abs(amount):,.2f}"
-    if text.endswith("0"):
-        text = text[:-1]
-    return f"{'−' if amount < 0 else ''}£{text}m"
 
 
 def _money(value: Decimal) -> str:
@@ -362,8 +353,8 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         "data": data,
         "chart": _chart(data),
         "meeting_date": datetime.fromisoformat(meeting).date() if meeting else None,
-        "resourcing_business_case": millions(data["resourcing"]["business_case"]),
-        "resourcing_spend": millions(data["resourcing"]["spend"]),
+        "resourcing_business_case": gbp_m(data["resourcing"]["business_case"]),
+        "resourcing_spend": gbp_m(data["resourcing"]["spend"]),
         "annexes": [s for s in data["narrative"]["sections"] if s["annex"]],
         "sections": [s for s in data["narrative"]["sections"] if not s["annex"]],
     }

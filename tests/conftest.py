@@ -32,6 +32,16 @@ def celery_runs_eagerly(settings, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Files the tests write (the demo's published report among them) go to a temporary
+    directory, not the project's var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_dashboard_cache():  # type: ignore[no-untyped-def]
     """Each test starts with no cached dashboard panels: the database is rolled back between

@@ -34,10 +34,12 @@ def gbp(value: object) -> str:
 
 @register.filter
 def gbp_m(value: object) -> str:
-    """Millions to two places, as the council's papers write them: £0.18m, £17.90m."""
+    """Millions to at most two places, as the council's papers write them, with no trailing
+    zero: £0.18m, £7.9m, £20.1m, £20m."""
     amount = _decimal(value)
     if amount is None:
         return "—"
     millions = (amount / MILLION).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "−" if millions < 0 else ""
-    return f"{sign}£{abs(millions):,}m"
+    digits = f"{abs(millions):,.2f}".rstrip("0").rstrip(".")
+    return f"{sign}£{digits}m"

@@ -3,9 +3,12 @@
 from decimal import Decimal
 
 from benefits.finance import business_case, payback_years, roi, roi_ratio
-from devdata.benefits import ICT_INVESTMENT, ICT_SAVINGS
+from devdata import loader
 
 D = Decimal
+ICT = next(e for e in loader.read("benefits") if e.get("programme") == "ict-strategy")
+ICT_INVESTMENT = loader.by_year(ICT["investment"])
+ICT_SAVINGS = loader.by_year(ICT["savings"]["by_year"])
 
 
 def test_ict_business_case_pays_back_in_2_2_years_with_roi_of_4m():

@@ -40,8 +40,9 @@ PAGES = {
         ("raid-rollup", "/raid/"),
         ("dashboard-savings-year", "/dashboard/savings/2020/"),
         ("reports", "/reports/"),
-        ("report-draft", "/reports/2019-20-q3/"),
-        ("report-narrative", "/reports/2019-20-q3/edit/"),
+        ("report-published", "/reports/2019-20-q3/"),
+        ("report-draft", "/reports/2019-20-q4/"),
+        ("report-narrative", "/reports/2019-20-q4/edit/"),
     ],
     "manager": [
         ("home-manager", "/"),

@@ -1,7 +1,6 @@
-"""Journey 4, the part that exists today: the scrutiny member signs in to the quarterly reports
-page and is refused everything else, by menu (nothing offered) and by URL (the 403 page).
-
-The download of the published quarterly PDF is added when the quarterly report merges."""
+"""Journey 4: the scrutiny member signs in to the quarterly reports page, where the demo's
+published Q3 2019/20 review waits, and is refused everything else, by menu (nothing offered) and
+by URL (the 403 page); the PMO publishes the Q4 2019/20 draft and scrutiny downloads it."""
 
 from playwright.sync_api import expect
 
@@ -26,6 +25,8 @@ def test_scrutiny_member_reads_reports_and_is_refused_everything_else(demo_site,
     page = new_page()
     sign_in(page, demo_site.url, "scrutiny")
     expect(page.get_by_role("heading", name="Quarterly reports")).to_be_visible()
+    # On the first visit there is a report to download: the seed's Q3 2019/20 review.
+    expect(page.get_by_role("link", name="PDF of Q3 2019/20")).to_be_visible()
     menu = page.get_by_role("navigation", name="Menu")
     for name in ["Dashboard", "Programmes", "Gates", "MTFP", "RAID log", "Boards"]:
         expect(menu.get_by_role("link", name=name, exact=True)).to_have_count(0)
@@ -45,14 +46,14 @@ def test_scrutiny_member_reads_reports_and_is_refused_everything_else(demo_site,
 def test_pmo_publishes_the_quarterly_report_and_scrutiny_downloads_the_pdf(
     demo_site, new_page, tmp_path
 ):
-    """Journey 4: the PMO generates and publishes Q3 2019/20 in the browser; the scrutiny member
+    """Journey 4: the PMO generates and publishes Q4 2019/20 in the browser; the scrutiny member
     signs in and downloads the published PDF, whose text carries the seeds' figures."""
     import subprocess
 
     pmo = new_page()
     sign_in(pmo, demo_site.url, "pmo")
     pmo.get_by_role("link", name="Reports", exact=True).click()
-    pmo.get_by_role("link", name="Q3 2019/20 — October to December 2019").click()
+    pmo.get_by_role("link", name="Q4 2019/20 — January to March 2020").click()
     pmo.get_by_role("button", name="Generate the PDF and workbook").click()
     publish = pmo.get_by_role("button", name="Publish version 1 to the committee")
     publish.wait_for(timeout=120_000)
@@ -65,7 +66,7 @@ def test_pmo_publishes_the_quarterly_report_and_scrutiny_downloads_the_pdf(
     screenshot(scrutiny, "journey-scrutiny-published")
     assert axe_violations(scrutiny, demo_site.url) == []
     with scrutiny.expect_download() as download_info:
-        scrutiny.get_by_role("link", name="PDF of Q3 2019/20").click()
+        scrutiny.get_by_role("link", name="PDF of Q4 2019/20").click()
     pdf = tmp_path / "report.pdf"
     download_info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -180,9 +181,22 @@ def test_savings_by_year_carry_the_seed_figures(pmo_client, demo):
 def test_one_off_costs_show_the_business_case_against_spend(pmo_client, demo):
     text = pmo_client.get("/dashboard/").content.decode()
     # £17.9m business case (2018/19–2020/21) plus the ICT case's £2.2m; £7.9m spent
-    assert "Business case £20.10m; spent £7.90m." in text
+    assert "Business case £20.1m; spent £7.9m." in text
     assert "£5,960,000" in text
     assert "£3,950,000" in text
+
+
+@pytest.mark.django_db
+def test_one_off_costs_show_each_business_case_beside_their_sum(pmo_client, demo):
+    text = pmo_client.get("/dashboard/").content.decode()
+    table = text.split('id="business-cases"')[1].split("</table>")[0]
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in table.split("</tr>")]
+    # The seed's headline figures: the Transformation Programme's £17.9m estimated against
+    # £7.9m spent, and the ICT Strategy's £2.2m; then their sum.
+    assert "Transformation Programme (programme-wide) £17.9m £7.9m" in rows
+    assert "ICT Strategy £2.2m £0m" in rows
+    assert rows.index("All business cases £20.1m £7.9m") == len(rows) - 2
+    assert 'href="/programmes/ict-strategy/one-off-costs/"' in table
 
 
 @pytest.mark.django_db

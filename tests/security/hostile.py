@@ -142,7 +142,7 @@ REGISTRY: list[HostileForm] = [
     ),
     HostileForm(
         "quarterly report: narrative",
-        url=lambda demo: reverse("reports:report_edit", kwargs={"quarter": "2019-20-q3"}),
+        url=lambda demo: reverse("reports:report_edit", kwargs={"quarter": "2019-20-q4"}),
         form=NarrativeForm,
         fixed={"version": "0"},
     ),
@@ -151,7 +151,7 @@ REGISTRY: list[HostileForm] = [
         url=lambda demo: reverse(
             "reports:progress_edit",
             kwargs={
-                "quarter": "2019-20-q3",
+                "quarter": "2019-20-q4",
                 "pk": _report_progress_pk(),
             },
         ),
@@ -159,7 +159,7 @@ REGISTRY: list[HostileForm] = [
     ),
     HostileForm(
         "quarterly report: section or annex",
-        url=lambda demo: reverse("reports:section_add", kwargs={"quarter": "2019-20-q3"}),
+        url=lambda demo: reverse("reports:section_add", kwargs={"quarter": "2019-20-q4"}),
         form=ReportSectionForm,
     ),
     # --- portfolio and lifecycle ---------------------------------------------------------------
@@ -378,7 +378,7 @@ UNREGISTERED_FORMS = {
 def _report_progress_pk() -> int:
     from reports.models import ProgrammeProgress
 
-    return ProgrammeProgress.objects.filter(report__financial_year=2019).order_by("pk").first().pk
+    return ProgrammeProgress.objects.filter(report__quarter_number=4).order_by("pk").first().pk
 
 
 def _plan_and_lines() -> dict[str, Any]:

@@ -98,8 +98,8 @@ class Entry:
 
 
 def _report_quarter(demo: DemoObjects) -> dict[str, Any]:
-    """The demo's Q3 2019/20 quarterly report draft."""
-    return {"quarter": "2019-20-q3"}
+    """The demo's Q4 2019/20 quarterly report draft."""
+    return {"quarter": "2019-20-q4"}
 
 
 def _report_version(demo: DemoObjects) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def _report_version(demo: DemoObjects) -> dict[str, Any]:
     from reports.models import QuarterlyReport, ReportVersion
     from reports.quarterly import quarter_end
 
-    report = QuarterlyReport.objects.get(financial_year=2019, quarter_number=3)
+    report = QuarterlyReport.objects.get(financial_year=2019, quarter_number=4)
     version, _ = ReportVersion.objects.get_or_create(
         report=report,
         number=1,
@@ -116,21 +116,21 @@ def _report_version(demo: DemoObjects) -> dict[str, Any]:
             "requested_by": User.objects.get(username="pmo"),
         },
     )
-    return {"quarter": "2019-20-q3", "number": version.number}
+    return {"quarter": "2019-20-q4", "number": version.number}
 
 
 def _report_progress(demo: DemoObjects) -> dict[str, Any]:
     from reports.models import ProgrammeProgress
 
-    row = ProgrammeProgress.objects.filter(report__financial_year=2019).order_by("pk").first()
-    return {"quarter": "2019-20-q3", "pk": row.pk}
+    row = ProgrammeProgress.objects.filter(report__quarter_number=4).order_by("pk").first()
+    return {"quarter": "2019-20-q4", "pk": row.pk}
 
 
 def _report_section(demo: DemoObjects) -> dict[str, Any]:
     from reports.models import ReportSection
 
-    section = ReportSection.objects.filter(report__financial_year=2019).order_by("pk").first()
-    return {"quarter": "2019-20-q3", "pk": section.pk}
+    section = ReportSection.objects.filter(report__quarter_number=4).order_by("pk").first()
+    return {"quarter": "2019-20-q4", "pk": section.pk}
 
 
 PMO_ONLY_PAGE = statuses(403, anonymous=302, pmo=200)
@@ -229,8 +229,9 @@ EXPECTATIONS: dict[str, Entry] = {
         kwargs=lambda demo: {"year": 2019, "fmt": "csv"}, GET=STAFF_READ
     ),
     # --- quarterly reports ------------------------------------------------------------------------
-    # Readers and scrutiny see published reports only: the demo's Q3 2019/20 report is a draft
-    # (404 to them). An empty POST gives the PMO a form error, or a refusal message and redirect.
+    # Readers and scrutiny see published reports only: the demo's Q4 2019/20 report is a draft
+    # (404 to them; its Q3 2019/20 report is published). An empty POST gives the PMO a form
+    # error, or a refusal message and redirect.
     "reports:report_list": Entry(
         GET=statuses(200, anonymous=302, no_role=403),
         POST=statuses(403, anonymous=302, pmo=200),

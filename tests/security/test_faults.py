@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 
 from accounts.models import FailedSignIn
 from accounts.roles import Role
-from devdata.accounts import DEMO_PASSWORD
+from devdata import loader
 from tests.security import fault_urls, figures
 
 needs_redis = pytest.mark.skipif(
@@ -153,7 +153,10 @@ def test_redis_killed_pages_render_sign_in_works_and_healthz_names_cache_and_bro
     anonymous = Client()
     anonymous.post("/accounts/login/", {"username": "pmo", "password": "wrong"})
     assert FailedSignIn.objects.filter(username="pmo").count() == 1
-    signed_in = anonymous.post("/accounts/login/", {"username": "pmo", "password": DEMO_PASSWORD})
+    signed_in = anonymous.post(
+        "/accounts/login/",
+        {"username": "pmo", "password": loader.entry("people", "people")["password"]},
+    )
     assert signed_in.status_code == 302
     assert anonymous.get("/programmes/").status_code == 200
 
