@@ -4,7 +4,6 @@ and nothing is imported; a valid file imports every row in one transaction."""
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -12,16 +11,24 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
+from core.spreadsheets import (
+    NotASpreadsheet,
+    SheetMissing,
+    SpreadsheetError,
+    SpreadsheetLimits,
+    SpreadsheetTooLarge,
+    read_sheet,
+)
 from portfolio.models import Programme
 
 from .models import Risk, RiskResponse, RiskStatus
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 2000
 SHEET = "Risks"
 SCORES = [
     "Inherent likelihood", "Inherent impact", "Residual likelihood", "Residual impact",
@@ -38,6 +45,10 @@ FIELDS = {
     "Proximity": "proximity",
 }  # fmt: skip
 SCORE_FIELDS = {name: name.lower().replace(" ", "_") for name in SCORES}
+# A risk row is 17 cells; a register of MAX_ROWS risks, a header and room for notes.
+LIMITS = SpreadsheetLimits(
+    max_upload_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1, max_columns=50, max_cells=60_000
+)
 
 
 @dataclass
@@ -107,25 +118,23 @@ def _date(value: Any) -> date | None:
 def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
     """Read and validate every row; return the unsaved risks or every error found."""
     result = ImportResult()
-    if upload.size > MAX_BYTES:
+    try:
+        rows = read_sheet(upload, sheet=SHEET, limits=LIMITS)
+    except SpreadsheetTooLarge:
         result.errors.append("The file is larger than 5 MB: split it or remove images.")
         return result
-    data = upload.read()
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    except NotASpreadsheet:
         result.errors.append("The file is not an Excel spreadsheet (.xlsx): use the template.")
         return result
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        result.errors.append("The file is not an Excel spreadsheet (.xlsx): use the template.")
-        return result
-    if SHEET not in workbook.sheetnames:
+    except SheetMissing as missing:
         result.errors.append(
             f'The spreadsheet has no sheet named "{SHEET}" (it has: '
-            f"{', '.join(workbook.sheetnames)}): use the template."
+            f"{', '.join(missing.sheetnames)}): use the template."
         )
         return result
-    rows = list(workbook[SHEET].iter_rows(values_only=True))
+    except SpreadsheetError as error:
+        result.errors.append(error.message)
+        return result
     if not rows:
         result.errors.append(f'The "{SHEET}" sheet is empty: use the template.')
         return result
@@ -186,15 +195,16 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
     return result
 
 
-@transaction.atomic
 def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResult:
-    """Import every risk of a valid spreadsheet, or none."""
+    """Import every risk of a valid spreadsheet, or none. The file is read and checked outside
+    any transaction (it may take seconds); the rows are written in one short transaction."""
     result = raid_import_check(programme=programme, upload=upload)
     if not result.ok:
         return result
-    for risk in result.risks:
-        risk._history_user = actor  # type: ignore[attr-defined]
-        risk.save()
+    with transaction.atomic():
+        for risk in result.risks:
+            risk._history_user = actor  # type: ignore[attr-defined]
+            risk.save()
     return result
 
 
