@@ -4,6 +4,11 @@ After ``FAILURE_LIMIT`` failed sign-ins for one username (case-insensitive) or f
 within ``WINDOW``, further attempts are refused for ``LOCKOUT`` after the last failure, whether
 or not the username exists and whether or not the password is right. Failures live in the
 database (FailedSignIn), so throttling does not depend on Redis.
+
+An attempt is checked and recorded in one step (``sign_in_attempt_begin``): under a row lock on
+the username's and the address's SignInThrottle rows it checks the lock and records the attempt
+as a failure *before* the password is checked; a right password then clears the username's
+failures. So however many attempts arrive at once, no more than FAILURE_LIMIT are checked.
 """
 
 from datetime import datetime, timedelta
@@ -11,7 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .models import FailedSignIn
+from .models import FailedSignIn, SignInThrottle
 
 FAILURE_LIMIT = 5
 WINDOW = timedelta(minutes=15)
@@ -53,6 +58,7 @@ def sign_in_failure_record(*, username: str, ip_address: str | None) -> FailedSi
     """Record one failed sign-in and purge the rows too old to matter any more."""
     now = timezone.now()
     FailedSignIn.objects.filter(attempted_at__lt=now - WINDOW - LOCKOUT).delete()
+    sign_in_throttles_purge(now=now)
     return FailedSignIn.objects.create(
         username=normalise_username(username), ip_address=ip_address or None, attempted_at=now
     )
@@ -62,3 +68,32 @@ def sign_in_failure_record(*, username: str, ip_address: str | None) -> FailedSi
 def sign_in_success_record(*, username: str) -> None:
     """A successful sign-in clears that username's failures (not its address's)."""
     FailedSignIn.objects.filter(username=normalise_username(username)).delete()
+
+
+def _throttle_keys(username: str, ip_address: str | None) -> list[str]:
+    keys = [f"user:{normalise_username(username)}"]
+    if ip_address:
+        keys.append(f"ip:{ip_address}")
+    return sorted(keys)  # always locked in the same order: no deadlock between two attempts
+
+
+@transaction.atomic
+def sign_in_attempt_begin(*, username: str, ip_address: str | None) -> FailedSignIn | None:
+    """Check the throttle and record this attempt, in one step under a row lock.
+
+    Returns None when the username or address is throttled (nothing recorded); otherwise the
+    attempt, recorded as a failure until ``sign_in_success_record`` clears it."""
+    now = timezone.now()
+    keys = _throttle_keys(username, ip_address)
+    SignInThrottle.objects.bulk_create(
+        [SignInThrottle(key=key, last_attempt_at=now) for key in keys], ignore_conflicts=True
+    )
+    locked = list(SignInThrottle.objects.select_for_update().filter(key__in=keys).order_by("key"))
+    if sign_in_locked_until(username=username, ip_address=ip_address):
+        return None
+    SignInThrottle.objects.filter(pk__in=[row.pk for row in locked]).update(last_attempt_at=now)
+    return sign_in_failure_record(username=username, ip_address=ip_address)
+
+
+def sign_in_throttles_purge(*, now: datetime) -> None:
+    SignInThrottle.objects.filter(last_attempt_at__lt=now - WINDOW - LOCKOUT).delete()
