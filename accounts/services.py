@@ -13,10 +13,12 @@ failures. So however many attempts arrive at once, no more than FAILURE_LIMIT ar
 
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import FailedSignIn, SignInThrottle
+from .models import FailedSignIn, SignInThrottle, User
+from .rules import DUTY_ROLES, may_hold
 
 FAILURE_LIMIT = 5
 WINDOW = timedelta(minutes=15)
@@ -97,3 +99,16 @@ def sign_in_attempt_begin(*, username: str, ip_address: str | None) -> FailedSig
 
 def sign_in_throttles_purge(*, now: datetime) -> None:
     SignInThrottle.objects.filter(last_attempt_at__lt=now - WINDOW - LOCKOUT).delete()
+
+
+def duty_check(*, person: User | None, duty: str, field: str, was_id: int | None = None) -> None:
+    """Refuse to give ``person`` a duty their role may not hold (see accounts.rules.DUTY_ROLES).
+
+    ``was_id`` is whoever holds it now: keeping them is not a new choice, so it is not refused.
+    Raises a ValidationError on ``field`` naming the roles that may hold the duty."""
+    if person is None or person.pk == was_id or may_hold(person, duty):
+        return
+    roles = ", ".join(role.label for role in DUTY_ROLES[duty])
+    raise ValidationError(
+        {field: f"{person} cannot be chosen here: choose someone with one of these roles: {roles}."}
+    )
