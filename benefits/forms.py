@@ -193,8 +193,19 @@ class BaseGridFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "years": self.years, "existing": self.existing}
 
+    def total_form_count(self) -> int:
+        """No forms at all for a post claiming more rows than a grid can have: the error says
+        so, and nothing is built or rendered for the rows it claims."""
+        if self.is_bound and self._claims_too_many_rows():
+            return 0
+        return super().total_form_count()
+
+    def _claims_too_many_rows(self) -> bool:
+        management = self.management_form
+        return management.is_valid() and management.cleaned_data["TOTAL_FORMS"] > self.absolute_max
+
     def clean(self) -> None:
-        if any(self.errors):
+        if any(self.errors) or self._non_form_errors:
             return
         if self._rows_beyond_the_count():
             raise ValidationError(
