@@ -34,7 +34,7 @@ from django import forms
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from accounts.forms import ThrottledAuthenticationForm
+from accounts.forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 from benefits.forms import (
     BenefitForm,
     CostFormSet,
@@ -83,6 +83,12 @@ REGISTRY: list[HostileForm] = [
         "sign-in",
         url=lambda demo: reverse("login"),
         form=ThrottledAuthenticationForm,
+        actor="anonymous",
+    ),
+    HostileForm(
+        "admin sign-in",
+        url=lambda demo: reverse("admin:login"),
+        form=ThrottledAdminAuthenticationForm,
         actor="anonymous",
     ),
     HostileForm(
