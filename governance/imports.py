@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from accounts.models import User
+from accounts.queries import people_for
 from core.spreadsheets import (
     NotASpreadsheet,
     SheetMissing,
@@ -146,6 +147,7 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
         return result
     index = {name: header.index(name) for name in HEADERS if name in header}
     people = _people()
+    owners = set(people_for("owner").values_list("pk", flat=True))  # who may own a risk
     responses = {label.lower(): value for value, label in RiskResponse.choices}
     for number, values in enumerate(rows[1:], start=2):
         cells = {name: values[i] if i < len(values) else None for name, i in index.items()}
@@ -173,6 +175,8 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
             risk.owner = _find_owner(owner, people)
             if risk.owner is None:
                 error("Owner", f"no user has the username or full name “{owner}”.")
+            elif risk.owner.pk not in owners:
+                error("Owner", f"{risk.owner} cannot own a risk: choose someone on the staff side.")
         if _text(cells.get("Review date")):
             try:
                 risk.review_date = _date(cells.get("Review date"))
