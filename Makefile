@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VENDOR := static/vendor
 
-.PHONY: help install run test serve lint format clean audit backup restore bench
+.PHONY: help install run test serve lint format clean audit backup restore bench scan
 
 help:
 	@echo "make run    install everything, migrate SQLite in var/, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make serve  the production stack (gunicorn, Celery worker and beat) against DATABASE_URL and REDIS_URL"
 	@echo "make lint   ruff check and format check, the import contract (lint-imports) and the type checker"
 	@echo "make audit  pip-audit (requirements.lock) and bandit; fails on findings not in .audit-allowlist.toml"
+	@echo "make scan   the outside test: wapiti (as PMO) and sqlmap against the app on loopback with demo data; fails on findings not in scan-allowlist.toml"
 	@echo "make bench  measure the roll-up, hot pages and throughput at 50/500/5,000 programmes (QUICK=1: 50/500); needs DATABASE_URL and REDIS_URL"
 	@echo "make backup pg_dump of DATABASE_URL into var/backups/ (prints the path)"
 	@echo "make restore FILE=var/backups/....dump  pg_restore into DATABASE_URL (asks first unless CONFIRM=yes)"
@@ -56,6 +57,9 @@ format: install
 
 audit:
 	bin/audit
+
+scan: install
+	$(PY) bin/scan
 
 bench:
 	@QUICK=$(QUICK) $(PY) bin/bench

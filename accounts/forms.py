@@ -2,6 +2,7 @@ import ipaddress
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
@@ -25,26 +26,26 @@ def client_address(request: HttpRequest | None) -> str | None:
         return None
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing attempts while the username or address is throttled."""
+THROTTLED = "There have been too many failed attempts to sign in. Wait 15 minutes, then try again."
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": (
-            "There have been too many failed attempts to sign in. Wait 15 minutes, then try again."
-        ),
-    }
+
+class ThrottledMixin:
+    """Refuses attempts while the username or address is throttled. The check and the record of
+    the attempt are one step (accounts.services.sign_in_attempt_begin), taken before the password
+    is checked, so a burst of concurrent attempts cannot all be checked."""
 
     def clean(self):  # type: ignore[no-untyped-def]
         username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password")
         ip_address = client_address(self.request)
-        if services.sign_in_locked_until(username=username, ip_address=ip_address):
+        if not (username and password):
+            # No password is checked, so nothing is recorded; a throttled sign-in still says so.
+            if services.sign_in_locked_until(username=username, ip_address=ip_address):
+                raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+            return super().clean()
+        if services.sign_in_attempt_begin(username=username, ip_address=ip_address) is None:
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            services.sign_in_failure_record(username=username, ip_address=ip_address)
-            raise
+        cleaned = super().clean()  # a wrong password raises: its failure is already recorded
         if self.user_cache is not None:
             services.sign_in_success_record(username=username)
         return cleaned
@@ -104,3 +105,15 @@ class RoleMappingForm(forms.Form):
     description = forms.CharField(
         label="What this group is (optional)", max_length=200, required=False
     )
+
+
+class ThrottledAuthenticationForm(ThrottledMixin, AuthenticationForm):
+    """Django's sign-in form, refusing attempts while the username or address is throttled."""
+
+    error_messages = {**AuthenticationForm.error_messages, "throttled": THROTTLED}
+
+
+class ThrottledAdminAuthenticationForm(ThrottledMixin, AdminAuthenticationForm):
+    """The admin's sign-in form (staff only), under the same throttle as /accounts/login/."""
+
+    error_messages = {**AdminAuthenticationForm.error_messages, "throttled": THROTTLED}

@@ -87,3 +87,16 @@ class FailedSignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip_address} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SignInThrottle(models.Model):
+    """One row per username (``user:<name>``) and per address (``ip:<address>``) that has tried
+    to sign in. An attempt locks its rows (``select_for_update``) while it checks the throttle
+    and records itself, so concurrent attempts are counted one after another, never all at once.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    last_attempt_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,7 +1,9 @@
-"""Reads for accounts: the people list and a person's history of changes."""
+"""Reads for accounts: the people list, a person's history of changes, and the people a
+person-picker may offer for a duty."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from .models import User
 from .roles import Role
+from .rules import DUTY_ROLES
 
 HISTORY_SHOWN = 50
 
@@ -167,4 +170,15 @@ def pmo_contacts(limit: int = 5) -> list[User]:
         User.objects.filter(is_active=True, groups__name=Role.PMO.group_name)
         .order_by("first_name", "last_name", "username")
         .distinct()[:limit]
+    )
+
+
+def people_for(duty: str, *, keep: Iterable[int | None] = ()) -> QuerySet[User]:
+    """Active users whose role may hold ``duty`` (a key of accounts.rules.DUTY_ROLES), plus the
+    users in ``keep`` (whoever holds it now, so editing a record does not force a change)."""
+    names = [role.group_name for role in DUTY_ROLES[duty]]
+    entitled = User.objects.filter(is_active=True, groups__name__in=names).values("pk")
+    kept = [pk for pk in keep if pk is not None]
+    return User.objects.filter(Q(pk__in=entitled) | Q(pk__in=kept)).order_by(
+        "first_name", "last_name", "username"
     )

@@ -32,6 +32,33 @@ def is_programme_sro(user, programme) -> bool:
 
 is_programme_team = is_programme_manager | is_programme_sro
 
+# --- duties: whom a person-picker may offer, and whom a service accepts ------------------------
+# Each duty lists the roles whose holders may be given it. Scrutiny members ("published reports,
+# nothing else") and people with no role hold none. ``people_for`` (accounts.queries) gives the
+# queryset a form offers; ``may_hold`` is what the services check.
+STAFF_ROLES = (Role.PMO, Role.PROGRAMME_MANAGER, Role.SRO, Role.BOARD_MEMBER, Role.VIEWER)
+DUTY_ROLES: dict[str, tuple[Role, ...]] = {
+    "programme_manager": (Role.PMO, Role.PROGRAMME_MANAGER),
+    "sro": (Role.SRO,),
+    "board_chair": STAFF_ROLES,
+    "board_member": STAFF_ROLES,
+    "owner": STAFF_ROLES,  # of a benefit, risk, assumption, issue, dependency; action assignee
+}
+
+
+def may_hold(user, duty: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``user`` may be given ``duty`` (a key of DUTY_ROLES): active, with a role for it."""
+    if user is None or not user.is_active:
+        return False
+    names = {role.group_name for role in DUTY_ROLES[duty]}
+    return user.groups.filter(name__in=names).exists()
+
+
+@rules.predicate
+def may_own_benefits(user) -> bool:
+    return user.is_authenticated and may_hold(user, "owner")
+
+
 # --- accounts / portfolio -----------------------------------------------------------------------
 rules.add_perm("portfolio.view_portfolio", is_portfolio_reader)
 rules.add_perm("portfolio.view_programme", is_portfolio_reader)
@@ -125,11 +152,14 @@ def is_benefit_programme_open(user, benefit) -> bool:
 
 rules.add_perm("benefits.view_benefits", is_portfolio_reader)
 rules.add_perm("benefits.change_benefits", is_pmo | (is_programme_team & is_open_programme))
-rules.add_perm("benefits.view_own_benefits", is_portfolio_reader | is_benefit_owner)
-rules.add_perm("benefits.view_benefit", is_portfolio_reader | is_benefit_owner)
+# A benefit's owner counts only while their role may own benefits: a scrutiny member or a
+# no-role user made owner through the database gains nothing by it.
+is_entitled_benefit_owner = is_benefit_owner & may_own_benefits
+rules.add_perm("benefits.view_own_benefits", is_portfolio_reader | is_entitled_benefit_owner)
+rules.add_perm("benefits.view_benefit", is_portfolio_reader | is_entitled_benefit_owner)
 rules.add_perm(
     "benefits.change_benefit_profile",
-    is_pmo | (is_benefit_programme_team & is_benefit_programme_open) | is_benefit_owner,
+    is_pmo | (is_benefit_programme_team & is_benefit_programme_open) | is_entitled_benefit_owner,
 )
 rules.add_perm("benefits.view_mtfp", is_portfolio_reader)
 rules.add_perm("benefits.change_mtfp", is_pmo)

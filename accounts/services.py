@@ -3,11 +3,17 @@
 After ``FAILURE_LIMIT`` failed sign-ins for one username (case-insensitive) or from one address
 within ``WINDOW``, further attempts are refused for ``LOCKOUT`` after the last failure, whether
 or not the username exists and whether or not the password is right. Failures live in the
-database (FailedSignIn), so throttling does not depend on Redis. Single sign-on goes through the
-same throttle by address (the callback knows no username until the provider has answered).
+database (FailedSignIn), so throttling does not depend on Redis.
 
-Every change to a person and their roles is written through these functions with an ``actor``,
-so django-simple-history records who made it; the person's page shows the before and after.
+An attempt is checked and recorded in one step (``sign_in_attempt_begin``): under a row lock on
+the username's and the address's SignInThrottle rows it checks the lock and records the attempt
+as a failure *before* the password is checked; a right password then clears the username's
+failures. So however many attempts arrive at once, no more than FAILURE_LIMIT are checked.
+
+Single sign-on goes through the same throttle by address (the callback knows no username until
+the provider has answered). Every change to a person and their roles is written through these
+functions with an ``actor``, so django-simple-history records who made it; the person's page
+shows the before and after.
 """
 
 from collections.abc import Iterable
@@ -21,8 +27,9 @@ from django.utils import timezone
 from core.audit import acting_as, audited
 from core.errors import ServiceError
 
-from .models import FailedSignIn, RoleMapping, User
+from .models import FailedSignIn, RoleMapping, SignInThrottle, User
 from .roles import Role
+from .rules import DUTY_ROLES, may_hold
 
 FAILURE_LIMIT = 5
 WINDOW = timedelta(minutes=15)
@@ -66,15 +73,62 @@ def sign_in_failure_record(*, username: str, ip_address: str | None) -> FailedSi
     """Record one failed sign-in and purge the rows too old to matter any more."""
     now = timezone.now()
     FailedSignIn.objects.filter(attempted_at__lt=now - WINDOW - LOCKOUT).delete()
+    sign_in_throttles_purge(now=now)
     return FailedSignIn.objects.create(
         username=normalise_username(username), ip_address=ip_address or None, attempted_at=now
     )
 
 
 @transaction.atomic
-def sign_in_success_record(*, username: str) -> None:
-    """A successful sign-in clears that username's failures (not its address's)."""
+def sign_in_success_record(*, username: str, attempt: FailedSignIn | None = None) -> None:
+    """A successful sign-in clears that username's failures (not its address's) and the attempt
+    ``sign_in_attempt_begin`` recorded for it, if it was recorded under no username (single
+    sign-on, whose callback learns the username only from the provider)."""
     FailedSignIn.objects.filter(username=normalise_username(username)).delete()
+    if attempt is not None:
+        FailedSignIn.objects.filter(pk=attempt.pk).delete()
+
+
+def _throttle_keys(username: str, ip_address: str | None) -> list[str]:
+    keys = [f"user:{normalise_username(username)}"] if normalise_username(username) else []
+    if ip_address:
+        keys.append(f"ip:{ip_address}")
+    return sorted(keys)  # always locked in the same order: no deadlock between two attempts
+
+
+@transaction.atomic
+def sign_in_attempt_begin(*, username: str, ip_address: str | None) -> FailedSignIn | None:
+    """Check the throttle and record this attempt, in one step under a row lock.
+
+    Returns None when the username or address is throttled (nothing recorded); otherwise the
+    attempt, recorded as a failure until ``sign_in_success_record`` clears it."""
+    now = timezone.now()
+    keys = _throttle_keys(username, ip_address)
+    SignInThrottle.objects.bulk_create(
+        [SignInThrottle(key=key, last_attempt_at=now) for key in keys], ignore_conflicts=True
+    )
+    locked = list(SignInThrottle.objects.select_for_update().filter(key__in=keys).order_by("key"))
+    if sign_in_locked_until(username=username, ip_address=ip_address):
+        return None
+    SignInThrottle.objects.filter(pk__in=[row.pk for row in locked]).update(last_attempt_at=now)
+    return sign_in_failure_record(username=username, ip_address=ip_address)
+
+
+def sign_in_throttles_purge(*, now: datetime) -> None:
+    SignInThrottle.objects.filter(last_attempt_at__lt=now - WINDOW - LOCKOUT).delete()
+
+
+def duty_check(*, person: User | None, duty: str, field: str, was_id: int | None = None) -> None:
+    """Refuse to give ``person`` a duty their role may not hold (see accounts.rules.DUTY_ROLES).
+
+    ``was_id`` is whoever holds it now: keeping them is not a new choice, so it is not refused.
+    Raises a ServiceError on ``field`` naming the roles that may hold the duty."""
+    if person is None or person.pk == was_id or may_hold(person, duty):
+        return
+    roles = ", ".join(role.label for role in DUTY_ROLES[duty])
+    raise ServiceError(
+        {field: f"{person} cannot be chosen here: choose someone with one of these roles: {roles}."}
+    )
 
 
 # --- people and roles ---------------------------------------------------------------------------

@@ -113,13 +113,15 @@ class SignOnCallbackView(OIDCAuthenticationCallbackView):
     """Where the provider sends the browser back. State is checked (and used once) by
     mozilla-django-oidc; the token by accounts.oidc. Any refusal gives a page saying what to
     do, signs nobody in, stores nothing but the throttle's record of a failure (by address,
-    as local sign-in does), and never an error 500."""
+    checked and recorded in one step as local sign-in is), and never an error 500."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc.enabled():
             raise Http404("Single sign-on is not set up.")
         self.address = client_address(request)
-        if services.sign_in_locked_until(username="", ip_address=self.address):
+        # Checked and recorded (as a failure until it succeeds) in one step, as local sign-in is.
+        self.attempt = services.sign_in_attempt_begin(username="", ip_address=self.address)
+        if self.attempt is None:
             return sso_failed(request, "throttled")
         try:
             return super().get(request)
@@ -131,7 +133,6 @@ class SignOnCallbackView(OIDCAuthenticationCallbackView):
             return self.login_failure()
 
     def login_failure(self) -> HttpResponse:
-        services.sign_in_failure_record(username="", ip_address=self.address)
         if self.request.GET.get("error"):
             return sso_failed(self.request, "cancelled")
         if getattr(self, "user", None) is not None and not self.user.is_active:
@@ -139,7 +140,7 @@ class SignOnCallbackView(OIDCAuthenticationCallbackView):
         return sso_failed(self.request, "refused")
 
     def login_success(self) -> HttpResponse:
-        services.sign_in_success_record(username=self.user.username)
+        services.sign_in_success_record(username=self.user.username, attempt=self.attempt)
         return super().login_success()
 
 

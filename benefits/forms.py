@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.models import User
+from accounts.queries import people_for
 from portfolio.periods import FinancialYear
 
 from .models import Benefit, BenefitType, Deliverability, MTFPLine, MTFPPlan
@@ -112,9 +112,7 @@ class BenefitForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by(
-            "first_name", "last_name"
-        )
+        self.fields["owner"].queryset = people_for("owner", keep=[self.instance.owner_id])
         self.fields["mtfp_line"].queryset = MTFPLine.objects.select_related("plan")
         self.fields["mtfp_line"].label_from_instance = lambda line: f"{line.plan}: {line}"
 
@@ -163,11 +161,23 @@ class ProfileRowForm(forms.Form):
         )
 
 
+GRID_MAX_ROWS = 60
+
+
 class BaseGridFormSet(forms.BaseFormSet):
     """Every row valid, no year twice, and every row with money has a year.
 
     ``years`` is the plan's range (None: any year); ``existing`` the years already recorded.
+    A grid has at most GRID_MAX_ROWS rows: a post claiming more (form-TOTAL_FORMS=100000) builds
+    no more than that many forms (``absolute_max``) and gets one short error.
     """
+
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": (
+            "The grid can have at most %(num)d rows. Reload the page and make your changes again."
+        ),
+    }
 
     def __init__(
         self,
@@ -183,8 +193,19 @@ class BaseGridFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "years": self.years, "existing": self.existing}
 
+    def total_form_count(self) -> int:
+        """No forms at all for a post claiming more rows than a grid can have: the error says
+        so, and nothing is built or rendered for the rows it claims."""
+        if self.is_bound and self._claims_too_many_rows():
+            return 0
+        return super().total_form_count()
+
+    def _claims_too_many_rows(self) -> bool:
+        management = self.management_form
+        return management.is_valid() and management.cleaned_data["TOTAL_FORMS"] > self.absolute_max
+
     def clean(self) -> None:
-        if any(self.errors):
+        if any(self.errors) or self._non_form_errors:
             return
         if self._rows_beyond_the_count():
             raise ValidationError(
@@ -218,7 +239,12 @@ class BaseGridFormSet(forms.BaseFormSet):
 
 
 ProfileFormSet = forms.formset_factory(
-    ProfileRowForm, formset=BaseGridFormSet, extra=0, max_num=60, validate_max=True
+    ProfileRowForm,
+    formset=BaseGridFormSet,
+    extra=0,
+    max_num=GRID_MAX_ROWS,
+    absolute_max=GRID_MAX_ROWS,
+    validate_max=True,
 )
 
 
@@ -233,7 +259,12 @@ class CostRowForm(ProfileRowForm):
 
 
 CostFormSet = forms.formset_factory(
-    CostRowForm, formset=BaseGridFormSet, extra=0, max_num=60, validate_max=True
+    CostRowForm,
+    formset=BaseGridFormSet,
+    extra=0,
+    max_num=GRID_MAX_ROWS,
+    absolute_max=GRID_MAX_ROWS,
+    validate_max=True,
 )
 
 

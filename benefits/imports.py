@@ -8,17 +8,22 @@ with any error nothing is imported.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.db.models import Q
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from django.db.models.functions import Lower
 
 from core.exports import CHUNK_SIZE, Table
+from core.spreadsheets import (
+    NotASpreadsheet,
+    SheetMissing,
+    SpreadsheetError,
+    SpreadsheetLimits,
+    SpreadsheetTooLarge,
+    read_sheet,
+)
 from portfolio.models import Directorate, Programme
 from portfolio.periods import FinancialYear
 
@@ -29,6 +34,10 @@ SHEET = "Targets"
 COLUMNS = ("Line", "Directorate", "Programme", "Financial year", "Target")
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+# Five columns are used; a header, MAX_ROWS targets, and room for a few columns of notes.
+LIMITS = SpreadsheetLimits(
+    max_upload_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1, max_columns=50, max_cells=100_000
+)
 
 
 @dataclass
@@ -66,35 +75,40 @@ def _money(value: Any) -> Decimal:
     return amount
 
 
+LOOKUP_BATCH = 500
+
+
 def _lookup(model: type, names: set[str]) -> dict[str, Any]:
-    """Directorates or programmes by lower-cased name or slug, in one query."""
-    if not names:
-        return {}
-    query = Q()
-    for name in names:
-        query |= Q(name__iexact=name) | Q(slug__iexact=name)
+    """Directorates or programmes by lower-cased name or slug, in batches of LOOKUP_BATCH names
+    (each one ``IN`` query), so a file naming thousands of unknown ones is row errors, not one
+    query too large for the database."""
+    wanted = sorted({name.lower() for name in names})
     found = {}
-    for obj in model.objects.filter(query):
-        found[obj.name.lower()] = obj
-        found[obj.slug.lower()] = obj
+    for start in range(0, len(wanted), LOOKUP_BATCH):
+        batch = wanted[start : start + LOOKUP_BATCH]
+        matches = model.objects.annotate(lower_name=Lower("name"), lower_slug=Lower("slug"))
+        for obj in matches.filter(Q(lower_name__in=batch) | Q(lower_slug__in=batch)):
+            found[obj.name.lower()] = obj
+            found[obj.slug.lower()] = obj
     return found
 
 
 def parse_targets(upload: IO[bytes], *, plan: MTFPPlan) -> ImportResult:
     result = ImportResult()
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
+    try:
+        rows = iter(read_sheet(upload, sheet=SHEET, limits=LIMITS))
+    except SpreadsheetTooLarge:
         result.error(None, None, "The file is larger than 5 MB: upload the targets only")
         return result
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except NotASpreadsheet:
         result.error(None, None, "The file is not an Excel spreadsheet (.xlsx): use the template")
         return result
-    if SHEET not in workbook.sheetnames:
+    except SheetMissing:
         result.error(None, None, f"The workbook has no sheet called “{SHEET}”: use the template")
         return result
-    rows = workbook[SHEET].iter_rows(values_only=True)
+    except SpreadsheetError as error:
+        result.error(None, None, error.message)
+        return result
     header = [_text(cell) for cell in next(rows, ())]
     positions = {name.lower(): i for i, name in enumerate(header) if name}
     missing = [name for name in COLUMNS if name.lower() not in positions]
@@ -105,9 +119,6 @@ def parse_targets(upload: IO[bytes], *, plan: MTFPPlan) -> ImportResult:
 
     raw = []
     for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            result.error(number, None, f"more than {MAX_ROWS} rows: split the file")
-            return result
         cells = {
             name: values[positions[name.lower()]] if positions[name.lower()] < len(values) else None
             for name in COLUMNS

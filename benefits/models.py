@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.limits import limited_text
 from portfolio.models import Directorate, Programme
 from portfolio.periods import FinancialYear
 
@@ -175,7 +176,7 @@ class BenefitQuerySet(models.QuerySet):
 class Benefit(DeliverabilityOverride):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="benefits")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = limited_text(blank=True)
     type = models.CharField(max_length=20, choices=BenefitType.choices)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import duty_check
 from core.audit import audited
 from core.errors import ServiceError, full_clean
 from portfolio.models import Directorate, Programme
@@ -53,6 +54,7 @@ BENEFIT_FIELDS = (
 @audited
 def benefit_create(*, programme: Programme, actor: User, **fields: object) -> Benefit:
     benefit = Benefit(programme=programme, **{k: fields[k] for k in BENEFIT_FIELDS if k in fields})
+    duty_check(person=benefit.owner, duty="owner", field="owner")
     full_clean(benefit)
     benefit.save()
     transaction.on_commit(rollup_request)
@@ -63,9 +65,11 @@ def benefit_create(*, programme: Programme, actor: User, **fields: object) -> Be
 @audited
 def benefit_update(*, benefit: Benefit, actor: User, **fields: object) -> Benefit:
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    owner_was = benefit.owner_id
     for name in BENEFIT_FIELDS:
         if name in fields:
             setattr(benefit, name, fields[name])
+    duty_check(person=benefit.owner, duty="owner", field="owner", was_id=owner_was)
     full_clean(benefit)
     benefit.save()
     transaction.on_commit(rollup_request)

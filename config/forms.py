@@ -44,6 +44,13 @@ class GovUKBoundField(BoundField):
         return widget_kind(self.field.widget)
 
     @property
+    def max_length(self) -> int | None:
+        """A text area's limit, shown as GOV.UK's character count hint."""
+        if self.kind != "textarea":
+            return None
+        return getattr(self.field, "max_length", None)
+
+    @property
     def hint_id(self) -> str:
         return f"{self.auto_id}_helptext"
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.forms import ThrottledAdminAuthenticationForm
 from dashboard import views as dashboard_views
 
 from . import health, pages
@@ -26,6 +27,9 @@ urlpatterns = [
     path("programmes/", include("portfolio.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The admin's sign-in goes through the same throttle as /accounts/login/.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"

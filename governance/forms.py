@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 
 from accounts.models import User
+from accounts.queries import people_for
 from portfolio.models import Category, Portfolio, Programme
 
 from .models import (
@@ -61,7 +61,7 @@ class DecideForm(forms.Form):
                 required=False, widget=forms.Textarea(attrs={"rows": 3}),
                 help_text="The guidance STB sets on the programme's guardrails.",
             )  # fmt: skip
-        people = User.objects.filter(is_active=True)
+        people = people_for("owner")
         for n in range(1, CONDITION_SLOTS + 1):
             self.fields[f"condition_{n}"] = forms.CharField(
                 label=f"Condition {n}", required=False, max_length=200,
@@ -139,7 +139,17 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE = [(n, str(n)) for n in range(1, 6)]
 
 
-class RiskForm(forms.ModelForm):
+class OwnerPickerMixin:
+    """The owner picker offers only people whose role may own a log entry (and the current
+    owner, so an edit does not force a change)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        field = self.fields["owner"]  # type: ignore[attr-defined]
+        field.queryset = people_for("owner", keep=[self.instance.owner_id])  # type: ignore[attr-defined]
+
+
+class RiskForm(OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Risk
         fields = [
@@ -162,14 +172,14 @@ class RiskForm(forms.ModelForm):
         }
 
 
-class AssumptionForm(forms.ModelForm):
+class AssumptionForm(OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Assumption
         fields = ["title", "description", "owner", "validation_date", "status"]
         widgets = {"validation_date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
 
 
-class IssueForm(forms.ModelForm):
+class IssueForm(OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["title", "description", "priority", "owner", "resolution", "status"]
@@ -179,7 +189,7 @@ class IssueForm(forms.ModelForm):
         }
 
 
-class DependencyForm(forms.ModelForm):
+class DependencyForm(OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Dependency
         fields = ["title", "description", "depends_on", "outside_body", "owner", "needed_by",
@@ -193,7 +203,7 @@ class DependencyForm(forms.ModelForm):
             self.instance.programme = self.programme
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["title", "description", "owner", "due_date", "status", "completed_on"]
@@ -290,16 +300,11 @@ class BoardForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        # A deactivated person (a leaver) cannot be made chair or member; one already there
-        # stays listed, so saving the board does not drop them unasked.
-        current = set()
-        if self.instance.pk:
-            current = set(self.instance.members.values_list("pk", flat=True))
-            if self.instance.chair_id:
-                current.add(self.instance.chair_id)
-        people = User.objects.filter(models.Q(is_active=True) | models.Q(pk__in=current))
-        self.fields["chair"].queryset = people  # type: ignore[attr-defined]
-        self.fields["members"].queryset = people  # type: ignore[attr-defined]
+        sitting = (
+            list(self.instance.members.values_list("pk", flat=True)) if self.instance.pk else []
+        )
+        self.fields["chair"].queryset = people_for("board_chair", keep=[self.instance.chair_id])
+        self.fields["members"].queryset = people_for("board_member", keep=sitting)
 
 
 class TermsOfReferenceForm(forms.Form):

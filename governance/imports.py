@@ -3,8 +3,6 @@ and nothing is imported; a valid file imports every row in one transaction."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -12,17 +10,25 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
+from accounts.queries import people_for
 from core.audit import audited
 from core.exports import Table
+from core.spreadsheets import (
+    NotASpreadsheet,
+    SheetMissing,
+    SpreadsheetError,
+    SpreadsheetLimits,
+    SpreadsheetTooLarge,
+    read_sheet,
+)
 from portfolio.models import Programme
 
 from .models import Risk, RiskResponse, RiskStatus
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 2000
 SHEET = "Risks"
 SCORES = [
     "Inherent likelihood", "Inherent impact", "Residual likelihood", "Residual impact",
@@ -39,6 +45,10 @@ FIELDS = {
     "Proximity": "proximity",
 }  # fmt: skip
 SCORE_FIELDS = {name: name.lower().replace(" ", "_") for name in SCORES}
+# A risk row is 17 cells; a register of MAX_ROWS risks, a header and room for notes.
+LIMITS = SpreadsheetLimits(
+    max_upload_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1, max_columns=50, max_cells=60_000
+)
 
 
 @dataclass
@@ -105,25 +115,23 @@ def _date(value: Any) -> date | None:
 def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
     """Read and validate every row; return the unsaved risks or every error found."""
     result = ImportResult()
-    if upload.size > MAX_BYTES:
+    try:
+        rows = read_sheet(upload, sheet=SHEET, limits=LIMITS)
+    except SpreadsheetTooLarge:
         result.errors.append("The file is larger than 5 MB: split it or remove images.")
         return result
-    data = upload.read()
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    except NotASpreadsheet:
         result.errors.append("The file is not an Excel spreadsheet (.xlsx): use the template.")
         return result
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        result.errors.append("The file is not an Excel spreadsheet (.xlsx): use the template.")
-        return result
-    if SHEET not in workbook.sheetnames:
+    except SheetMissing as missing:
         result.errors.append(
             f'The spreadsheet has no sheet named "{SHEET}" (it has: '
-            f"{', '.join(workbook.sheetnames)}): use the template."
+            f"{', '.join(missing.sheetnames)}): use the template."
         )
         return result
-    rows = list(workbook[SHEET].iter_rows(values_only=True))
+    except SpreadsheetError as error:
+        result.errors.append(error.message)
+        return result
     if not rows:
         result.errors.append(f'The "{SHEET}" sheet is empty: use the template.')
         return result
@@ -135,6 +143,7 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
         return result
     index = {name: header.index(name) for name in HEADERS if name in header}
     people = _people()
+    owners = set(people_for("owner").values_list("pk", flat=True))  # who may own a risk
     responses = {label.lower(): value for value, label in RiskResponse.choices}
     for number, values in enumerate(rows[1:], start=2):
         cells = {name: values[i] if i < len(values) else None for name, i in index.items()}
@@ -162,6 +171,8 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
             risk.owner = _find_owner(owner, people)
             if risk.owner is None:
                 error("Owner", f"no user has the username or full name “{owner}”.")
+            elif risk.owner.pk not in owners:
+                error("Owner", f"{risk.owner} cannot own a risk: choose someone on the staff side.")
         if _text(cells.get("Review date")):
             try:
                 risk.review_date = _date(cells.get("Review date"))
@@ -184,15 +195,16 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
     return result
 
 
-@transaction.atomic
 @audited
 def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResult:
-    """Import every risk of a valid spreadsheet, or none."""
+    """Import every risk of a valid spreadsheet, or none. The file is read and checked outside
+    any transaction (it may take seconds); the rows are written in one short transaction."""
     result = raid_import_check(programme=programme, upload=upload)
     if not result.ok:
         return result
-    for risk in result.risks:
-        risk.save()
+    with transaction.atomic():
+        for risk in result.risks:
+            risk.save()
     return result
 
 

@@ -11,6 +11,15 @@ from .models import GateReview
 from .routing import step_approvers
 
 
+def header_safe(text: str, limit: int = 200) -> str:
+    """One line for an email header: any run of whitespace (newlines, carriage returns, tabs)
+    becomes one space, other control characters go, and it is cut to ``limit`` characters.
+    A programme name with a newline must not make the subject a BadHeaderError."""
+    line = " ".join(text.split())
+    line = "".join(ch for ch in line if ch.isprintable())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def notify_review(kind: str, review_pk: int) -> int:
     review = GateReview.objects.with_context().get(pk=review_pk)
     programme = review.programme
@@ -27,7 +36,7 @@ def notify_review(kind: str, review_pk: int) -> int:
         "last": review.sign_offs.select_related("board", "decided_by").last(),
         "site": getattr(settings, "SITE_URL", ""),
     }
-    subject = render_to_string(f"governance/email/review_{kind}_subject.txt", context).strip()
+    subject = header_safe(render_to_string(f"governance/email/review_{kind}_subject.txt", context))
     body = render_to_string(f"governance/email/review_{kind}.txt", context)
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
     return send_mass_mail(messages, fail_silently=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.rules import is_programme_team, may_decide_review_step, may_record_board_decision
+from accounts.services import duty_check
 from benefits.baselines import benefit_planned_set, one_off_budget_set
 from benefits.services import rollup_request
 from core.audit import audited, bulk_create_audited, bulk_update_audited
@@ -78,6 +80,7 @@ def action_create(
     description: str = "",
     decision: Decision | None = None,
 ) -> Action:
+    duty_check(person=owner, duty="owner", field="owner")
     return Action.objects.create(
         programme=programme, title=title, owner=owner, due_date=due_date, description=description,
         decision=decision, created_by=actor,
@@ -370,6 +373,14 @@ def log_entry_save(
     *, instance: models.Model, programme: Programme | None, actor: User
 ) -> models.Model:
     """Save an entry of a programme's log (risk, assumption, issue, dependency, action)."""
+    if hasattr(instance, "owner_id"):
+        was = type(instance).objects.filter(pk=instance.pk).values_list("owner_id", flat=True)
+        duty_check(
+            person=instance.owner,  # type: ignore[attr-defined]
+            duty="owner",
+            field="owner",
+            was_id=was.first() if instance.pk else None,
+        )
     if instance.pk is None:
         instance.programme = programme  # type: ignore[attr-defined]
         if isinstance(instance, Action):
@@ -590,6 +601,26 @@ def raci_save(
             name=new_activity.strip(),
             defaults={"position": len(activities) + 1},
         )
+
+
+@transaction.atomic
+@audited
+def board_save(*, board: Board, members: Iterable[User], actor: User) -> Board:
+    """Save a board's chair, members, purpose and meeting date. Only people whose role may sit on
+    a board can be made its chair or added as members (those already on it may stay)."""
+    current = Board.objects.select_for_update().get(pk=board.pk)
+    duty_check(person=board.chair, duty="board_chair", field="chair", was_id=current.chair_id)
+    sitting = set(current.members.values_list("pk", flat=True))
+    for member in members:
+        duty_check(
+            person=member,
+            duty="board_member",
+            field="members",
+            was_id=member.pk if member.pk in sitting else None,
+        )
+    board.save()
+    board.members.set(members)
+    return board
 
 
 @transaction.atomic

@@ -641,9 +641,17 @@ def board_edit(request: HttpRequest, slug: str) -> HttpResponse:
     board = _board(slug)
     form = BoardForm(request.POST or None, instance=board)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"{board} is saved.")
-        return redirect(board)
+        try:
+            services.board_save(
+                board=form.save(commit=False),
+                members=form.cleaned_data["members"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"{board} is saved.")
+            return redirect(board)
     return render(request, "governance/board_edit.html", {"board": board, "form": form})
 
 

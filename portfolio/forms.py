@@ -1,7 +1,6 @@
 from django import forms
 
-from accounts.models import User
-from accounts.roles import Role
+from accounts.queries import people_for
 
 from .models import Category, HighlightReport, Portfolio, Programme, Stage
 
@@ -33,11 +32,8 @@ class ProgrammeCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["description"].required = True
         self.fields["description"].widget.attrs["rows"] = 4
-        people = User.objects.filter(is_active=True)
-        self.fields["manager"].queryset = people.filter(
-            groups__name__in=[Role.PROGRAMME_MANAGER.group_name, Role.PMO.group_name]
-        ).distinct()
-        self.fields["sro"].queryset = people.filter(groups__name=Role.SRO.group_name)
+        self.fields["manager"].queryset = people_for("programme_manager")
+        self.fields["sro"].queryset = people_for("sro")
 
 
 class SectionForm(forms.Form):

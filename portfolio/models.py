@@ -17,6 +17,8 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from core.limits import LONG_TEXT, limited_text
+
 
 class Stage(models.TextChoices):
     IDENTIFY = "identify", "Identify"
@@ -478,9 +480,9 @@ class HighlightReport(models.Model):
     budget_rag = models.CharField("budget", max_length=10, choices=RAG.choices)
     benefits_rag = models.CharField("benefits", max_length=10, choices=RAG.choices)
     risk_rag = models.CharField("risk", max_length=10, choices=RAG.choices)
-    progress = models.TextField("progress this period")
-    next_period = models.TextField("planned for next period", blank=True)
-    escalations = models.TextField(blank=True)
+    progress = limited_text("progress this period", limit=LONG_TEXT)
+    next_period = limited_text("planned for next period", blank=True, limit=LONG_TEXT)
+    escalations = limited_text(blank=True, limit=LONG_TEXT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -11,9 +11,11 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import URLResolver, get_resolver
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.services import duty_check
 from core.audit import audited
 from core.errors import ServiceError
 
@@ -69,6 +71,29 @@ def section_templates_install() -> int:
     return added
 
 
+def _routes(patterns: list, prefix: str = "") -> list[str]:  # type: ignore[type-arg]
+    routes = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            routes += _routes(pattern.url_patterns, route)
+        else:
+            routes.append(route)
+    return routes
+
+
+def reserved_programme_slugs() -> frozenset[str]:
+    """Every fixed path segment directly under /programmes/ ("new", ...): a programme given one
+    of these as its slug could never be reached at /programmes/<slug>/."""
+    reserved = set()
+    for route in _routes(get_resolver().url_patterns):
+        if route.startswith("programmes/"):
+            segment = route.removeprefix("programmes/").split("/", 1)[0]
+            if segment and "<" not in segment and not segment.startswith("^"):
+                reserved.add(segment)
+    return frozenset(reserved)
+
+
 @transaction.atomic
 @audited
 def programme_create(
@@ -83,10 +108,13 @@ def programme_create(
 ) -> Programme:
     """A new idea in Identify; its manager then writes the SOC."""
     base = slugify(name)[:150] or "programme"
+    reserved = reserved_programme_slugs()
     slug, n = base, 1
-    while Programme.objects.filter(slug=slug).exists():
+    while slug in reserved or Programme.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
+    duty_check(person=manager, duty="programme_manager", field="manager")
+    duty_check(person=sro, duty="sro", field="sro")
     programme = Programme(
         name=name, slug=slug, description=description, manager=manager, sro=sro,
         directorate=directorate, light_touch=light_touch,

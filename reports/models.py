@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.limits import LONG_TEXT, limited_text
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear, Quarter
 
@@ -33,12 +34,14 @@ class QuarterlyReport(models.Model):
         help_text="The officer the report is by, e.g. Corporate Director for Customer and "
         "Organisational Development.",
     )  # fmt: skip
-    recommendations = models.TextField(blank=True, help_text="One recommendation per line.")
-    executive_summary = models.TextField(blank=True)
-    headline_progress = models.TextField(
-        "headline progress", blank=True, help_text="One bullet per line."
+    recommendations = limited_text(
+        blank=True, help_text="One recommendation per line.", limit=LONG_TEXT
     )
-    new_phase = models.TextField("new phase of work", blank=True)
+    executive_summary = limited_text(blank=True, limit=LONG_TEXT)
+    headline_progress = limited_text(
+        "headline progress", blank=True, help_text="One bullet per line.", limit=LONG_TEXT
+    )
+    new_phase = limited_text("new phase of work", blank=True, limit=LONG_TEXT)
     correction_open = models.BooleanField(
         default=False, help_text="A correction to the published report is being prepared."
     )
@@ -80,7 +83,7 @@ class ReportSection(models.Model):
 
     report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(max_length=200)
-    body = models.TextField()
+    body = limited_text(limit=LONG_TEXT)
     annex = models.BooleanField("print as an annex", default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -98,7 +101,7 @@ class ProgrammeProgress(models.Model):
 
     report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="progress")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    paragraph = models.TextField(blank=True)
+    paragraph = limited_text(blank=True, limit=LONG_TEXT)
 
     history = HistoricalRecords()
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.limits import limited_text
 from portfolio.models import Programme
 
 from .boards import Board
@@ -39,8 +40,8 @@ class Decision(models.Model):
     )
     decided_on = models.DateField(default=timezone.localdate)
     summary = models.CharField(max_length=200)
-    decision = models.TextField()
-    rationale = models.TextField(blank=True)
+    decision = limited_text()
+    rationale = limited_text(blank=True)
     change_request = models.ForeignKey(
         "governance.ChangeRequest",
         on_delete=models.PROTECT,
@@ -99,7 +100,7 @@ class Action(models.Model):
         Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
     )
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = limited_text(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_actions"
     )

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.limits import limited_text
 from portfolio.models import Portfolio, Programme
 
 
@@ -78,17 +79,17 @@ class Risk(models.Model):
         Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="risks"
     )
     title = models.CharField(max_length=200)
-    cause = models.TextField(blank=True)
-    event = models.TextField(blank=True)
-    effect = models.TextField(blank=True)
+    cause = limited_text(blank=True)
+    event = limited_text(blank=True)
+    effect = limited_text(blank=True)
     inherent_likelihood = models.PositiveSmallIntegerField(validators=one_to_five)
     inherent_impact = models.PositiveSmallIntegerField(validators=one_to_five)
     residual_likelihood = models.PositiveSmallIntegerField(validators=one_to_five)
     residual_impact = models.PositiveSmallIntegerField(validators=one_to_five)
     target_likelihood = models.PositiveSmallIntegerField(validators=one_to_five)
     target_impact = models.PositiveSmallIntegerField(validators=one_to_five)
-    existing_controls = models.TextField(blank=True)
-    further_action = models.TextField(blank=True)
+    existing_controls = limited_text(blank=True)
+    further_action = limited_text(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -200,7 +201,7 @@ class Assumption(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="assumptions")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = limited_text(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -242,7 +243,7 @@ class Issue(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="issues")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = limited_text(blank=True)
     priority = models.CharField(
         max_length=10, choices=IssuePriority.choices, default=IssuePriority.MEDIUM
     )
@@ -253,7 +254,7 @@ class Issue(models.Model):
         blank=True,
         related_name="owned_issues",
     )
-    resolution = models.TextField(blank=True)
+    resolution = limited_text(blank=True)
     status = models.CharField(max_length=20, choices=LogStatus.choices, default=LogStatus.OPEN)
     raised_on = models.DateField(default=timezone.localdate)
     risk = models.OneToOneField(
@@ -287,7 +288,7 @@ class Dependency(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="dependencies")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = limited_text(blank=True)
     depends_on = models.ForeignKey(
         Programme,
         on_delete=models.CASCADE,

@@ -39,6 +39,7 @@ from accounts.forms import (
     PersonFilterForm,
     PersonRolesForm,
     RoleMappingForm,
+    ThrottledAdminAuthenticationForm,
     ThrottledAuthenticationForm,
 )
 from accounts.models import User
@@ -127,6 +128,12 @@ REGISTRY: list[HostileForm] = [
         url=lambda demo: reverse("api:token_list"),
         form=AccessTokenForm,
         actor="viewer",
+    ),
+    HostileForm(
+        "admin sign-in",
+        url=lambda demo: reverse("admin:login"),
+        form=ThrottledAdminAuthenticationForm,
+        actor="anonymous",
     ),
     HostileForm(
         "programme filter",

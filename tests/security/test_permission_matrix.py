@@ -122,3 +122,52 @@ def _check(wrong, client, name, url, method, actor, expected, entry) -> None:  #
         location = urlsplit(response["Location"]).path
         if location != reverse("login"):
             wrong.append(f"{method} {url} as anonymous: redirected to {location}")
+
+
+# --- owners made through the database gain nothing (row 5 of the outside test) ------------------
+# A scrutiny member and a user with no role, made owner of the sample benefit by writing the
+# database directly (the pickers and services refuse it): on every benefits URL, every method,
+# they get exactly what their role's column of the matrix gives, and a profile post with real
+# money changes nothing.
+OWNERS_BY_DATABASE = {"scrutiny_owner": "scrutiny", "no_role_owner": "no_role"}
+
+
+@pytest.mark.django_db
+def test_owners_made_through_the_database_get_only_what_their_role_gets(demo):
+    from benefits.models import Benefit
+    from tests.security import samples
+    from tests.security.matrix import actor_users as users_for
+
+    programme = Programme.objects.select_related("manager").get(slug=SAMPLE_PROGRAMME)
+    demo_objects = DemoObjects(programme=programme)
+    kwargs = samples.benefit(demo_objects)
+    base = users_for(programme)
+    owners = {actor: base[role] for actor, role in OWNERS_BY_DATABASE.items()}
+    benefit = Benefit.objects.get(pk=kwargs["pk"])
+    wrong: list[str] = []
+    for actor, user in owners.items():
+        Benefit.objects.filter(pk=benefit.pk).update(owner=user)
+        client = Client()
+        client.force_login(user)
+        before = portfolio_fingerprint()
+        for name, entry in sorted(EXPECTATIONS.items()):
+            if not name.startswith("benefits:"):
+                continue
+            url = reverse(name, kwargs=entry.kwargs(demo_objects))
+            role = OWNERS_BY_DATABASE[actor]
+            for method, expected in entry.methods().items():
+                _check(wrong, client, name, url, method, actor, expected[role], entry)
+        grid = {
+            "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0",
+            "form-0-financial_year": "2020/21", "form-0-planned": "5000000",
+            "form-0-forecast": "5000000", "form-0-actual": "4000000",
+        }  # fmt: skip
+        save = reverse("benefits:profile_save", kwargs=kwargs)
+        assert client.post(save, grid).status_code == 403, actor
+        mine = client.get(reverse("benefits:mine"))
+        assert mine.status_code == 403, actor
+        if _changed(before, portfolio_fingerprint()):
+            wrong.append(
+                f"{actor}: refused requests changed {_changed(before, portfolio_fingerprint())}"
+            )
+    assert wrong == [], "\n".join(wrong)
