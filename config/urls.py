@@ -8,6 +8,7 @@ from . import health
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("inbox/", dashboard_views.inbox_page, name="inbox"),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
