@@ -64,6 +64,10 @@ rules.add_perm("portfolio.view_portfolio", is_portfolio_reader)
 rules.add_perm("portfolio.view_programme", is_portfolio_reader)
 rules.add_perm("portfolio.add_programme", is_pmo)
 rules.add_perm("portfolio.change_programme", is_pmo | is_programme_team)
+# The programme's settings page: the PMO changes everything (people, portfolio, category, board);
+# the programme's SRO changes its description and lead directorate.
+rules.add_perm("portfolio.change_programme_settings", is_pmo | is_programme_sro)
+rules.add_perm("portfolio.administer_programme", is_pmo)
 
 # --- people and roles: the PMO's -----------------------------------------------------------------
 rules.add_perm("accounts.view_people", is_pmo)
@@ -119,6 +123,7 @@ rules.add_perm(
 # --- dashboard / reports ------------------------------------------------------------------------
 rules.add_perm("dashboard.view_home", rules.is_authenticated)
 rules.add_perm("dashboard.view_dashboard", is_portfolio_reader)
+rules.add_perm("dashboard.view_inbox", is_portfolio_reader)
 rules.add_perm("reports.view_published_reports", is_portfolio_reader | is_scrutiny_member)
 
 # --- benefits and MTFP --------------------------------------------------------------------------
@@ -160,6 +165,11 @@ rules.add_perm("benefits.view_benefit", is_portfolio_reader | is_entitled_benefi
 rules.add_perm(
     "benefits.change_benefit_profile",
     is_pmo | (is_benefit_programme_team & is_benefit_programme_open) | is_entitled_benefit_owner,
+)
+# After closure the benefit's owner tracks it (with the PMO) and marks it realised.
+rules.add_perm(
+    "benefits.mark_benefit_realised",
+    is_pmo | is_benefit_owner | (is_benefit_programme_team & is_benefit_programme_open),
 )
 rules.add_perm("benefits.view_mtfp", is_portfolio_reader)
 rules.add_perm("benefits.change_mtfp", is_pmo)
@@ -210,6 +220,30 @@ rules.add_perm(
     is_portfolio_reader & is_member_of_routed_board & ~is_team_of_changed_programme,
 )
 rules.add_perm("governance.change_boards", is_pmo)
+
+
+@rules.predicate
+def is_member_of_escalated_board(user, escalation) -> bool:
+    board = getattr(escalation, "board", None)
+    if board is None:
+        return False
+    return board.chair_id == user.pk or board.members.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_team_of_escalated_programme(user, escalation) -> bool:
+    programme = getattr(escalation, "programme", None)
+    return programme is not None and user.pk in (programme.manager_id, programme.sro_id)
+
+
+# Escalating takes the PROGRAMME; answering takes the ESCALATION: its board's members (or the
+# PMO for it), never the programme's own team.
+rules.add_perm("governance.escalate", is_pmo | is_programme_team)
+rules.add_perm(
+    "governance.respond_to_escalation",
+    (is_pmo | (is_portfolio_reader & is_member_of_escalated_board))
+    & ~is_team_of_escalated_programme,
+)
 
 # --- quarterly reports --------------------------------------------------------------------------
 # The PMO writes, generates and publishes each quarter's scrutiny report and may download any

@@ -60,6 +60,11 @@ class BusinessCase:
     payback: Decimal | None
 
     @property
+    def has_investment(self) -> bool:
+        """With no investment recorded there is no return to show."""
+        return self.investment > 0
+
+    @property
     def roi(self) -> Decimal:
         return roi(savings=self.savings, investment=self.investment)
 

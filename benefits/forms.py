@@ -130,6 +130,7 @@ class ProfileRowForm(forms.Form):
     actual = MoneyField(label="Actual")
 
     money_fields = ("planned", "forecast", "actual")
+    baseline_field = "planned"
 
     def __init__(
         self,
@@ -184,10 +185,14 @@ class BaseGridFormSet(forms.BaseFormSet):
         *args: Any,
         years: range | None = None,
         existing: frozenset[int] = frozenset(),
+        baseline: dict[int, Decimal] | None = None,
         **kwargs: Any,
     ) -> None:
         self.years = years
         self.existing = existing
+        # Once the Full Brief is approved, the baseline column (budget, or planned benefit) is
+        # read-only: ``baseline`` holds its stored amounts and a changed one is refused.
+        self.baseline = baseline
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
@@ -223,6 +228,15 @@ class BaseGridFormSet(forms.BaseFormSet):
             if year in seen:
                 form.add_error("financial_year", f"{FinancialYear(year)} is in the grid twice")
             seen.add(year)
+            name = form.baseline_field
+            if self.baseline is not None and form.cleaned_data.get(name) != self.baseline.get(
+                year, ZERO
+            ):
+                form.add_error(
+                    name,
+                    f"The {form.fields[name].label.lower()} for {FinancialYear(year)} is a "
+                    "baseline: raise a change request to change it",
+                )
         if any(self.errors):
             raise ValidationError("Correct the rows marked below.")
 
@@ -255,6 +269,7 @@ class CostRowForm(ProfileRowForm):
     budget = MoneyField(label="Budget")
 
     money_fields = ("budget", "actual")
+    baseline_field = "budget"
     field_order = ["financial_year", "budget", "actual"]
 
 

@@ -23,10 +23,12 @@ from accounts.services import duty_check
 from core.audit import audited
 from core.errors import ServiceError, full_clean
 from portfolio.models import Directorate, Programme
+from portfolio.periods import FinancialYear
 
 from .models import (
     Benefit,
     BenefitProfile,
+    BenefitStatus,
     Deliverability,
     MTFPLine,
     MTFPPlan,
@@ -93,6 +95,12 @@ def benefit_profile_save(
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
     if not benefit.is_financial:
         raise ServiceError("A non-financial benefit has a measure and target, not money.")
+    rows = list(rows)
+    if benefit.programme.baselines_locked:
+        stored = {p.financial_year: p.planned for p in benefit.profile.all()}
+        _refuse_baseline_moves(
+            {row.financial_year: row.planned for row in rows}, stored, "planned benefit"
+        )
     saved = []
     for row in rows:
         profile, _ = BenefitProfile.objects.update_or_create(
@@ -103,6 +111,21 @@ def benefit_profile_save(
         saved.append(profile)
     transaction.on_commit(rollup_request)
     return saved
+
+
+@transaction.atomic
+def benefit_mark_realised(*, benefit: Benefit, actor: User) -> Benefit:
+    """The benefit has been realised (its owner says so, often after the programme closed)."""
+    benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    if benefit.status == BenefitStatus.REALISED:
+        raise ServiceError(f"“{benefit.title}” is already marked realised.")
+    if benefit.status == BenefitStatus.WITHDRAWN:
+        raise ServiceError(f"“{benefit.title}” was withdrawn: it cannot be realised.")
+    benefit.status = BenefitStatus.REALISED
+    benefit._history_user = actor  # type: ignore[attr-defined]
+    benefit.save(update_fields=["status"])
+    transaction.on_commit(rollup_request)
+    return benefit
 
 
 def _override(obj: Benefit | MTFPLine, rating: str, reason: str, actor: User) -> None:
@@ -153,13 +176,36 @@ class CostRow:
     actual: Decimal
 
 
+def baseline_moves(posted: dict[int, Decimal], stored: dict[int, Decimal]) -> list[int]:
+    """The years whose baseline ``posted`` would change (a new year counts if it is not 0)."""
+    return sorted(y for y, amount in posted.items() if amount != stored.get(y, Decimal("0")))
+
+
+def _refuse_baseline_moves(
+    posted: dict[int, Decimal], stored: dict[int, Decimal], what: str
+) -> None:
+    moved = baseline_moves(posted, stored)
+    if moved:
+        years = ", ".join(FinancialYear(y).label for y in moved)
+        raise ServiceError(
+            f"The {what} for {years} is a baseline agreed when the Full Brief was approved: "
+            "raise a change request to change it."
+        )
+
+
 @transaction.atomic
 @audited
 def one_off_costs_save(
     *, programme: Programme, rows: Iterable[CostRow], actor: User
 ) -> list[OneOffCost]:
     """Write a programme's one-off cost grid (budget and actual per financial year) at once."""
-    Programme.objects.select_for_update().get(pk=programme.pk)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    rows = list(rows)
+    if programme.baselines_locked:
+        stored = {c.financial_year: c.budget for c in programme.one_off_costs.all()}
+        _refuse_baseline_moves(
+            {row.financial_year: row.budget for row in rows}, stored, "one-off cost budget"
+        )
     saved = []
     for row in rows:
         cost, _ = OneOffCost.objects.update_or_create(

@@ -16,6 +16,11 @@ programme_patterns = [
         name="profile_save",
     ),
     path(
+        "programmes/<slug:slug>/benefits/<int:pk>/realised/",
+        views.benefit_realised,
+        name="benefit_realised",
+    ),
+    path(
         "programmes/<slug:slug>/benefits/<int:pk>/deliverability/",
         views.benefit_deliverability,
         name="benefit_deliverability",

@@ -109,6 +109,8 @@ def _profile_context(request: HttpRequest, benefit: Benefit, formset: Any = None
         "can_edit_profile": request.user.has_perm("benefits.change_benefit_profile", benefit),
         "can_edit": request.user.has_perm("benefits.change_benefits", benefit.programme),
         "can_override": request.user.has_perm("benefits.override_deliverability"),
+        "can_mark_realised": benefit.status not in ("realised", "withdrawn")
+        and request.user.has_perm("benefits.mark_benefit_realised", benefit),
         "override_form": DeliverabilityOverrideForm(
             initial={"rating": benefit.rating_override, "reason": benefit.rating_override_reason}
         ),
@@ -116,12 +118,19 @@ def _profile_context(request: HttpRequest, benefit: Benefit, formset: Any = None
 
 
 def _profile_years(benefit: Benefit) -> dict[str, Any]:
-    """The years the grid accepts: the plan's, and any already recorded; any, with no plan."""
+    """The years the grid accepts: the plan's, and any already recorded; any, with no plan.
+    In Deliver the planned column is a baseline the grid may not move."""
+    locked = (
+        {"baseline": {row.financial_year: row.planned for row in benefit.profile.all()}}
+        if benefit.programme.baselines_locked
+        else {}
+    )
     if not benefit.mtfp_line_id:
-        return {}
+        return locked
     return {
         "years": queries.benefit_years(benefit, _this_year()),
         "existing": frozenset(row.financial_year for row in benefit.profile.all()),
+        **locked,
     }
 
 
@@ -154,7 +163,11 @@ def benefit_profile_save(request: HttpRequest, slug: str, pk: int) -> HttpRespon
             )
             for row in formset.filled_rows()
         ]
-        services.benefit_profile_save(benefit=benefit, rows=rows, actor=request.user)
+        try:
+            services.benefit_profile_save(benefit=benefit, rows=rows, actor=request.user)
+        except ServiceError as error:
+            show_service_error(request, error)
+            return redirect("benefits:benefit_detail", slug=slug, pk=pk)
         if not request.htmx:
             messages.success(request, "Profile saved")
             return redirect("benefits:benefit_detail", slug=slug, pk=pk)
@@ -167,6 +180,20 @@ def benefit_profile_save(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     if request.htmx:
         template += "#grid"
     return render(request, template, context, status=status)
+
+
+@require_POST
+@policy("benefits.view_own_benefits")
+def benefit_realised(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    benefit = _benefit(slug, pk)
+    authorise(request.user, "benefits.mark_benefit_realised", benefit)
+    try:
+        services.benefit_mark_realised(benefit=benefit, actor=request.user)
+    except ServiceError as error:
+        show_service_error(request, error)
+    else:
+        messages.success(request, f"“{benefit.title}” is marked realised.")
+    return redirect("benefits:benefit_detail", slug=slug, pk=pk)
 
 
 @require_POST
@@ -208,7 +235,7 @@ def one_off_costs(request: HttpRequest, slug: str) -> HttpResponse:
     saved = False
     if request.method == "POST":
         authorise(request.user, "benefits.change_benefits", programme)
-        formset = CostFormSet(request.POST)
+        formset = CostFormSet(request.POST, **_cost_baseline(programme))
         if formset.is_valid():
             rows = [
                 services.CostRow(
@@ -218,7 +245,11 @@ def one_off_costs(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 for row in formset.filled_rows()
             ]
-            services.one_off_costs_save(programme=programme, rows=rows, actor=request.user)
+            try:
+                services.one_off_costs_save(programme=programme, rows=rows, actor=request.user)
+            except ServiceError as error:
+                show_service_error(request, error)
+                return redirect("benefits:one_off_costs", slug=slug)
             if not request.htmx:
                 messages.success(request, "One-off costs saved")
                 return redirect("benefits:one_off_costs", slug=slug)
@@ -226,13 +257,23 @@ def one_off_costs(request: HttpRequest, slug: str) -> HttpResponse:
     context = queries.programme_business_case(programme)
     if formset is None:
         years = [c.financial_year for c in context["costs"]] or [_this_year()]
-        formset = CostFormSet(initial=grid_initial(context["costs"], years, ("budget", "actual")))
+        formset = CostFormSet(
+            initial=grid_initial(context["costs"], years, ("budget", "actual")),
+            **_cost_baseline(programme),
+        )
     context.update(programme=programme, formset=formset, can_edit=can_edit, saved=saved)
     template = "benefits/one_off_costs.html"
     if request.htmx and request.method == "POST":
         template += "#grid"
     status = 400 if request.method == "POST" and not saved and not request.htmx else 200
     return render(request, template, context, status=status)
+
+
+def _cost_baseline(programme: Programme) -> dict[str, Any]:
+    """In Deliver the budget column is a baseline the grid may not move."""
+    if not programme.baselines_locked:
+        return {}
+    return {"baseline": {c.financial_year: c.budget for c in programme.one_off_costs.all()}}
 
 
 # --- MTFP -----------------------------------------------------------------------------------

@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "dashboard.context_processors.inbox",
             ],
             "builtins": ["django.templatetags.static", "template_partials.templatetags.partials"],
         },

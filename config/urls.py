@@ -9,6 +9,7 @@ from . import health, pages
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("inbox/", dashboard_views.inbox_page, name="inbox"),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("accounts/oidc/start/", account_views.oidc_start, name="oidc_start"),

@@ -37,7 +37,7 @@ from benefits import finance
 from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart, line_chart
 from core.exports import CHUNK_SIZE, Table
-from governance.models import Action, ChangeRequest, GateReview, Risk
+from governance.models import Action, ChangeRequest, Escalation, GateReview, Risk
 from governance.queries import heat_map
 from portfolio.models import (
     DeliveryConfidence,
@@ -269,6 +269,21 @@ def _risks_in_scope(filters: DashboardFilters):  # type: ignore[no-untyped-def]
     if filters.portfolio and not (filters.directorate or filters.category):
         scope |= Q(programme__isnull=True, portfolio=filters.portfolio)
     return risks.filter(scope)
+
+
+ESCALATIONS_SHOWN = 10
+
+
+def open_escalations() -> dict[str, Any]:
+    """Escalations awaiting a board's response, newest first and bounded, with their count.
+    Read fresh on every request (not part of the cached panels): a response clears one."""
+    waiting = Escalation.objects.open()
+    return {
+        "escalations": list(
+            waiting.with_context().order_by("-raised_at", "-pk")[:ESCALATIONS_SHOWN]
+        ),
+        "escalations_count": waiting.count(),
+    }
 
 
 def risk_panel(filters: DashboardFilters) -> dict[str, Any]:

@@ -13,11 +13,13 @@ from reports.views import report_list
 
 from .caching import cached_fragments
 from .forms import DashboardFilterForm
+from .inbox import INBOX_PAGE, inbox
 from .queries import (
     DashboardFilters,
     dashboard_page,
     dashboard_table,
     latest_snapshot,
+    open_escalations,
     savings_detail,
     savings_download,
 )
@@ -32,12 +34,16 @@ def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter
 
 @require_GET
 @policy("dashboard.view_home")
+def _inbox(request: HttpRequest) -> dict:  # type: ignore[type-arg]
+    return {"inbox": inbox(request.user)} if request.user.has_perm("dashboard.view_inbox") else {}
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: the dashboard for the PMO, own programmes first for managers and SROs,
     the portfolio's "Where are we?" for other staff, published reports for scrutiny."""
     user = request.user
     if user.has_perm("dashboard.view_dashboard") and user.has_perm("portfolio.add_programme"):
-        return dashboard(request)
+        return _dashboard(request, _inbox(request))
     if not user.has_perm("portfolio.view_portfolio"):
         if user.has_perm("reports.view_published_reports"):
             return report_list(request)
@@ -51,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "own_programmes": own,
             "table": stage_table(programmes),
             "programme_count": len(programmes),
+            **_inbox(request),
         },
     )
 
@@ -58,6 +65,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @policy("dashboard.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
+    return _dashboard(request, {})
+
+
+def _dashboard(request: HttpRequest, extra: dict) -> HttpResponse:  # type: ignore[type-arg]
     form, filters = _filters(request)
     snapshot = latest_snapshot()
     can_recalculate = request.user.has_perm("benefits.recalculate_rollup")
@@ -78,8 +89,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/dashboard.html",
-        {"can_recalculate": can_recalculate, "snapshot": snapshot, **fragments},
-    )
+        {
+            "can_recalculate": can_recalculate, "snapshot": snapshot, **fragments,
+            **open_escalations(), **extra,
+        },
+    )  # fmt: skip
 
 
 @require_GET
@@ -110,3 +124,10 @@ def savings_year(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse
         {"form": form, "filters": filters, "year": FinancialYear(year), "table": table,
          "rows": list(zip(table.rows, table.links, strict=True)), "snapshot": snapshot},
     )  # fmt: skip
+
+
+@require_GET
+@policy("dashboard.view_inbox")
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    """Everything waiting for me, newest first (bounded: the count says when more wait)."""
+    return render(request, "dashboard/inbox.html", {"inbox": inbox(request.user, INBOX_PAGE)})

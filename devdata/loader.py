@@ -452,8 +452,8 @@ class Loader:
             actor = programme.sro if board is None else (board.chair or self.user("pmo"))
             decision = decision_record(
                 programme=programme, board=board,
-                summary=f"{gate.short} ({version}): approve by {board or f'SRO ({actor})'}",
-                decision=f"Approve. {SignOff(sign_off).label} on {version}.",
+                summary=f"{gate.short} ({version}): approved by {board or f'SRO ({actor})'}",
+                decision=f"Approved. {SignOff(sign_off).label} on {version}.",
                 rationale="The document meets the gate's requirements.",
                 decided_on=decided_on, actor=actor, gate_review=review,
             )  # fmt: skip

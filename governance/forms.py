@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from accounts.models import User
 from accounts.queries import people_for
+from benefits.forms import FinancialYearFormField, MoneyField
 from portfolio.models import Category, Portfolio, Programme
 
+from . import closure
 from .models import (
     Action,
     ActionStatus,
@@ -19,6 +22,7 @@ from .models import (
     ChangeThresholds,
     Dependency,
     GatePolicy,
+    HandoverOutcome,
     Issue,
     IssuePriority,
     LogStatus,
@@ -35,7 +39,27 @@ from .services import ProgrammeMove
 CONDITION_SLOTS = 3
 
 
-class DecideForm(forms.Form):
+def person_label(user: User) -> str:
+    """How a person is offered in a picker: their name, with their job title."""
+    return f"{user} ({user.job_title})" if user.job_title else str(user)
+
+
+class PeopleByName:
+    """Offers every person field of the form by name and job title, in name order."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.people_by_name()
+
+    def people_by_name(self) -> None:
+        """Forms that add person fields in their own __init__ call this again at its end."""
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is User:
+                field.label_from_instance = person_label
+                field.queryset = field.queryset.order_by("first_name", "last_name", "username")
+
+
+class DecideForm(PeopleByName, forms.Form):
     """A board member's (or the SRO's) decision on the current step of a gate review."""
 
     step = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -46,9 +70,30 @@ class DecideForm(forms.Form):
         "the document.",
     )
 
-    def __init__(self, *args, sets_terms: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, *args, sets_terms: bool = False, agrees_investment: bool = False, **kwargs
+    ) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.sets_terms = sets_terms
+        self.agrees_investment = agrees_investment
+        if agrees_investment:
+            self.fields["guardrails"] = forms.CharField(
+                required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="STB defines the guardrails the Full Brief is developed within. "
+                "They become a new version, shown on the programme with this gate.",
+            )  # fmt: skip
+            self.fields["investment"] = MoneyField(
+                label="Agreed investment (£)",
+                help_text="The one-off investment the board agrees, in pounds.",
+            )  # fmt: skip
+            self.fields["expected_return"] = MoneyField(
+                label="Expected return (£)",
+                help_text="The savings or income the investment is expected to return.",
+            )  # fmt: skip
+            self.fields["return_period_years"] = forms.IntegerField(
+                label="Over how many years", required=False, min_value=1, max_value=30,
+                widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+            )  # fmt: skip
         if sets_terms:
             self.fields["portfolio"] = forms.ModelChoiceField(
                 queryset=Portfolio.objects.all(), required=False,
@@ -75,6 +120,7 @@ class DecideForm(forms.Form):
                 label=f"Condition {n} due date", required=False,
                 widget=forms.DateInput(attrs={"type": "date"}),
             )  # fmt: skip
+        self.people_by_name()
 
     def clean(self) -> dict:  # type: ignore[type-arg]
         data = super().clean()
@@ -99,6 +145,16 @@ class DecideForm(forms.Form):
             )
         if outcome and outcome != Outcome.APPROVE_WITH_CONDITIONS and conditions:
             self.add_error("outcome", "Conditions go with approve with conditions")
+        if self.agrees_investment and outcome and Outcome(outcome).approves:
+            for name, message in (
+                ("investment", "Enter the investment the board agrees"),
+                ("expected_return", "Enter the expected return on the investment"),
+                ("return_period_years", "Enter over how many years the return is expected"),
+            ):
+                # Blank money reads as £0: what the board agrees must be typed.
+                typed = str(self.data.get(self.add_prefix(name), "")).strip()
+                if not typed and name not in self.errors:
+                    self.add_error(name, message)
         if self.sets_terms and outcome and Outcome(outcome).approves:
             if not data.get("portfolio"):
                 self.add_error("portfolio", "Choose the portfolio STB assigns")
@@ -137,6 +193,14 @@ class ProgrammeStatusForm(forms.Form):
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE = [(n, str(n)) for n in range(1, 6)]
+SCALES = {
+    "likelihood": ["rare", "unlikely", "possible", "likely", "almost certain"],
+    "impact": ["minimal", "minor", "moderate", "major", "severe"],
+}
+SCORED_FIELDS = [
+    f"{level}_{axis}" for level in ("inherent", "residual", "target")
+    for axis in ("likelihood", "impact")
+]  # fmt: skip
 
 
 class OwnerPickerMixin:
@@ -149,7 +213,7 @@ class OwnerPickerMixin:
         field.queryset = people_for("owner", keep=[self.instance.owner_id])  # type: ignore[attr-defined]
 
 
-class RiskForm(OwnerPickerMixin, forms.ModelForm):
+class RiskForm(PeopleByName, OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Risk
         fields = [
@@ -171,15 +235,32 @@ class RiskForm(OwnerPickerMixin, forms.ModelForm):
             "inherent_impact": "1 (minimal) to 5 (severe).",
         }
 
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # Likelihood and impact are chosen on the 5×5 scale, not typed.
+        for name in SCORED_FIELDS:
+            field = self.fields[name]
+            self.fields[name] = forms.TypedChoiceField(
+                label=field.label, help_text=field.help_text, required=field.required,
+                coerce=int,
+                error_messages={
+                    "invalid_choice": f"{field.label.capitalize()} must be from 1 to 5 "
+                    "(more than 0 and less than or equal to 5)"
+                },
+                choices=[("", "Choose 1 to 5"),
+                         *[(n, f"{n} – {word}") for n, word in
+                           enumerate(SCALES[name.rsplit("_", 1)[1]], start=1)]],
+            )  # fmt: skip
 
-class AssumptionForm(OwnerPickerMixin, forms.ModelForm):
+
+class AssumptionForm(PeopleByName, OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Assumption
         fields = ["title", "description", "owner", "validation_date", "status"]
         widgets = {"validation_date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
 
 
-class IssueForm(OwnerPickerMixin, forms.ModelForm):
+class IssueForm(PeopleByName, OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["title", "description", "priority", "owner", "resolution", "status"]
@@ -189,7 +270,7 @@ class IssueForm(OwnerPickerMixin, forms.ModelForm):
         }
 
 
-class DependencyForm(OwnerPickerMixin, forms.ModelForm):
+class DependencyForm(PeopleByName, OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Dependency
         fields = ["title", "description", "depends_on", "outside_body", "owner", "needed_by",
@@ -203,7 +284,7 @@ class DependencyForm(OwnerPickerMixin, forms.ModelForm):
             self.instance.programme = self.programme
 
 
-class ActionForm(OwnerPickerMixin, forms.ModelForm):
+class ActionForm(PeopleByName, OwnerPickerMixin, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["title", "description", "owner", "due_date", "status", "completed_on"]
@@ -225,6 +306,13 @@ class DecisionForm(forms.Form):
 
 
 class ChangeRequestForm(forms.ModelForm):
+    financial_year = FinancialYearFormField(
+        required=False,
+        label="Baseline year it changes",
+        help_text="For a budget or planned benefit: the financial year whose baseline changes, "
+        "like 2024/25.",
+    )
+
     class Meta:
         model = ChangeRequest
         fields = [
@@ -284,7 +372,7 @@ class BoundedModelChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class BoardForm(forms.ModelForm):
+class BoardForm(PeopleByName, forms.ModelForm):
     class Meta:
         model = Board
         fields = ["chair", "members", "purpose", "next_meeting"]
@@ -341,10 +429,18 @@ class RaciGridForm(forms.Form):
         max_length=RaciActivity._meta.get_field("name").max_length,
     )
 
-    def __init__(self, *args, activities: list[RaciActivity], people: list[User], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *args,
+        activities: list[RaciActivity],
+        people: list[User],
+        added: list[str] | None = None,
+        **kwargs,
+    ) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.activities = activities
         self.people = people
+        self.added = set(added or [])  # usernames of the columns added on this page
         for activity in activities:
             for person in people:
                 self.fields[f"cell-{activity.pk}-{person.pk}"] = forms.ChoiceField(
@@ -371,6 +467,14 @@ class RaciGridForm(forms.Form):
                     None,
                     f"{activity.name}: choose exactly one person who is Accountable (A); "
                     f"{len(accountable)} chosen.",
+                )
+        for person in self.people:
+            letters = [data.get(f"cell-{a.pk}-{person.pk}") for a in self.activities]
+            if person.username in self.added and self.activities and not any(letters):
+                self.add_error(
+                    None,
+                    f"{person}'s column is empty: give them R, A, C or I for at least one "
+                    "activity, or leave them out.",
                 )
         return data
 
@@ -465,3 +569,213 @@ class ChangeRequestFilterForm(forms.Form):
         choices=[("", "Any status"), *ChangeRequest._meta.get_field("status").choices],
         required=False,
     )
+
+
+# --- Programme settings and boards ---------------------------------------------------------------
+class ProgrammeSettingsForm(PeopleByName, forms.ModelForm):
+    """The programme's settings: every field for the PMO; description and directorate for its
+    SRO (``fields`` narrows the form)."""
+
+    board = BoundedModelChoiceField(
+        queryset=Board.objects.none(),
+        required=False,
+        label="Programme Board",
+        empty_label="No Programme Board",
+        help_text="The Programme Board that oversees this programme.",
+    )
+    hand_over = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Hand over open items",
+        help_text="If the manager or SRO changes, give the new person the open actions, risks, "
+        "issues, assumptions, dependencies and benefits the previous one owns on this programme.",
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name", "description", "directorate", "portfolio", "category", "light_touch",
+            "manager", "sro",
+        ]  # fmt: skip
+        labels = {"name": "Programme name", "directorate": "Lead directorate"}
+        field_classes = {
+            "directorate": BoundedModelChoiceField,
+            "portfolio": BoundedModelChoiceField,
+            "manager": BoundedModelChoiceField,
+            "sro": BoundedModelChoiceField,
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, administer: bool, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.administer = administer
+        self.fields["description"].required = True
+        # Validating the form writes to the instance: keep what it was, to know what changed.
+        self.before = {name: getattr(self.instance, name) for name in self._meta.fields}
+        if not administer:
+            for name in list(self.fields):
+                if name not in ("description", "directorate"):
+                    del self.fields[name]
+            return
+        self.fields["manager"].queryset = people_for(
+            "programme_manager", keep=[self.instance.manager_id]
+        )
+        self.fields["sro"].queryset = people_for("sro", keep=[self.instance.sro_id])
+        self.fields["board"].queryset = Board.objects.active().filter(
+            models.Q(programme=None) | models.Q(programme=self.instance), kind=BoardKind.PROGRAMME
+        )
+        self.fields["board"].initial = Board.objects.filter(programme=self.instance).first()
+        self.people_by_name()
+
+    def changes(self) -> dict:  # type: ignore[type-arg]
+        return {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields
+            if name in self.fields and self.cleaned_data[name] != self.before[name]
+        }
+
+
+class BoardCreateForm(PeopleByName, forms.ModelForm):
+    class Meta:
+        model = Board
+        fields = [
+            "name", "kind", "programme", "portfolio", "chair", "members", "purpose",
+            "next_meeting",
+        ]  # fmt: skip
+        labels = {
+            "programme": "Programme it oversees",
+            "portfolio": "Portfolio it oversees",
+        }
+        help_texts = {
+            "programme": "For a Programme Board only.",
+            "portfolio": "For a Portfolio Board only.",
+            "chair": "The chair is also a member.",
+        }
+        field_classes = {
+            "chair": BoundedModelChoiceField,
+            "members": BoundedModelMultipleChoiceField,
+            "programme": BoundedModelChoiceField,
+            "portfolio": BoundedModelChoiceField,
+        }
+        widgets = {
+            "members": forms.CheckboxSelectMultiple,
+            "next_meeting": DATE,
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = people_for("board_chair")
+        self.fields["members"].queryset = people_for("board_member")
+        self.fields["programme"].queryset = Programme.objects.filter(board=None)
+        self.fields["portfolio"].queryset = Portfolio.objects.filter(board=None)
+        self.fields["kind"].choices = [("", "Choose the kind of board"), *BoardKind.choices]
+        self.people_by_name()
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == BoardKind.PROGRAMME and not data.get("programme"):
+            self.add_error("programme", "Choose the programme this Programme Board oversees")
+        if kind == BoardKind.PORTFOLIO and not data.get("portfolio"):
+            self.add_error("portfolio", "Choose the portfolio this Portfolio Board oversees")
+        return data
+
+    def _post_clean(self) -> None:
+        # The service builds the board (and its slug); only the form's own checks run here.
+        pass
+
+
+class ClosureChecklistForm(PeopleByName, forms.Form):
+    """One row per open item: what happens to it, and (to transfer it or carry a benefit into
+    tracking) its named owner and, optionally, the board that takes it on."""
+
+    def __init__(self, *args, programme: Programme, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.items = closure.closure_open_items(programme)
+        people = User.objects.filter(is_active=True)
+        boards = Board.objects.active()
+        for item in self.items:
+            self.fields[f"{item.key}-outcome"] = forms.ChoiceField(
+                label=f"{item.kind_label}: {item.title}",
+                choices=[(o, HandoverOutcome(o).label) for o in item.outcomes],
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose what happens to “{item.title}”"},
+            )
+            self.fields[f"{item.key}-owner"] = BoundedModelChoiceField(
+                label="Named owner", queryset=people, required=False,
+                initial=getattr(item.row, "owner_id", None),
+            )  # fmt: skip
+            self.fields[f"{item.key}-board"] = BoundedModelChoiceField(
+                label="Board that takes it on (optional)",
+                queryset=boards,
+                required=False,
+                empty_label="No board",
+            )
+        self.people_by_name()
+
+    def rows(self) -> list[dict]:  # type: ignore[type-arg]
+        return [
+            {
+                "item": item,
+                "outcome": self[f"{item.key}-outcome"],
+                "owner": self[f"{item.key}-owner"],
+                "board": self[f"{item.key}-board"],
+            }
+            for item in self.items
+        ]
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        data = super().clean()
+        for item in self.items:
+            outcome = data.get(f"{item.key}-outcome")
+            needs_owner = outcome in (HandoverOutcome.TRANSFER, HandoverOutcome.TRACK)
+            if needs_owner and not data.get(f"{item.key}-owner"):
+                self.add_error(f"{item.key}-owner", f"Name who takes over “{item.title}”")
+        return data
+
+    def resolutions(self) -> list[closure.Resolution]:
+        return [
+            closure.Resolution(
+                key=item.key,
+                outcome=self.cleaned_data[f"{item.key}-outcome"],
+                owner=self.cleaned_data.get(f"{item.key}-owner"),
+                board=self.cleaned_data.get(f"{item.key}-board"),
+            )
+            for item in self.items
+        ]
+
+
+class EscalationForm(forms.Form):
+    """Escalate a highlight report, action, issue or a decision request to a named board."""
+
+    board = BoundedModelChoiceField(
+        queryset=Board.objects.none(), empty_label="Choose the board", label="Escalate to"
+    )
+    title = forms.CharField(
+        max_length=200, required=False, label="Decision request",
+        help_text="For a decision request: what the board is asked to decide, in a line.",
+    )  # fmt: skip
+    ask = forms.CharField(
+        label="What is asked of the board", widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what is asked of the board"},
+    )  # fmt: skip
+
+    def __init__(self, *args, decision_request: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = Board.objects.active()
+        if decision_request:
+            self.fields["title"].required = True
+            self.fields["title"].error_messages["required"] = (
+                "Say what the board is asked to decide"
+            )
+        else:
+            del self.fields["title"]
+
+
+class EscalationResponseForm(forms.Form):
+    response = forms.CharField(
+        label="The board's response", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Recorded in the decision log.",
+        error_messages={"required": "Write the board's response"},
+    )  # fmt: skip

@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.rules import is_pmo as user_is_pmo
 from accounts.rules import may_decide_review_step
+from benefits.queries import business_cases, programme_business_case
 from core.exports import CHUNK_SIZE, Table
 from portfolio.diffs import text_diff
 from portfolio.models import (
@@ -28,9 +29,11 @@ from portfolio.models import (
 
 from .models import (
     Action,
+    AgreedInvestment,
     Board,
     ChangeRequest,
     Decision,
+    Escalation,
     Gate,
     GateReview,
     Outcome,
@@ -65,6 +68,29 @@ def gates_page(user: User, page_number: str | None = None) -> dict[str, Any]:
     }
 
 
+def programme_agreements(programme: Programme) -> dict[str, Any]:
+    """What the boards agreed (guardrail versions, the Gate 2 investment and expected return)
+    beside what the registers now compute (ROI and payback from benefits/finance.py)."""
+    return {
+        "guardrail_versions": list(programme.guardrail_versions.select_related("set_by")),
+        "agreed": programme.agreed_investments.select_related("agreed_by", "review").first(),
+        "computed": programme_business_case(programme)["case"],
+    }
+
+
+def _with_agreements(programmes: list[Programme]) -> None:
+    """Give each programme its ``agreed`` investment and ``computed`` business case, in a fixed
+    number of queries (board packs list several)."""
+    ids = [p.pk for p in programmes]
+    cases = business_cases(ids)
+    agreed: dict[int, AgreedInvestment] = {}
+    for row in AgreedInvestment.objects.filter(programme_id__in=ids).order_by("agreed_at", "pk"):
+        agreed[row.programme_id] = row  # the latest wins
+    for programme in programmes:
+        programme.agreed = agreed.get(programme.pk)  # type: ignore[attr-defined]
+        programme.computed = cases[programme.pk]  # type: ignore[attr-defined]
+
+
 def review_page(review: GateReview, user: User) -> dict[str, Any]:
     programme = review.programme
     benefits = list(
@@ -96,6 +122,8 @@ def review_page(review: GateReview, user: User) -> dict[str, Any]:
         "board": board,
         "can_decide": can_decide,
         "sets_terms": review.gate == "gate_1" and review.current_sign_off == SignOff.STB,
+        "agrees_investment": review.agrees_investment,
+        **programme_agreements(programme),
         "can_withdraw": review.is_open
         and not review.sign_offs.exists()
         and user.has_perm("governance.withdraw_gate_review", programme),
@@ -272,7 +300,8 @@ def filtered_rows(
     register: Register, scope: Programme | Portfolio | None, params: QueryDict
 ) -> tuple[Any, models.QuerySet, str]:
     """(filter form, filtered and sorted rows, the sort key in force) for a log and its GET."""
-    form = register.filter_form(params or None)
+    # Its own ids ("filter-owner"): the page can hold an edit form with the same fields.
+    form = register.filter_form(params or None, auto_id="filter-%s")
     data = form.cleaned_data if form.is_valid() else {}
     qs = register.filter(register.rows(scope), data)
     sort = params.get("sort", "")
@@ -390,14 +419,19 @@ def board_pack(board: Board) -> dict[str, Any]:
         )
     overdue = Action.objects.overdue().filter(programme__in=remit).with_context()
     change_requests = ChangeRequest.objects.awaiting_board(board).with_context()
+    reviews = list(
+        GateReview.objects.awaiting_board(board)
+        .select_related("programme", "version")
+        .order_by("submitted_at")
+    )
+    _with_agreements([review.programme for review in reviews])
     return {
         "board": board,
-        "change_requests": list(change_requests),
-        "gate_reviews": list(
-            GateReview.objects.awaiting_board(board)
-            .select_related("programme", "version")
-            .order_by("submitted_at")
+        "escalations": list(
+            Escalation.objects.open().to_board(board).with_context().order_by("raised_at")
         ),
+        "change_requests": list(change_requests),
+        "gate_reviews": reviews,
         "escalated_risks": list(escalated.order_by("-residual_likelihood", "title")),
         "overdue_actions": list(overdue.order_by("due_date", "pk")),
         "today": today(),

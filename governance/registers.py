@@ -279,6 +279,13 @@ ACTIONS = Register(
 
 
 def _made_by(decision: Decision) -> str:
+    """Who made the decision: the board (or the SRO signing off) and the person recording it."""
+    forum = str(decision.board) if decision.board_id else ""
+    person = _person(decision.recorded_by)
+    return f"{forum}: {person}" if forum else person
+
+
+def _source(decision: Decision) -> str:
     """What made the decision: a change request, a gate review, or the board by hand."""
     if decision.change_request_id:
         return decision.change_request.reference
@@ -311,7 +318,7 @@ DECISIONS = Register(
         Column("Decision in full", lambda d: d.decision, detail=True),
         Column("Rationale", lambda d: d.rationale, detail=True),
         Column("Made by", _made_by),
-        Column("Recorded by", lambda d: _person(d.recorded_by)),
+        Column("Source", _source),
     ],
 )
 

@@ -17,11 +17,23 @@ from benefits.services import rollup_request
 from core.audit import audited, bulk_create_audited, bulk_update_audited
 from core.errors import ServiceError, full_clean
 from portfolio.models import Category, Milestone, Portfolio, Programme, Stage
-from portfolio.services import DocumentError, document_freeze, document_unlock
+from portfolio.services import (
+    DocumentError,
+    document_carry_over,
+    document_freeze,
+    document_unlock,
+)
 from portfolio.templatetags.money import gbp
 
+from .closure import (
+    Resolution,
+    closure_checklist_record,
+    closure_handover_summary,
+    closure_unsettled,
+)
 from .models import (
     Action,
+    AgreedInvestment,
     BaselineKind,
     Board,
     BoardKind,
@@ -33,6 +45,7 @@ from .models import (
     GatePolicy,
     GateReview,
     GateSignOff,
+    Guardrails,
     Issue,
     IssuePriority,
     Outcome,
@@ -154,6 +167,12 @@ def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
         raise GateError(f"A programme in {programme.stage_label} has no gate to submit to.")
     if programme.gate_reviews.open().exists():
         raise GateError("This programme already has a gate review awaiting decision.")
+    if gate == Gate.CLOSURE and (unsettled := closure_unsettled(programme)):
+        raise GateError(
+            f"Complete the closure checklist first: {len(unsettled)} open item"
+            f"{'s are' if len(unsettled) != 1 else ' is'} not yet closed, transferred or carried "
+            "into benefits tracking."
+        )
     route = GatePolicy.objects.route_for(gate, programme)
     if not route:
         raise GateError(f"No gate policy covers {Gate(gate).short} for this programme.")
@@ -167,6 +186,15 @@ def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
     )  # fmt: skip
     _notify_on_commit("reached", review.pk)
     return review
+
+
+@transaction.atomic
+def closure_submit(
+    *, programme: Programme, resolutions: list[Resolution], actor: User
+) -> GateReview:
+    """The closure checklist and the closure report's submission, together or not at all."""
+    closure_checklist_record(programme=programme, resolutions=resolutions, actor=actor)
+    return gate_review_submit(programme=programme, actor=actor)
 
 
 def _locked_review(review: GateReview) -> GateReview:
@@ -219,6 +247,9 @@ def gate_review_decide(
     portfolio: Portfolio | None = None,
     category: str = "",
     guardrails: str = "",
+    investment: Decimal | None = None,
+    expected_return: Decimal | None = None,
+    return_period_years: int | None = None,
 ) -> GateReview:
     """Record the current step's outcome, write the decision log, and move the programme.
 
@@ -249,12 +280,21 @@ def gate_review_decide(
     sets_terms = review.gate == Gate.GATE_1 and review.current_sign_off == SignOff.STB
     if sets_terms and outcome.approves and not (portfolio and category):
         raise GateError("At Gate 1 STB assigns the portfolio and the category.")
+    agrees_investment = review.agrees_investment
+    if agrees_investment and outcome.approves:
+        if investment is None or expected_return is None or not return_period_years:
+            raise GateError(
+                f"At {Gate(review.gate).short} the board agrees the investment and the expected "
+                "return on investment, and over how many years."
+            )
+        if investment < 0 or expected_return < 0:
+            raise GateError("The investment and the expected return cannot be negative.")
 
     gate = Gate(review.gate)
     version = review.version
     forum = board.name if board else f"SRO ({actor})"
-    summary = f"{gate.short} ({version}): {outcome.label.lower()} by {forum}"[:200]
-    text = [f"{outcome.label}. {review.current_sign_off_label} on {version}."]
+    summary = f"{gate.short} ({version}): {outcome.past} by {forum}"[:200]
+    text = [f"{outcome.past.capitalize()}. {review.current_sign_off_label} on {version}."]
     if sets_terms and outcome.approves:
         programme.portfolio, programme.category = portfolio, category
         programme.guardrails = guardrails
@@ -262,8 +302,15 @@ def gate_review_decide(
             f"Assigned to {portfolio}, category {category}."
             + (f" Guardrails: {guardrails}" if guardrails else "")
         )
-    if gate == Gate.GATE_2 and review.current_sign_off == SignOff.STB and outcome.approves:
-        text.append("STB agrees the investment and the expected return on investment.")
+    if agrees_investment and outcome.approves:
+        text.append(
+            "STB agrees the investment and the expected return on investment: an investment of "
+            f"{gbp(investment)} and an expected return of {gbp(expected_return)} over "
+            f"{return_period_years} years."
+            + (f" Guardrails: {guardrails}" if guardrails.strip() else "")
+        )
+    if gate == Gate.CLOSURE:
+        text.append(closure_handover_summary(programme))
     decision = decision_record(
         programme=programme, board=board, summary=summary, decision=" ".join(text),
         rationale=reasons, actor=actor, gate_review=review,
@@ -272,6 +319,12 @@ def gate_review_decide(
         review=review, step=review.current_step, sign_off=review.current_sign_off, board=board,
         outcome=outcome, reasons=reasons, decided_by=actor, decision=decision,
     )  # fmt: skip
+    if outcome.approves and (sets_terms or agrees_investment):
+        _gate_agreements_record(
+            programme=programme, review=review, decision=decision, actor=actor,
+            guardrails=guardrails, investment=investment if agrees_investment else None,
+            expected_return=expected_return, return_period_years=return_period_years,
+        )  # fmt: skip
     for condition in conditions:
         action_create(
             programme=programme, title=condition["title"][:200], owner=condition["owner"],
@@ -283,7 +336,7 @@ def gate_review_decide(
         review.current_step += 1
         review.current_sign_off = review.route[review.current_step]
         review.save()
-        if sets_terms:
+        if sets_terms or agrees_investment:
             programme.save()
         _notify_on_commit("reached", review.pk)
         return review
@@ -305,8 +358,41 @@ def gate_review_decide(
         programme.stage_before_pause = ""
         _move_stage(programme, "stop", actor)
     review.save()
+    if review.status == ReviewStatus.APPROVED:
+        for kind in programme.document_kinds:  # the next stage starts from this approval
+            document_carry_over(programme=programme, kind=kind, actor=actor)
     _notify_on_commit("decided", review.pk)
     return review
+
+
+def _gate_agreements_record(
+    *,
+    programme: Programme,
+    review: GateReview,
+    decision: Decision,
+    actor: User,
+    guardrails: str,
+    investment: Decimal | None,
+    expected_return: Decimal | None,
+    return_period_years: int | None,
+) -> None:
+    """A new version of the guardrails (when given), and at Gate 2 the agreed investment and
+    expected return: the baseline the programme's one-off costs and benefits are compared to."""
+    if guardrails.strip():
+        latest = programme.guardrail_versions.order_by("-version").first()
+        if latest is None or latest.text != guardrails.strip():
+            Guardrails.objects.create(
+                programme=programme, version=(latest.version + 1 if latest else 1),
+                text=guardrails.strip(), gate=review.gate, review=review, decision=decision,
+                set_by=actor,
+            )  # fmt: skip
+        programme.guardrails = guardrails.strip()
+    if investment is not None:
+        AgreedInvestment.objects.create(
+            programme=programme, review=review, decision=decision, investment=investment,
+            expected_return=expected_return, return_period_years=return_period_years,
+            agreed_by=actor,
+        )  # fmt: skip
 
 
 class ProgrammeMove(models.TextChoices):

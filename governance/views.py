@@ -22,14 +22,19 @@ from core.errors import ServiceError, show_service_error
 from core.exports import FORMATS, download, xlsx_response
 from portfolio.models import Portfolio, Programme
 
-from . import queries, services
+from . import administration, escalations, queries, services, slides
 from .forms import (
+    BoardCreateForm,
     BoardForm,
     ChangeDecisionForm,
     ChangeRequestForm,
+    ClosureChecklistForm,
     DecideForm,
     DecisionForm,
+    EscalationForm,
+    EscalationResponseForm,
     GatePolicyForm,
+    ProgrammeSettingsForm,
     ProgrammeStatusForm,
     RaciColumnsForm,
     RaciGridForm,
@@ -38,7 +43,15 @@ from .forms import (
     ThresholdsForm,
 )
 from .imports import HEADERS, raid_import, template_table
-from .models import Board, ChangeRequest, GatePolicy, GateReview, Risk
+from .models import (
+    Board,
+    ChangeRequest,
+    Escalation,
+    EscalationSource,
+    GatePolicy,
+    GateReview,
+    Risk,
+)
 from .queries import gates_page, programme_history, review_page
 from .registers import RAID, REGISTERS, Register
 from .services import (
@@ -67,6 +80,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"step": review.current_step},
         sets_terms=context["sets_terms"],
+        agrees_investment=context["agrees_investment"],
     )
     if request.method == "POST":
         authorise(request.user, "governance.decide_gate_review", review.programme)
@@ -77,7 +91,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     review=review, step=data["step"], outcome=data["outcome"],
                     reasons=data["reasons"], conditions=data["conditions"], actor=request.user,
                     portfolio=data.get("portfolio"), category=data.get("category", ""),
-                    guardrails=data.get("guardrails", ""),
+                    guardrails=data.get("guardrails", ""), investment=data.get("investment"),
+                    expected_return=data.get("expected_return"),
+                    return_period_years=data.get("return_period_years"),
                 )  # fmt: skip
             except ServiceError as error:
                 show_service_error(request, error)
@@ -90,10 +106,10 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _decided_message(review: GateReview) -> str:
     if review.is_open:
-        return f"Decision recorded. The review is now with the {review.current_sign_off_label}."
+        return f"Decision recorded. The review is now with {review.with_whom}."
     programme = review.programme
     return (
-        f"Decision recorded: {review.gate_label} {review.get_status_display().lower()}. "
+        f"Decision recorded: {review.gate_label} {review.status_label.lower()}. "
         f"{programme} is in {programme.stage_label}."
     )
 
@@ -115,8 +131,7 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
         )
     messages.success(
         request,
-        f"{review.version} submitted for {review.gate_label}. "
-        f"It is with the {review.current_sign_off_label}.",
+        f"{review.version} submitted for {review.gate_label}. It is with {review.with_whom}.",
     )
     return redirect(review)
 
@@ -491,7 +506,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 def change_request_add(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
-    form = ChangeRequestForm(request.POST or None, programme=programme)
+    # "Raise a change request" links from a read-only baseline name the baseline they change.
+    initial = {k: request.GET[k] for k in ("baseline", "benefit") if k in request.GET}
+    form = ChangeRequestForm(request.POST or None, programme=programme, initial=initial)
     if request.method == "POST" and form.is_valid():
         change = services.change_request_raise(change_request=form.instance, actor=request.user)
         messages.success(
@@ -580,6 +597,7 @@ def raci_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         activities=context["activities"],
         people=context["people"],
+        added=columns.usernames(),
     )
     errors: list[str] = []
     if request.method == "POST":
@@ -679,6 +697,7 @@ def board_pack(request: HttpRequest, slug: str) -> HttpResponse:
     context = queries.board_pack(board)
     if request.GET.get("format") == "pdf":
         context["pdf"] = True
+        context["summaries"] = [slides.programme_summary(r) for r in context["gate_reviews"]]
         html = render_to_string("governance/board_pack_pdf.html", context, request=request)
         response = HttpResponse(_pdf(html), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{board.slug}-pack.pdf"'
@@ -693,3 +712,179 @@ def _pdf(html: str) -> bytes:
     with open(finders.find("css/board_pack_print.css"), encoding="utf-8") as handle:
         stylesheet = CSS(string=handle.read())
     return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+
+
+# --- Programme settings and boards (governance/administration.py) ------------------------------
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def programme_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    authorise(request.user, "portfolio.change_programme_settings", programme)
+    administer = request.user.has_perm("portfolio.administer_programme", programme)
+    form = ProgrammeSettingsForm(request.POST or None, instance=programme, administer=administer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            handovers = administration.programme_settings_update(
+                programme=programme, actor=request.user, changes=form.changes(),
+                board=form.cleaned_data.get("board"), change_board=administer,
+                hand_over=form.cleaned_data.get("hand_over", False),
+            )  # fmt: skip
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            handed = "".join(f" {h}." for h in handovers)
+            messages.success(request, f"The settings of {programme} are saved.{handed}")
+            return redirect(programme)
+    context = {"programme": programme, "form": form, "administer": administer}
+    return render(request, "governance/programme_settings.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.change_boards")
+def board_new(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("programme"):
+        initial = {"kind": "programme", "programme": request.GET.get("programme")}
+    form = BoardCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            board = administration.board_create(actor=request.user, **data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"{board} is established.")
+            return redirect(board)
+    return render(request, "governance/board_new.html", {"form": form})
+
+
+@require_POST
+@policy("governance.change_boards")
+def board_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board(slug)
+    try:
+        administration.board_archive(board=board, actor=request.user)
+    except ServiceError as error:
+        show_service_error(request, error)
+    else:
+        messages.success(
+            request, f"{board} is archived: it keeps its history and decides nothing new."
+        )
+    return redirect(board)
+
+
+# --- Closure checklist (governance/closure.py) --------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def closure_checklist(request: HttpRequest, slug: str) -> HttpResponse:
+    """The closure report's submit: settle every open item, then submit, in one step."""
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    authorise(request.user, "governance.submit_gate_review", programme)
+    if programme.stage != "deliver":
+        messages.error(request, "The closure checklist is completed when a programme in Deliver "
+                                "submits its closure report.")  # fmt: skip
+        return redirect(programme)
+    form = ClosureChecklistForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.closure_submit(
+                programme=programme, resolutions=form.resolutions(), actor=request.user
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Closure checklist recorded and {review.version} submitted for "
+                f"{review.gate_label}. It is with {review.with_whom}.",
+            )
+            return redirect(review)
+    context = {"programme": programme, "form": form}
+    return render(request, "governance/closure_checklist.html", context)
+
+
+# --- The one-slide programme summary (governance/slides.py) ------------------------------------
+@require_GET
+@policy("governance.view_gates")
+def summary_slide(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    review = get_object_or_404(GateReview.objects.with_context(), pk=pk)
+    summary = slides.programme_summary(review)
+    if fmt == "pptx":
+        response = HttpResponse(
+            slides.summary_pptx(summary),
+            content_type="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        )
+    elif fmt == "pdf":
+        html = render_to_string(
+            "governance/summary_slide_pdf.html", {"summary": summary}, request=request
+        )
+        response = HttpResponse(_pdf(html), content_type="application/pdf")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{summary.filename}.{fmt}"'
+    return response
+
+
+# --- Escalations (governance/escalations.py) ---------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def escalation_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """?source=action&id=12 (or highlight_report, issue); no source: a decision request."""
+    programme = get_object_or_404(Programme, slug=slug)
+    authorise(request.user, "governance.escalate", programme)
+    source = request.GET.get("source") or "decision_request"
+    if source not in EscalationSource.values:
+        raise Http404
+    source_id = request.GET.get("id", "")
+    source_id = int(source_id) if source_id.isdigit() and len(source_id) < 18 else None
+    is_request = source == EscalationSource.DECISION_REQUEST
+    try:
+        source_title = escalations.escalation_source(programme, source, source_id)
+    except escalations.EscalationError as error:
+        raise Http404 from error
+    form = EscalationForm(request.POST or None, decision_request=is_request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            escalation = escalations.escalation_raise(
+                programme=programme, board=data["board"], source=source, source_id=source_id,
+                ask=data["ask"], title=data.get("title", ""), actor=request.user,
+            )  # fmt: skip
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Escalated to {escalation.board}. It waits in the board's pack and "
+                "inbox until the board responds."
+            )  # fmt: skip
+            return redirect(escalation)
+    context = {
+        "programme": programme, "form": form, "source_label": EscalationSource(source).label,
+        "source_title": source_title, "is_request": is_request,
+    }  # fmt: skip
+    return render(request, "governance/escalation_add.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.view_logs")
+def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = get_object_or_404(Escalation.objects.with_context(), pk=pk)
+    can_respond = escalation.is_open and request.user.has_perm(
+        "governance.respond_to_escalation", escalation
+    )
+    form = EscalationResponseForm(request.POST or None)
+    if request.method == "POST":
+        authorise(request.user, "governance.respond_to_escalation", escalation)
+        if form.is_valid():
+            try:
+                escalations.escalation_respond(
+                    escalation=escalation, response=form.cleaned_data["response"],
+                    actor=request.user,
+                )  # fmt: skip
+            except ServiceError as error:
+                show_service_error(request, error)
+            else:
+                messages.success(request, "Response recorded in the decision log.")
+            return redirect(escalation)
+    context = {"escalation": escalation, "form": form, "can_respond": can_respond}
+    return render(request, "governance/escalation_detail.html", context)

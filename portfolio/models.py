@@ -206,6 +206,14 @@ class Programme(ConcurrentTransitionMixin, models.Model):
         kinds = self.document_kinds
         return kinds[0] if kinds else None
 
+    @property
+    def baselines_locked(self) -> bool:
+        """Once the Full Brief is approved, in Deliver (or paused in it), one-off budgets,
+        milestone dates and benefits' planned profiles move only by an approved change request.
+        After closure the benefit owner tracks the profile on their own."""
+        stage = self.stage_before_pause if self.stage == Stage.PAUSED else self.stage
+        return stage == Stage.DELIVER
+
     def days_in_stage(self, today=None) -> int:  # type: ignore[no-untyped-def]
         now = today or timezone.now()
         return max((now - self.stage_entered_at).days, 0)
@@ -365,6 +373,11 @@ class DocumentSection(models.Model):
     key = models.SlugField(max_length=60)
     text = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=0)
+    carried_over_from = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The approved version this text was carried over from; cleared on editing.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -57,6 +57,12 @@ def programme_page(programme: Programme) -> dict[str, Any]:
         "open_review": next((r for r in reviews if r.is_open), None),
         "documents": programme_documents(programme),
         "latest_report": programme.highlight_reports.order_by("-month").first(),
+        # Its Programme Board, if one is established (governance's, by the reverse relation).
+        "programme_board": getattr(programme, "board", None),
+        # What the boards agreed at the gates (governance's, by the reverse relations).
+        "guardrail_versions": list(programme.guardrail_versions.select_related("set_by")),
+        "agreed": programme.agreed_investments.first(),
+        "escalations": list(programme.escalations.select_related("board")[:10]),
     }
 
 

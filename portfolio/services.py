@@ -162,6 +162,7 @@ def section_save(
         return section
     section.text = text
     section.version += 1
+    section.carried_over_from = ""
     section.updated_by = actor
     section.save()
     return section
@@ -205,6 +206,49 @@ def document_freeze(*, programme: Programme, kind: str, actor: User) -> Document
     document.returned_reasons = ""
     document.save()
     return version
+
+
+# Each stage document starts from the last approved version of the one before it.
+CARRIES_OVER_FROM = {DocumentKind.FULL_BRIEF: DocumentKind.INITIAL_BRIEF}
+
+
+@transaction.atomic
+def document_carry_over(*, programme: Programme, kind: str, actor: User) -> int:
+    """Start ``kind`` from the last approved version of the document before it, where their
+    sections correspond (the same key): each carried section is marked with where it came from.
+    Sections already written are left alone. Returns how many were carried over."""
+    source_kind = CARRIES_OVER_FROM.get(kind)
+    if source_kind is None:
+        return 0
+    # "Approved" is a gate review's status (governance), read through the reverse relation.
+    source = (
+        DocumentVersion.objects.filter(
+            document__programme=programme,
+            document__kind=source_kind,
+            gate_reviews__status="approved",
+        )
+        .order_by("-number")
+        .first()
+    )
+    if source is None:
+        return 0
+    keys = set(SectionTemplate.objects.filter(document=kind).values_list("key", flat=True))
+    document = _document_for_update(programme, kind)
+    carried = 0
+    for section in source.content:
+        if section["key"] not in keys or not section.get("text", "").strip():
+            continue
+        row, _ = DocumentSection.objects.get_or_create(document=document, key=section["key"])
+        if row.text.strip():
+            continue
+        row.text = section["text"]
+        row.version += 1
+        row.carried_over_from = str(source)
+        row.updated_by = actor
+        row._history_user = actor  # type: ignore[attr-defined]
+        row.save()
+        carried += 1
+    return carried
 
 
 @transaction.atomic

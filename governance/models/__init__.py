@@ -1,6 +1,7 @@
 """Governance models, one module per log: boards, the RAID log, the actions & decision log,
 gate reviews and their policy, change requests and the RACI matrix."""
 
+from .agreements import AgreedInvestment, Guardrails
 from .boards import Board, BoardKind, TermsOfReference
 from .changes import (
     BaselineKind,
@@ -10,6 +11,8 @@ from .changes import (
     ChangeStatus,
     ChangeThresholds,
 )
+from .closure import ClosureHandover, HandoverItem, HandoverOutcome
+from .escalations import Escalation, EscalationQuerySet, EscalationSource
 from .gates import (
     Gate,
     GatePolicy,
@@ -42,4 +45,11 @@ __all__ = [
     "GateReview", "GateReviewQuerySet", "GateSignOff", "Issue", "IssuePriority", "LogStatus",
     "Outcome", "RaciActivity", "RaciAssignment", "RaciRole", "ReviewStatus", "Risk",
     "RiskQuerySet", "RiskResponse", "RiskStatus", "SignOff", "TermsOfReference", "score_band",
+]  # fmt: skip
+
+# The seeds' example walked end to end (issue 15): closure handovers, what boards agree
+# at gates, escalations.
+__all__ += [
+    "AgreedInvestment", "ClosureHandover", "Escalation", "EscalationQuerySet",
+    "EscalationSource", "Guardrails", "HandoverItem", "HandoverOutcome",
 ]  # fmt: skip

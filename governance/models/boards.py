@@ -17,6 +17,11 @@ class BoardKind(models.TextChoices):
     PROGRAMME = "programme", "Programme Board"
 
 
+class BoardQuerySet(models.QuerySet):
+    def active(self) -> BoardQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
 class Board(models.Model):
     name = models.CharField(max_length=160, unique=True)
     slug = models.SlugField(max_length=160, unique=True)
@@ -37,8 +42,12 @@ class Board(models.Model):
     )
     purpose = models.TextField(blank=True)
     next_meeting = models.DateField(null=True, blank=True)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="An archived board no longer meets or decides."
+    )
 
     history = HistoricalRecords(m2m_fields=[members])
+    objects = BoardQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -48,6 +57,10 @@ class Board(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("governance:board_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def sees_whole_portfolio(self) -> bool:

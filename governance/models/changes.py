@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portfolio.models import Milestone, Programme
+from portfolio.periods import FinancialYear
 
 from .boards import Board
 
@@ -154,6 +155,10 @@ class ChangeRequest(models.Model):
         return f"CR-{self.pk}"
 
     @property
+    def financial_year_label(self) -> str:
+        return FinancialYear(self.financial_year).label if self.financial_year else ""
+
+    @property
     def is_decided(self) -> bool:
         return self.status != ChangeStatus.AWAITING
 
@@ -168,7 +173,7 @@ class ChangeRequest(models.Model):
                 errors["new_due_date"] = "Enter the new due date."
         if self.baseline in (BaselineKind.BUDGET, BaselineKind.BENEFIT):
             if not self.financial_year:
-                errors["financial_year"] = "Enter the financial year, e.g. 2024 for 2024/25."
+                errors["financial_year"] = "Enter the baseline year it changes, like 2024/25."
             if self.new_amount is None:
                 errors["new_amount"] = "Enter the new amount in pounds."
             elif self.new_amount < 0:

@@ -138,6 +138,16 @@ class Outcome(models.TextChoices):
     def approves(self) -> bool:
         return self in (Outcome.APPROVE, Outcome.APPROVE_WITH_CONDITIONS)
 
+    @property
+    def past(self) -> str:
+        """As the decision log says it: "approved with conditions", "deferred"."""
+        return {
+            Outcome.APPROVE: "approved",
+            Outcome.APPROVE_WITH_CONDITIONS: "approved with conditions",
+            Outcome.DEFER: "deferred",
+            Outcome.REJECT: "rejected",
+        }[self]
+
 
 class GateReviewQuerySet(models.QuerySet):
     def open(self) -> GateReviewQuerySet:
@@ -238,6 +248,23 @@ class GateReview(models.Model):
         return [SignOff(s).label for s in self.route]
 
     @property
+    def with_whom(self) -> str:
+        """Where the review waits, in a sentence: "the SRO for sign-off", "the Delivery Board"."""
+        if self.current_sign_off == SignOff.SRO:
+            return "the SRO for sign-off"
+        return f"the {self.current_sign_off_label}"
+
+    @property
+    def status_label(self) -> str:
+        """The status, saying "approved with conditions" when a condition was set."""
+        conditional = any(
+            s.outcome == Outcome.APPROVE_WITH_CONDITIONS for s in self.sign_offs.all()
+        )
+        if self.status == ReviewStatus.APPROVED and conditional:
+            return "Approved with conditions"
+        return self.get_status_display()
+
+    @property
     def current_sign_off_label(self) -> str:
         return SignOff(self.current_sign_off).label if self.current_sign_off else ""
 
@@ -256,6 +283,17 @@ class GateReview(models.Model):
         if not self.is_open:
             return None
         return board_for_step(self.current_sign_off, self.programme)
+
+    @property
+    def agrees_investment(self) -> bool:
+        """At Gate 2 "STB defines the guardrails and agrees the investment and expected RoI"
+        (seeds, Governance Flow): its step records them."""
+        return self.is_open and self.gate == Gate.GATE_2 and self.current_sign_off == SignOff.STB
+
+    @property
+    def sets_terms(self) -> bool:
+        """Gate 1's STB step assigns the portfolio and category, and guides the guardrails."""
+        return self.gate == Gate.GATE_1 and self.current_sign_off == SignOff.STB
 
 
 def board_for_step(sign_off: str, programme: Programme) -> Board | None:

@@ -36,7 +36,7 @@ def test_board_member_approves_with_a_condition_and_the_programme_moves(demo_sit
     page.get_by_label("Approve with conditions").check()
     page.get_by_label("Reasons").fill("The brief is sound; data sharing must be settled first.")
     page.get_by_label("Condition 1", exact=True).fill(CONDITION)
-    page.get_by_label("Condition 1 owner").select_option(label="Mark Evans")
+    page.get_by_label("Condition 1 owner").select_option(label="Mark Evans (Programme Manager)")
     page.get_by_label("Condition 1 due date").fill(due.isoformat())
     page.get_by_role("button", name="Record decision").click()
 

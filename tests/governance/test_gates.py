@@ -1,6 +1,8 @@
 """Gate reviews: routing by the gate policy, deciding, refusals that change nothing,
 segregation of duties, notifications on commit, and every transition for every role."""
 
+from decimal import Decimal
+
 import pytest
 from django.test.utils import CaptureQueriesContext
 
@@ -309,8 +311,9 @@ def test_every_decision_records_who_when_which_board_and_version(world, make_pro
     gate_review_decide(review=review, step=0, outcome="approve", reasons="Signed", actor=world.sro)
     gate_review_decide(review=review, step=1, outcome="approve", reasons="Good", actor=world.board)
     gate_review_decide(
-        review=review, step=2, outcome="approve", reasons="Agreed", actor=world.board
-    )
+        review=review, step=2, outcome="approve", reasons="Agreed", actor=world.board,
+        investment=Decimal("250000"), expected_return=Decimal("1000000"), return_period_years=4,
+    )  # fmt: skip
     decisions = list(Decision.objects.filter(gate_review=review).order_by("recorded_at", "pk"))
     assert [d.board for d in decisions] == [None, world.delivery, world.stb]
     assert [d.recorded_by for d in decisions] == [world.sro, world.board, world.board]

@@ -73,9 +73,11 @@ def test_seeds_fictional_example_category_a_income_programme_idea_to_closure(wor
     client.force_login(world.manager)
     review = write_and_submit(client, programme, "initial-brief")
     assert review.route == ["sro", "delivery", "stb"]
-    for user in (world.sro, world.board, world.board):
+    for user in (world.sro, world.board):
         client.force_login(user)
         decide(client, review)
+    decide(client, review, investment="250000", expected_return="1000000",
+           return_period_years="4")  # fmt: skip
     programme.refresh_from_db()
     assert programme.stage == Stage.DESIGN
     stb_decision = Decision.objects.get(gate_review=review, board=world.stb)
@@ -108,7 +110,9 @@ def test_seeds_fictional_example_category_a_income_programme_idea_to_closure(wor
         })  # fmt: skip
     assert HighlightReport.objects.filter(programme=programme).count() == 2
 
-    # CLOSE: closure report → Delivery Board → STB (an 'A' programme) → Closed.
+    # CLOSE: the condition's action is done (the closure checklist would otherwise ask what
+    # happens to it), then closure report → Delivery Board → STB (an 'A' programme) → Closed.
+    Action.objects.filter(programme=programme).update(status="done")
     review = write_and_submit(client, programme, "closure-report")
     assert review.route == ["delivery", "stb"]
     client.force_login(world.board)

@@ -218,6 +218,7 @@ EXPECTATIONS: dict[str, Entry] = {
     "people:reactivate": Entry(kwargs=samples.person, POST=PMO_ONLY_ACTION),
     "people:reassign": edit_page(samples.person, PMO_ONLY),
     "healthz": Entry(GET=statuses(200)),
+    "inbox": read(),
     # --- portfolio ------------------------------------------------------------------------------
     "portfolio:programme_list": Entry(GET=STAFF_READ),
     "portfolio:programme_detail": Entry(
@@ -270,6 +271,7 @@ EXPECTATIONS: dict[str, Entry] = {
         GET=STAFF_READ,
         POST=statuses(403, anonymous=302, pmo=200, sro=200, board=200),
     ),
+    "governance:summary_slide": read(lambda demo: {**samples.gate_review(demo), "fmt": "pptx"}),
     "governance:review_submit": Entry(kwargs=samples.programme, POST=PROGRAMME_ACT),
     "governance:review_withdraw": Entry(kwargs=samples.gate_review, POST=PROGRAMME_ACT),
     # Closing or suspending a programme is the PMO's or a board member's decision.
@@ -277,6 +279,22 @@ EXPECTATIONS: dict[str, Entry] = {
         samples.programme, statuses(403, anonymous=302, pmo=200, board=200)
     ),
     "governance:programme_history": read(samples.programme),
+    # The sample programme is in Deliver with open items: an empty checklist is a form error.
+    "governance:closure_checklist": edit_page(samples.programme, PROGRAMME_EDIT),
+    # The programme team and the PMO escalate (no source: a decision request); an empty POST is
+    # a form error.
+    "governance:escalation_add": edit_page(samples.programme, PROGRAMME_EDIT),
+    # The escalation's board (the demo board member sits on it) or the PMO answer it; an empty
+    # POST is a form error shown again.
+    "governance:escalation_detail": Entry(
+        kwargs=samples.escalation,
+        GET=STAFF_READ,
+        POST=statuses(403, anonymous=302, pmo=200, board=200),
+    ),
+    # The PMO administers a programme; its SRO changes its description and lead directorate.
+    "governance:programme_settings": edit_page(
+        samples.programme, statuses(403, anonymous=302, pmo=200, sro=200)
+    ),
     # --- governance logs ------------------------------------------------------------------------
     **log_entries("risks"),
     **log_entries("assumptions"),
@@ -313,6 +331,9 @@ EXPECTATIONS: dict[str, Entry] = {
     "governance:board_detail": read(samples.board),
     "governance:board_pack": read(samples.board),
     "governance:board_edit": edit_page(samples.board, PMO_ONLY),
+    "governance:board_new": edit_page(lambda demo: {}, PMO_ONLY),
+    # The sample board is STB, which cannot be archived: the PMO is told so and sent back.
+    "governance:board_archive": Entry(kwargs=samples.board, POST=PMO_ONLY_ACTION),
     "governance:terms_of_reference_edit": edit_page(samples.board, PMO_ONLY),
     # --- benefits -------------------------------------------------------------------------------
     "benefits:register": read(samples.programme),
@@ -326,6 +347,8 @@ EXPECTATIONS: dict[str, Entry] = {
             400, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
         ),
     ),
+    # The programme team (while it is open), the PMO and the benefit's owner mark it realised.
+    "benefits:benefit_realised": Entry(kwargs=samples.benefit, POST=PROGRAMME_ACT),
     # Overriding a deliverability rating is the PMO's call.
     "benefits:benefit_deliverability": Entry(
         kwargs=samples.benefit, POST=statuses(403, anonymous=302, pmo=302)

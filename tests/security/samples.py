@@ -135,3 +135,22 @@ def access_token(demo: Any) -> Kwargs:
         viewer = User.objects.get(username="viewer")
         token, _secret = access_token_create(actor=viewer, name="Matrix", expires_in_days=30)
     return {"pk": token.pk}
+
+
+def escalation(demo: Any) -> Kwargs:
+    """An escalation of the sample programme to the Delivery Board (the demo has none)."""
+    from accounts.models import User
+    from governance.models import Escalation
+
+    board = Board.objects.get(slug="delivery-board")
+    row, _ = Escalation.objects.get_or_create(
+        programme=demo.programme,
+        title="Agree the commercial team's recruitment",
+        defaults={
+            "source": "decision_request",
+            "board": board,
+            "ask": "Agree to recruit the new commercial team now.",
+            "raised_by": User.objects.get(username="pmo"),
+        },
+    )
+    return {"pk": row.pk}

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0003_default_document_sections'),
+        ('portfolio', '0004_section_carried_over_from'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0007_dashboard_list_indexes'),
+        ('governance', '0011_escalations'),
     ]
 
     operations = [

@@ -1,0 +1,15 @@
+"""The inbox count beside the navigation: computed only when a page shows it."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .inbox import inbox_count
+
+
+def inbox(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_perm("dashboard.view_inbox"):
+        return {}
+    # A callable: the template calls it once, when it renders the link.
+    return {"inbox_count": lambda: inbox_count(user)}
