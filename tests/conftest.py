@@ -112,10 +112,18 @@ _demo_snapshot_taken: demo_snapshot.Snapshot | None = None
 
 @pytest.fixture(scope="session")
 def demo_snapshot_once(django_db_setup, django_db_blocker, fast_password_hasher):  # type: ignore[no-untyped-def]
-    """The demo, loaded once in the session and copied (tests/support/demo_snapshot.py)."""
+    """The demo, loaded once in the session and copied (tests/support/demo_snapshot.py), with
+    Celery eager as every test has it (celery_runs_eagerly)."""
     global _demo_snapshot_taken
-    with django_db_blocker.unblock():
-        _demo_snapshot_taken = demo_snapshot.take()
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=True), django_db_blocker.unblock():
+            _demo_snapshot_taken = demo_snapshot.take()
+    finally:
+        app.conf.task_always_eager = eager
     return _demo_snapshot_taken
 
 
