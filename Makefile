@@ -40,8 +40,9 @@ run: install
 	@echo "Serving Delivery Hub on http://127.0.0.1:$(PORT)/ (Celery tasks run eagerly; email goes to this console)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# --durations=15: the slowest tests, printed at the end of every run, so a slow one is seen.
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --durations=15 $(PYTEST_ARGS)
 
 serve: install
 	bin/serve

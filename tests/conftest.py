@@ -1,17 +1,35 @@
-"""Shared fixtures: a user per role, signed-in clients, the demo data."""
+"""Shared fixtures: a user per role, signed-in clients, the demo data; the hypothesis profiles."""
 
 import os
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.roles import Role
 from tests.accounts.factories import UserFactory
+from tests.support import demo_snapshot
+from tests.support.hypothesis_profiles import PROFILE, PROFILES
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROLES = list(Role)
+
+# Hypothesis profiles (tests/support/hypothesis_profiles.py): `dev` by default, `ci` (the full
+# example counts, which .ci/run sets with HYPOTHESIS_PROFILE=ci). Each profile's max_examples is
+# its count per form; the grids take theirs from the same table.
+for _name, _counts in PROFILES.items():
+    hypothesis_settings.register_profile(
+        _name,
+        max_examples=_counts.form,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+hypothesis_settings.load_profile(PROFILE)
 
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
@@ -19,7 +37,30 @@ def pytest_report_header(config):  # type: ignore[no-untyped-def]
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = settings.CELERY_BROKER_URL.split("@")[-1]
-    return [f"Delivery Hub tests: database engine {engine}, Celery broker {broker}"]
+    return [
+        f"Delivery Hub tests: database engine {engine}, Celery broker {broker}, "
+        f"hypothesis profile {PROFILE}"
+    ]
+
+
+def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+    snapshot = _demo_snapshot_taken
+    if snapshot is not None:
+        slow = snapshot.loaded_for
+        terminalreporter.write_line(
+            f"Demo data: loaded once ({snapshot.demo_rows()} rows) and copied back for "
+            f"{snapshot.restored} tests; loaded again for {len(slow)} that wrote rows before "
+            f"asking for it (ask for `demo` first){': ' if slow else ''}{', '.join(slow[:5])}"
+            f"{' …' if len(slow) > 5 else ''}"
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():  # type: ignore[no-untyped-def]
+    """Hash passwords with MD5 in tests (hundreds of users, the demo's included): PBKDF2's
+    million rounds cost a third of a second each. Production's hashers are in config/settings."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -76,9 +117,36 @@ def client_as(client):  # type: ignore[no-untyped-def]
     return sign_in
 
 
+_demo_snapshot_taken: demo_snapshot.Snapshot | None = None
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot_once(django_db_setup, django_db_blocker, fast_password_hasher):  # type: ignore[no-untyped-def]
+    """The demo, loaded once in the session and copied (tests/support/demo_snapshot.py), with
+    Celery eager as every test has it (celery_runs_eagerly)."""
+    global _demo_snapshot_taken
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=True), django_db_blocker.unblock():
+            _demo_snapshot_taken = demo_snapshot.take()
+    finally:
+        app.conf.task_always_eager = eager
+    return _demo_snapshot_taken
+
+
 @pytest.fixture
-def demo(db):  # type: ignore[no-untyped-def]
-    call_command("load_demo", quiet=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo(request, demo_snapshot_once, db):  # type: ignore[no-untyped-def]
+    """The demo data, as `load_demo` leaves it: written back from the session's copy, or loaded
+    for real (seconds) when the test has written rows before asking for it."""
+    from dashboard import caching
+
+    if not demo_snapshot.restore(demo_snapshot_once):
+        demo_snapshot_once.loaded_for.append(request.node.nodeid)
+        call_command("load_demo", quiet=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    caching.invalidate()
 
 
 @pytest.fixture

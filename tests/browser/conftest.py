@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -46,8 +45,9 @@ def chromium():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def demo_site(live_server, transactional_db):  # type: ignore[no-untyped-def]
-    call_command("load_demo", quiet=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo_site(live_server, transactional_db, demo):  # type: ignore[no-untyped-def]
+    """The one (session-wide) live server, over the demo data committed for this test (the
+    database is flushed after it)."""
     return live_server
 
 

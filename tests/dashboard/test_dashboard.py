@@ -23,7 +23,7 @@ def pmo_client(client_as, make_user):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_pmo_lands_on_the_dashboard(pmo_client, demo):
+def test_pmo_lands_on_the_dashboard(demo, pmo_client):
     text = pmo_client.get("/").content.decode()
     assert "Transformation Dashboard" in text
     assert "Where are we?" in text
@@ -51,7 +51,7 @@ def test_scrutiny_members_and_no_role_users_are_refused(client_as, make_user, de
 
 
 @pytest.mark.django_db
-def test_pipeline_shows_the_seed_programmes_by_stage(pmo_client, demo):
+def test_pipeline_shows_the_seed_programmes_by_stage(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     assert "20 programmes." in text
     for name in ["Corporate Landlord", "SEND", "Organisational Design", "Provision Cycle"]:
@@ -60,7 +60,7 @@ def test_pipeline_shows_the_seed_programmes_by_stage(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_filters_narrow_the_dashboard_and_stay_in_the_url(pmo_client, demo):
+def test_filters_narrow_the_dashboard_and_stay_in_the_url(demo, pmo_client):
     response = pmo_client.get("/dashboard/?portfolio=place-shaper-of-choice")
     text = response.content.decode()
     assert "2 programmes match these filters." in text
@@ -70,7 +70,7 @@ def test_filters_narrow_the_dashboard_and_stay_in_the_url(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_htmx_filter_returns_only_the_panels(pmo_client, demo):
+def test_htmx_filter_returns_only_the_panels(demo, pmo_client):
     response = pmo_client.get(
         "/dashboard/?category=C", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dashboard-panels"
     )
@@ -81,7 +81,7 @@ def test_htmx_filter_returns_only_the_panels(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_roadmap_shows_annex_1_quarters_by_default(pmo_client, demo):
+def test_roadmap_shows_annex_1_quarters_by_default(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     assert "Milestones by quarter, Q4 2019/20 to Q3 2020/21." in text
     assert "Structure go-live for corporate team" in text
@@ -90,7 +90,7 @@ def test_roadmap_shows_annex_1_quarters_by_default(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_roadmap_follows_the_chosen_financial_year(pmo_client, demo):
+def test_roadmap_follows_the_chosen_financial_year(demo, pmo_client):
     text = pmo_client.get("/dashboard/?financial_year=2020/21").content.decode()
     assert "Milestones by quarter, Q1 2020/21 to Q4 2020/21." in text
     assert "Phase 2 begins" in text
@@ -98,7 +98,7 @@ def test_roadmap_follows_the_chosen_financial_year(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_escalated_risks_and_overdue_reviews(pmo_client, demo):
+def test_escalated_risks_and_overdue_reviews(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     assert "Pace and capacity" in text
     assert "High (16)" in text
@@ -106,7 +106,7 @@ def test_escalated_risks_and_overdue_reviews(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_pipeline_downloads_as_csv_with_the_filters(pmo_client, demo):
+def test_pipeline_downloads_as_csv_with_the_filters(demo, pmo_client):
     response = pmo_client.get("/dashboard/export/pipeline.csv?portfolio=place-shaper-of-choice")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
@@ -122,7 +122,7 @@ def test_pipeline_downloads_as_csv_with_the_filters(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_roadmap_downloads_as_xlsx(pmo_client, demo):
+def test_roadmap_downloads_as_xlsx(demo, pmo_client):
     response = pmo_client.get("/dashboard/export/roadmap.xlsx")
     sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert [c.value for c in sheet[1]][:3] == ["Group", "Programme", "Q4 2019/20"]
@@ -132,7 +132,7 @@ def test_roadmap_downloads_as_xlsx(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_unknown_table_or_format_is_404(pmo_client, demo):
+def test_unknown_table_or_format_is_404(demo, pmo_client):
     assert pmo_client.get("/dashboard/export/nothing.csv").status_code == 404
     assert pmo_client.get("/dashboard/export/pipeline.pdf").status_code == 404
 
@@ -167,7 +167,7 @@ def test_query_count_is_the_same_at_10_and_200_programmes(pmo_client, path):
 
 
 @pytest.mark.django_db
-def test_savings_by_year_carry_the_seed_figures(pmo_client, demo):
+def test_savings_by_year_carry_the_seed_figures(demo, pmo_client):
     text = pmo_client.get("/dashboard/?portfolio=employer-of-choice").content.decode()
     # Employer of Choice holds Finance, Strategic Capability and Support Services (demo):
     # 2019/20 = £0.18m + £0.16m + £0.03m
@@ -178,7 +178,7 @@ def test_savings_by_year_carry_the_seed_figures(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_one_off_costs_show_the_business_case_against_spend(pmo_client, demo):
+def test_one_off_costs_show_the_business_case_against_spend(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     # £17.9m business case (2018/19–2020/21) plus the ICT case's £2.2m; £7.9m spent
     assert "Business case £20.1m; spent £7.9m." in text
@@ -187,7 +187,7 @@ def test_one_off_costs_show_the_business_case_against_spend(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_one_off_costs_show_each_business_case_beside_their_sum(pmo_client, demo):
+def test_one_off_costs_show_each_business_case_beside_their_sum(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     table = text.split('id="business-cases"')[1].split("</table>")[0]
     rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in table.split("</tr>")]
@@ -200,7 +200,7 @@ def test_one_off_costs_show_each_business_case_beside_their_sum(pmo_client, demo
 
 
 @pytest.mark.django_db
-def test_savings_figure_drills_down_to_the_programmes_behind_it(pmo_client, demo):
+def test_savings_figure_drills_down_to_the_programmes_behind_it(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     assert 'href="/dashboard/savings/2019/"' in text
     detail = pmo_client.get("/dashboard/savings/2019/").content.decode()
@@ -215,7 +215,7 @@ def test_savings_figure_drills_down_to_the_programmes_behind_it(pmo_client, demo
 
 
 @pytest.mark.django_db
-def test_delivery_confidence_shows_the_change_since_the_previous_quarter(pmo_client, demo):
+def test_delivery_confidence_shows_the_change_since_the_previous_quarter(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     assert "Delivery confidence" in text
     assert "Amber/Green" in text
@@ -223,7 +223,7 @@ def test_delivery_confidence_shows_the_change_since_the_previous_quarter(pmo_cli
 
 
 @pytest.mark.django_db
-def test_pending_decisions_list_gate_reviews_and_change_requests(pmo_client, demo):
+def test_pending_decisions_list_gate_reviews_and_change_requests(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     assert "Gate 3: Full Programme Brief" in text
     assert "Launch the commercial offerings after market testing" in text  # CR-<pk>
@@ -245,7 +245,7 @@ def test_savings_drill_down_for_a_year_with_no_roll_up_is_404(pmo_client):
 
 
 @pytest.mark.django_db
-def test_pipeline_shows_each_programmes_delivery_confidence(pmo_client, demo):
+def test_pipeline_shows_each_programmes_delivery_confidence(demo, pmo_client):
     text = pmo_client.get("/dashboard/?portfolio=place-shaper-of-choice").content.decode()
     pipeline = text.split('id="pipeline-heading"')[1].split("</section>")[0]
     assert "Agile Accommodation" in pipeline

@@ -78,7 +78,7 @@ def test_roadmap_shows_the_first_programmes_and_downloads_them_all(pmo_client):
     assert len(rows) == ROADMAP_LIMIT + 2
 
 
-def test_a_cached_dashboard_reads_no_portfolio_data(pmo_client, demo):
+def test_a_cached_dashboard_reads_no_portfolio_data(demo, pmo_client):
     assert pmo_client.get("/dashboard/").status_code == 200
     with CaptureQueriesContext(connection) as queries:
         assert pmo_client.get("/dashboard/").status_code == 200
@@ -88,7 +88,7 @@ def test_a_cached_dashboard_reads_no_portfolio_data(pmo_client, demo):
     assert len(queries.captured_queries) < 10
 
 
-def test_a_save_shows_on_the_next_dashboard(pmo_client, demo):
+def test_a_save_shows_on_the_next_dashboard(demo, pmo_client):
     assert "Renamed by the PMO" not in pmo_client.get("/dashboard/").content.decode()
     programme = Programme.objects.get(slug="finance")
     programme.name = "Renamed by the PMO"
@@ -103,7 +103,7 @@ def test_a_deletion_shows_on_the_next_dashboard(pmo_client):
     assert "Gone tomorrow" not in pmo_client.get("/dashboard/").content.decode()
 
 
-def test_filters_are_cached_apart(pmo_client, demo):
+def test_filters_are_cached_apart(demo, pmo_client):
     def panels(query: str) -> str:
         headers = {"HX-Request": "true", "HX-Target": "dashboard-panels"}
         return pmo_client.get(f"/dashboard/{query}", headers=headers).content.decode()
@@ -115,7 +115,7 @@ def test_filters_are_cached_apart(pmo_client, demo):
     assert panels("") == everything
 
 
-def test_with_the_cache_down_the_dashboard_still_renders_every_panel(pmo_client, demo):
+def test_with_the_cache_down_the_dashboard_still_renders_every_panel(demo, pmo_client):
     broken = mock.Mock(side_effect=ConnectionError("Redis is down"))
     with (
         mock.patch.object(caching.cache, "get", broken),
@@ -130,7 +130,7 @@ def test_with_the_cache_down_the_dashboard_still_renders_every_panel(pmo_client,
         assert heading in response.content.decode()
 
 
-def test_a_new_deployment_never_serves_panels_the_old_code_rendered(pmo_client, demo, monkeypatch):
+def test_a_new_deployment_never_serves_panels_the_old_code_rendered(demo, pmo_client, monkeypatch):
     assert pmo_client.get("/dashboard/").status_code == 200
     monkeypatch.setattr(caching, "CODE_VERSION", "the next release")
     with CaptureQueriesContext(connection) as queries:

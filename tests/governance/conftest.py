@@ -15,12 +15,6 @@ from tests.governance.factories import BoardFactory
 from tests.portfolio.factories import PortfolioFactory, ProgrammeFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):  # type: ignore[no-untyped-def]
-    """Seven users a test: hash their passwords quickly."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db, make_user):  # type: ignore[no-untyped-def]
     section_templates_install()

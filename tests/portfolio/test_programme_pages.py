@@ -11,7 +11,7 @@ def pmo_client(client_as, make_user):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_home_shows_the_seed_programmes_in_their_stages(pmo_client, demo):
+def test_home_shows_the_seed_programmes_in_their_stages(demo, pmo_client):
     text = pmo_client.get("/").content.decode()
     for name in [
         "Corporate Landlord",
@@ -26,7 +26,7 @@ def test_home_shows_the_seed_programmes_in_their_stages(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_programme_list_filters_by_stage_with_a_shareable_url(pmo_client, demo):
+def test_programme_list_filters_by_stage_with_a_shareable_url(demo, pmo_client):
     response = pmo_client.get("/programmes/?stage=identify")
     text = response.content.decode()
     assert "2 programmes" in text
@@ -36,7 +36,7 @@ def test_programme_list_filters_by_stage_with_a_shareable_url(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_programme_list_filter_by_portfolio_and_category(pmo_client, demo):
+def test_programme_list_filter_by_portfolio_and_category(demo, pmo_client):
     text = pmo_client.get("/programmes/?portfolio=partner-of-choice&category=A").content.decode()
     assert "Commercial" in text
     assert "SEND" in text
@@ -62,7 +62,7 @@ def test_programme_list_comes_a_page_at_a_time_with_the_filters_kept(pmo_client)
 
 
 @pytest.mark.django_db
-def test_htmx_request_gets_only_the_results_fragment(pmo_client, demo):
+def test_htmx_request_gets_only_the_results_fragment(demo, pmo_client):
     response = pmo_client.get("/programmes/?stage=design", HTTP_HX_REQUEST="true")
     text = response.content.decode()
     assert "<html" not in text
@@ -71,14 +71,14 @@ def test_htmx_request_gets_only_the_results_fragment(pmo_client, demo):
 
 
 @pytest.mark.django_db
-def test_bad_filter_values_are_ignored_not_an_error(pmo_client, demo):
+def test_bad_filter_values_are_ignored_not_an_error(demo, pmo_client):
     response = pmo_client.get("/programmes/?stage=nonsense&portfolio=nowhere")
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_programme_page_shows_registers(pmo_client, demo):
+def test_programme_page_shows_registers(demo, pmo_client):
     text = pmo_client.get("/programmes/ict-strategy/").content.decode()
     assert "ICT savings over five years" in text
     assert "63% reduction" in text

@@ -17,9 +17,11 @@ from portfolio.models import Programme
 from tests.security import figures
 from tests.security.hostile import GRIDS, REGISTRY, HostileForm, HostileGrid
 from tests.security.matrix import DemoObjects, actor_users
+from tests.support.hypothesis_profiles import EXAMPLES
 
-EXAMPLES_PER_FORM = 15
-EXAMPLES_PER_GRID = 40
+# 15 and 40 under HYPOTHESIS_PROFILE=ci (what CI runs); fewer in the default `dev` profile.
+EXAMPLES_PER_FORM = EXAMPLES.form
+EXAMPLES_PER_GRID = EXAMPLES.grid
 
 MARKUP = [
     "<script>alert(1)</script>",
