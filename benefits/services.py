@@ -114,6 +114,7 @@ def benefit_profile_save(
 
 
 @transaction.atomic
+@audited
 def benefit_mark_realised(*, benefit: Benefit, actor: User) -> Benefit:
     """The benefit has been realised (its owner says so, often after the programme closed)."""
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
@@ -122,7 +123,6 @@ def benefit_mark_realised(*, benefit: Benefit, actor: User) -> Benefit:
     if benefit.status == BenefitStatus.WITHDRAWN:
         raise ServiceError(f"“{benefit.title}” was withdrawn: it cannot be realised.")
     benefit.status = BenefitStatus.REALISED
-    benefit._history_user = actor  # type: ignore[attr-defined]
     benefit.save(update_fields=["status"])
     transaction.on_commit(rollup_request)
     return benefit

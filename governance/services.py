@@ -189,6 +189,7 @@ def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
 
 
 @transaction.atomic
+@audited
 def closure_submit(
     *, programme: Programme, resolutions: list[Resolution], actor: User
 ) -> GateReview:

@@ -213,6 +213,7 @@ CARRIES_OVER_FROM = {DocumentKind.FULL_BRIEF: DocumentKind.INITIAL_BRIEF}
 
 
 @transaction.atomic
+@audited
 def document_carry_over(*, programme: Programme, kind: str, actor: User) -> int:
     """Start ``kind`` from the last approved version of the document before it, where their
     sections correspond (the same key): each carried section is marked with where it came from.
@@ -245,7 +246,6 @@ def document_carry_over(*, programme: Programme, kind: str, actor: User) -> int:
         row.version += 1
         row.carried_over_from = str(source)
         row.updated_by = actor
-        row._history_user = actor  # type: ignore[attr-defined]
         row.save()
         carried += 1
     return carried

@@ -26,7 +26,11 @@ from django.utils import timezone
 from openpyxl import Workbook
 from simple_history.models import HistoricalRecords
 
+from accounts import services as accounts
+from accounts.models import RoleMapping, User
 from accounts.roles import Role
+from api import services as api
+from api.models import AccessToken
 from benefits import baselines
 from benefits import services as benefits
 from benefits.models import (
@@ -38,15 +42,19 @@ from benefits.models import (
     OneOffCost,
 )
 from core.audit import acting_as, current_actor
+from governance import administration, closure, escalations
 from governance import imports as governance_imports
 from governance import services as governance
 from governance.models import (
     Action,
+    Board,
     BoardKind,
     ChangeKind,
     ChangeRequest,
     ChangeThresholds,
+    ClosureHandover,
     Decision,
+    Escalation,
     Gate,
     GatePolicy,
     GateReview,
@@ -87,7 +95,13 @@ from tests.portfolio.factories import MilestoneFactory, PortfolioFactory, Progra
 pytestmark = pytest.mark.django_db
 
 # Write modules that are not called services.py but hold services taking an actor.
-EXTRA_WRITE_MODULES = ["benefits.baselines", "governance.imports"]
+EXTRA_WRITE_MODULES = [
+    "benefits.baselines",
+    "governance.imports",
+    "governance.administration",
+    "governance.closure",
+    "governance.escalations",
+]
 
 
 def write_modules() -> list[ModuleType]:
@@ -677,6 +691,271 @@ def _(w: SimpleNamespace) -> Expect:
 
 
 # --- the tests ----------------------------------------------------------------------------
+
+
+# --- people, access tokens, programme administration, closure, escalation ----------------------
+
+
+@case("accounts.services.person_add")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: accounts.person_add(
+            first_name="Ann",
+            last_name="New",
+            email="ann.new@example.org",
+            username="ann.new",
+            roles=[Role.VIEWER],
+            actor=w.pmo,
+        ),
+        history=[User],
+    )
+
+
+@case("accounts.services.person_roles_set")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: accounts.person_roles_set(person=w.board, roles=[Role.VIEWER], actor=w.pmo),
+        history=[User],
+    )
+
+
+@case("accounts.services.person_deactivate")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo, lambda: accounts.person_deactivate(person=w.board, actor=w.pmo), history=[User]
+    )
+
+
+@case("accounts.services.person_reactivate")
+def _(w: SimpleNamespace) -> Expect:
+    User.objects.filter(pk=w.board.pk).update(is_active=False)
+    w.board.refresh_from_db()
+    return Expect(
+        w.pmo, lambda: accounts.person_reactivate(person=w.board, actor=w.pmo), history=[User]
+    )
+
+
+@case("accounts.services.role_mapping_add")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: accounts.role_mapping_add(
+            claim_value="group-1", role=Role.VIEWER, description="", actor=w.pmo
+        ),
+        history=[RoleMapping],
+    )
+
+
+@case("accounts.services.role_mapping_delete")
+def _(w: SimpleNamespace) -> Expect:
+    mapping = RoleMapping.objects.create(claim_value="group-2", role=Role.VIEWER)
+    return Expect(
+        w.pmo,
+        lambda: accounts.role_mapping_delete(mapping=mapping, actor=w.pmo),
+        history=[RoleMapping],
+    )
+
+
+@case("governance.services.board_save")
+def _(w: SimpleNamespace) -> Expect:
+    w.stb.purpose = "The design authority."
+    return Expect(
+        w.pmo,
+        lambda: governance.board_save(board=w.stb, members=[w.board, w.sro], actor=w.pmo),
+        history=[Board],
+    )
+
+
+@case("governance.services.person_boards_set")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: governance.person_boards_set(person=w.sro, boards=[w.delivery], actor=w.pmo),
+        history=[Board],
+    )
+
+
+@case("governance.services.person_work_reassign")
+def _(w: SimpleNamespace) -> Expect:
+    governance.action_create(
+        programme=w.programme, title="Chase", owner=w.board, due_date=date(2030, 1, 1),
+        actor=w.pmo,
+    )  # fmt: skip
+    return Expect(
+        w.pmo,
+        lambda: governance.person_work_reassign(person=w.board, actions_to=w.manager, actor=w.pmo),
+        history=[Action],
+    )
+
+
+@case("api.services.access_token_create")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.manager,
+        lambda: api.access_token_create(actor=w.manager, name="Power BI", expires_in_days=30),
+        records=[(AccessToken, "owner")],
+    )
+
+
+@case("api.services.access_token_revoke")
+def _(w: SimpleNamespace) -> Expect:
+    token, _secret = api.access_token_create(actor=w.manager, name="Excel", expires_in_days=30)
+    return Expect(
+        w.pmo,
+        lambda: api.access_token_revoke(token=token, actor=w.pmo),
+        records=[(AccessToken, "revoked_by")],
+    )
+
+
+@case("governance.administration.open_items_hand_over")
+def _(w: SimpleNamespace) -> Expect:
+    RiskFactory(programme=w.programme, owner=w.manager)
+    return Expect(
+        w.pmo,
+        lambda: administration.open_items_hand_over(
+            programme=w.programme, old=w.manager, new=w.sro, actor=w.pmo
+        ),
+        history=[Risk],
+    )
+
+
+@case("governance.administration.programme_settings_update")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: administration.programme_settings_update(
+            programme=w.programme, changes={"description": "Renamed."}, actor=w.pmo
+        ),
+        history=[Programme],
+    )
+
+
+@case("governance.administration.board_create")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: administration.board_create(
+            name="Income Programme Board",
+            kind=BoardKind.PROGRAMME,
+            programme=w.programme,
+            chair=w.board,
+            members=[w.board],
+            actor=w.pmo,
+        ),
+        history=[Board],
+    )
+
+
+@case("governance.administration.board_archive")
+def _(w: SimpleNamespace) -> Expect:
+    board = BoardFactory(kind=BoardKind.PROGRAMME, members=[w.board])
+    return Expect(
+        w.pmo, lambda: administration.board_archive(board=board, actor=w.pmo), history=[Board]
+    )
+
+
+@case("governance.closure.closure_checklist_record")
+def _(w: SimpleNamespace) -> Expect:
+    risk = RiskFactory(programme=w.programme, owner=w.manager)
+    return Expect(
+        w.manager,
+        lambda: closure.closure_checklist_record(
+            programme=w.programme,
+            resolutions=[closure.Resolution(key=f"risk-{risk.pk}", outcome="close")],
+            actor=w.manager,
+        ),
+        history=[Risk],
+        records=[(ClosureHandover, "recorded_by")],
+    )
+
+
+@case("governance.escalations.escalation_raise")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.manager,
+        lambda: escalations.escalation_raise(
+            programme=w.programme,
+            board=w.delivery,
+            source="decision_request",
+            ask="Agree to recruit now.",
+            title="Recruitment",
+            actor=w.manager,
+        ),
+        records=[(Escalation, "raised_by")],
+    )
+
+
+@case("governance.escalations.escalation_respond")
+def _(w: SimpleNamespace) -> Expect:
+    escalation = escalations.escalation_raise(
+        programme=w.programme, board=w.delivery, source="decision_request",
+        ask="Agree to recruit now.", title="Recruitment", actor=w.manager,
+    )  # fmt: skip
+    return Expect(
+        w.board,
+        lambda: escalations.escalation_respond(
+            escalation=escalation, response="Agreed.", actor=w.board
+        ),
+        records=[(Escalation, "responded_by"), (Decision, "recorded_by")],
+    )
+
+
+@case("benefits.services.benefit_mark_realised")
+def _(w: SimpleNamespace) -> Expect:
+    benefit = BenefitFactory(programme=w.programme, owner=w.manager)
+    return Expect(
+        w.manager,
+        lambda: benefits.benefit_mark_realised(benefit=benefit, actor=w.manager),
+        history=[Benefit],
+    )
+
+
+@case("governance.services.closure_submit")
+def _(w: SimpleNamespace) -> Expect:
+    programme = ProgrammeFactory(
+        portfolio=w.portfolio, manager=w.manager, sro=w.sro, stage=Stage.DELIVER
+    )
+    for template in SectionTemplate.objects.filter(
+        document=DocumentKind.CLOSURE_REPORT, required=True
+    ):
+        portfolio.section_save(
+            programme=programme, kind=DocumentKind.CLOSURE_REPORT, key=template.key,
+            text="Written.", base_version=0, actor=w.manager,
+        )  # fmt: skip
+    risk = RiskFactory(programme=programme, owner=w.manager)
+    return Expect(
+        w.manager,
+        lambda: governance.closure_submit(
+            programme=programme,
+            resolutions=[closure.Resolution(key=f"risk-{risk.pk}", outcome="close")],
+            actor=w.manager,
+        ),
+        history=[Risk, GateReview, StageDocument],
+        records=[(ClosureHandover, "recorded_by")],
+    )
+
+
+@case("portfolio.services.document_carry_over")
+def _(w: SimpleNamespace) -> Expect:
+    programme = ProgrammeFactory(
+        portfolio=w.portfolio, manager=w.manager, sro=w.sro, stage=Stage.DEFINE
+    )
+    for template in SectionTemplate.objects.filter(document=DocumentKind.INITIAL_BRIEF):
+        portfolio.section_save(
+            programme=programme, kind=DocumentKind.INITIAL_BRIEF, key=template.key,
+            text="Written.", base_version=0, actor=w.manager,
+        )  # fmt: skip
+    review = governance.gate_review_submit(programme=programme, actor=w.manager)
+    GateReview.objects.filter(pk=review.pk).update(status="approved")
+    return Expect(
+        w.manager,
+        lambda: portfolio.document_carry_over(
+            programme=programme, kind=DocumentKind.FULL_BRIEF, actor=w.manager
+        ),
+        history=[DocumentSection],
+    )
 
 
 def test_every_service_has_an_entry():
