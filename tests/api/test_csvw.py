@@ -7,7 +7,7 @@ import io
 import pytest
 
 from accounts.roles import Role
-from benefits.services import rollup_run
+from benefits.rollup import rollup_run
 from tests.benefits.factories import BenefitProfileFactory
 from tests.governance.factories import RiskFactory
 
