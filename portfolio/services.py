@@ -18,6 +18,7 @@ from core.audit import audited
 from core.errors import ServiceError
 
 from .models import (
+    Directorate,
     DocumentKind,
     DocumentSection,
     DocumentVersion,
@@ -78,7 +79,7 @@ def programme_create(
     description: str = "",
     manager: User | None = None,
     sro: User | None = None,
-    directorate=None,  # type: ignore[no-untyped-def]
+    directorate: Directorate | None = None,
     light_touch: bool = False,
 ) -> Programme:
     """A new idea in Identify; its manager then writes the SOC."""
@@ -193,8 +194,8 @@ def document_unlock(*, document: StageDocument, actor: User, reasons: str = "") 
 @transaction.atomic
 @audited
 def highlight_report_save(
-    *, programme: Programme, month: date, actor: User, **fields
-) -> HighlightReport:  # type: ignore[no-untyped-def]
+    *, programme: Programme, month: date, actor: User, **fields: object
+) -> HighlightReport:
     """Write (or rewrite) the Programme Workbook's highlight report for ``month``."""
     if programme.stage != Stage.DELIVER:
         raise DocumentLocked("Highlight reports are written while the programme is in Deliver.")
