@@ -5,16 +5,26 @@ are registered here. Object-level permissions on a programme's documents, regist
 take the programme itself as the object.
 """
 
+from typing import Any, cast
+
 import rules
+from rules import Predicate
 
 from .roles import Role
 
-is_pmo = rules.is_group_member(Role.PMO.group_name)
-has_manager_role = rules.is_group_member(Role.PROGRAMME_MANAGER.group_name)
-has_sro_role = rules.is_group_member(Role.SRO.group_name)
-is_board_member = rules.is_group_member(Role.BOARD_MEMBER.group_name)
-is_scrutiny_member = rules.is_group_member(Role.SCRUTINY_MEMBER.group_name)
-is_viewer = rules.is_group_member(Role.VIEWER.group_name)
+
+def _in_role(role: Role) -> Predicate:
+    """Membership of the role's group. ``rules.is_group_member`` returns a ``Predicate`` (so
+    ``|``, ``&`` and ``~`` combine it) but is annotated as returning a plain callable."""
+    return cast(Predicate, rules.is_group_member(role.group_name))
+
+
+is_pmo = _in_role(Role.PMO)
+has_manager_role = _in_role(Role.PROGRAMME_MANAGER)
+has_sro_role = _in_role(Role.SRO)
+is_board_member = _in_role(Role.BOARD_MEMBER)
+is_scrutiny_member = _in_role(Role.SCRUTINY_MEMBER)
+is_viewer = _in_role(Role.VIEWER)
 
 # Anyone on the staff side of the portfolio may read it; scrutiny members may not.
 is_portfolio_reader = is_pmo | has_manager_role | has_sro_role | is_board_member | is_viewer
@@ -46,7 +56,7 @@ DUTY_ROLES: dict[str, tuple[Role, ...]] = {
 }
 
 
-def may_hold(user, duty: str) -> bool:  # type: ignore[no-untyped-def]
+def may_hold(user: Any, duty: str) -> bool:
     """Whether ``user`` may be given ``duty`` (a key of DUTY_ROLES): active, with a role for it."""
     if user is None or not user.is_active:
         return False

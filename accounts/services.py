@@ -317,7 +317,8 @@ def sso_sign_in(*, claims: SignOnClaims) -> User:
         ("last_name", claims.last_name),
     ]:
         if value and getattr(person, field) != value:
-            setattr(person, field, value[: User._meta.get_field(field).max_length])
+            limit = getattr(User._meta.get_field(field), "max_length", None)
+            setattr(person, field, value[:limit])
             changed = True
     if changed:
         with acting_as(person if person.pk else None):  # a sign-in is the person's own change

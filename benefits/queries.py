@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from portfolio.models import Programme
+from portfolio.periods import FinancialYear
 
 from . import deliverability, finance
-from .models import Benefit, BenefitProfile, BenefitType, MTFPPlan, OneOffCost
+from .models import Benefit, BenefitProfile, BenefitType, MTFPLine, MTFPPlan, OneOffCost
 from .services import rollup_latest
 
 ZERO = Decimal("0")
@@ -66,14 +68,15 @@ def register_page(programme: Programme) -> dict[str, Any]:
 
 def benefit_years(benefit: Benefit, today_year: int) -> range:
     """The grid's years: the plan's, or the benefit's span (its rows, this year and four more)."""
-    if benefit.mtfp_line_id:
-        plan = benefit.mtfp_line.plan
+    line = benefit.mtfp_line  # None without a query when the benefit has no line
+    if line is not None:
+        plan = line.plan
         return range(plan.first_year, plan.last_year + 1)
     years = [row.financial_year for row in benefit.profile.all()] or [today_year]
     return range(min([*years, today_year]), max([*years, today_year + 4]) + 1)
 
 
-def my_benefits(user) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def my_benefits(user: User) -> list[dict[str, Any]]:
     benefits = Benefit.objects.owned_by(user).with_register().order_by("programme__name", "title")
     return [
         {"benefit": b, "totals": benefit_totals(b), "rating": benefit_rating(b)} for b in benefits
@@ -129,6 +132,25 @@ def business_cases(programme_ids: list[int]) -> dict[int, finance.BusinessCase]:
 # --- MTFP -----------------------------------------------------------------------------------
 
 
+class MTFPAmounts(TypedDict):
+    target: Decimal
+    forecast: Decimal
+    actual: Decimal
+
+
+class MTFPCell(MTFPAmounts):
+    """One MTFP line's target and savings in one financial year."""
+
+    year: FinancialYear
+
+
+class MTFPLineEntry(TypedDict):
+    line: MTFPLine
+    cells: list[MTFPCell]
+    total: MTFPAmounts
+    rating: deliverability.Rating
+
+
 def plan_list() -> list[dict[str, Any]]:
     plans = list(MTFPPlan.objects.all())
     targets = dict(
@@ -146,7 +168,7 @@ def plan_page(plan: MTFPPlan) -> dict[str, Any]:
             "directorate", "programme", "rating_override_by"
         ).prefetch_related("targets")
     )
-    savings: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(dict)
+    savings: dict[int, dict[int, Totals]] = defaultdict(dict)
     for row in (
         BenefitProfile.objects.filter(benefit__mtfp_line__plan=plan)
         .exclude(benefit__type=BenefitType.NON_FINANCIAL)
@@ -154,24 +176,30 @@ def plan_page(plan: MTFPPlan) -> dict[str, Any]:
         .values("benefit__mtfp_line", "financial_year")
         .annotate(forecast=Sum("forecast"), actual=Sum("actual"), planned=Sum("planned"))
     ):
-        savings[row["benefit__mtfp_line"]][row["financial_year"]] = row
+        savings[row["benefit__mtfp_line"]][row["financial_year"]] = Totals(
+            planned=row["planned"] or ZERO,
+            forecast=row["forecast"] or ZERO,
+            actual=row["actual"] or ZERO,
+        )
     years = plan.financial_years
-    entries = []
+    entries: list[MTFPLineEntry] = []
     for line in lines:
         targets = {t.financial_year: t.amount for t in line.targets.all()}
         line_savings = savings.get(line.pk, {})
-        cells = [
-            {
+        cells: list[MTFPCell] = []
+        for year in years:
+            saved = line_savings.get(year.start_year, Totals())
+            cells.append({
                 "year": year,
                 "target": targets.get(year.start_year, ZERO),
-                "forecast": line_savings.get(year.start_year, {}).get("forecast") or ZERO,
-                "actual": line_savings.get(year.start_year, {}).get("actual") or ZERO,
-            }
-            for year in years
-        ]
-        total = {
-            name: sum((c[name] for c in cells), ZERO) for name in ("target", "forecast", "actual")
-        }
+                "forecast": saved.forecast,
+                "actual": saved.actual,
+            })  # fmt: skip
+        total = MTFPAmounts(
+            target=sum((c["target"] for c in cells), ZERO),
+            forecast=sum((c["forecast"] for c in cells), ZERO),
+            actual=sum((c["actual"] for c in cells), ZERO),
+        )
         entries.append(
             {
                 "line": line,
@@ -183,10 +211,9 @@ def plan_page(plan: MTFPPlan) -> dict[str, Any]:
     year_totals = [
         {
             "year": year,
-            **{
-                name: sum((e["cells"][i][name] for e in entries), ZERO)
-                for name in ("target", "forecast", "actual")
-            },
+            "target": sum((e["cells"][i]["target"] for e in entries), ZERO),
+            "forecast": sum((e["cells"][i]["forecast"] for e in entries), ZERO),
+            "actual": sum((e["cells"][i]["actual"] for e in entries), ZERO),
         }
         for i, year in enumerate(years)
     ]

@@ -9,12 +9,13 @@ programmes. Every table's download (``dashboard_table``) holds all of its rows."
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     Case,
@@ -26,6 +27,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     When,
@@ -37,7 +39,17 @@ from benefits import finance
 from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart, line_chart
 from core.exports import CHUNK_SIZE, Table
-from governance.models import Action, ChangeRequest, Escalation, GateReview, Risk
+from governance.models import (
+    Action,
+    ActionQuerySet,
+    ChangeRequest,
+    ChangeRequestQuerySet,
+    Escalation,
+    GateReview,
+    GateReviewQuerySet,
+    Risk,
+    RiskQuerySet,
+)
 from governance.queries import heat_map
 from portfolio.models import (
     DeliveryConfidence,
@@ -46,10 +58,13 @@ from portfolio.models import (
     Milestone,
     Portfolio,
     Programme,
+    ProgrammeQuerySet,
     Stage,
 )
 from portfolio.periods import FinancialYear, Quarter
 from portfolio.queries import stage_table
+
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
 TOP_RISKS = 10
 LIST_LIMIT = 10
@@ -84,7 +99,7 @@ class DashboardFilters:
     def narrows_programmes(self) -> bool:
         return bool(self.portfolio or self.directorate or self.category)
 
-    def programmes(self):  # type: ignore[no-untyped-def]
+    def programmes(self) -> ProgrammeQuerySet:
         return (
             Programme.objects.with_people()
             .in_portfolio(self.portfolio)
@@ -92,7 +107,7 @@ class DashboardFilters:
             .in_category(self.category or None)
         )
 
-    def scoped(self, queryset, field: str = "programme"):  # type: ignore[no-untyped-def]
+    def scoped(self, queryset: _QS, field: str = "programme") -> _QS:
         """``queryset`` narrowed to the filtered programmes (a subquery, not a list of ids);
         unfiltered, it keeps the portfolio-wide rows too."""
         if not self.narrows_programmes:
@@ -247,7 +262,9 @@ def roadmap_table(filters: DashboardFilters) -> Table:
     )
 
 
-def _roadmap_rows(milestones, quarters: list[Quarter]) -> Iterator[list[object]]:  # type: ignore[no-untyped-def]
+def _roadmap_rows(
+    milestones: QuerySet[Milestone], quarters: list[Quarter]
+) -> Iterator[list[object]]:
     stream = milestones.iterator(chunk_size=CHUNK_SIZE)
     for _, group in groupby(stream, key=attrgetter("programme_id")):
         cells: list[list[str]] = [[] for _ in quarters]
@@ -261,7 +278,7 @@ def _roadmap_rows(milestones, quarters: list[Quarter]) -> Iterator[list[object]]
         yield [label, programme.name, *("; ".join(titles) for titles in cells)]
 
 
-def _risks_in_scope(filters: DashboardFilters):  # type: ignore[no-untyped-def]
+def _risks_in_scope(filters: DashboardFilters) -> RiskQuerySet:
     risks = Risk.objects.open().select_related("programme", "owner")
     if not filters.narrows_programmes:
         return risks
@@ -336,7 +353,7 @@ def overdue_reviews_table(filters: DashboardFilters) -> Table:
     )
 
 
-def _overdue_actions(filters: DashboardFilters):  # type: ignore[no-untyped-def]
+def _overdue_actions(filters: DashboardFilters) -> ActionQuerySet:
     return filters.scoped(Action.objects.overdue()).with_context().order_by("due_date", "title")
 
 
@@ -363,7 +380,7 @@ def latest_snapshot() -> RollupSnapshot | None:
     return RollupSnapshot.objects.defer("payload").order_by("-as_of", "-pk").first()
 
 
-def snapshot_rows(filters: DashboardFilters, snapshot: RollupSnapshot):  # type: ignore[no-untyped-def]
+def snapshot_rows(filters: DashboardFilters, snapshot: RollupSnapshot) -> QuerySet[RollupRow]:
     rows = RollupRow.objects.filter(snapshot=snapshot)
     if filters.portfolio:
         rows = rows.filter(portfolio=filters.portfolio)
@@ -399,13 +416,17 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
     if snapshot is None:
         return {"snapshot": None, "tables": [savings, costs]}
     rows = snapshot_rows(filters, snapshot)
-    years = list(
+    # Each year: its start year, every money column's sum (zero when empty), and its label.
+    years: list[dict[str, Any]] = []
+    for row in (
         rows.order_by().values("financial_year").annotate(**_sums()).order_by("financial_year")
-    )
-    for year in years:
-        year["label"] = FinancialYear(year["financial_year"]).label
-        for name in RollupRow.MONEY:
-            year[name] = year[name] or ZERO
+    ):
+        sums: Mapping[str, object] = row  # with the sums _sums() annotates
+        years.append({
+            "financial_year": row["financial_year"],
+            **{name: sums[name] or ZERO for name in RollupRow.MONEY},
+            "label": FinancialYear(row["financial_year"]).label,
+        })  # fmt: skip
     saving_years = [
         y for y in years if any(y[k] for k in ("target", "planned", "forecast", "actual"))
     ]
@@ -471,8 +492,10 @@ SAVINGS_HEADERS = ["Programme", "MTFP line", "MTFP target", "Planned", "Forecast
 SAVINGS_KEYS = ("target", "planned", "forecast", "actual", "variance")
 
 
-def _savings_rows(filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear):  # type: ignore[no-untyped-def]
-    """A year's savings by programme and MTFP line."""
+def _savings_rows(
+    filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear
+) -> QuerySet[RollupRow, Any]:
+    """A year's savings by programme and MTFP line (dicts of names and sums)."""
     return (
         snapshot_rows(filters, snapshot)
         .filter(financial_year=year.start_year)
@@ -630,7 +653,7 @@ def _score(scores: dict[str, str] | None, portfolio_pk: int) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
-def _awaiting(filters: DashboardFilters):  # type: ignore[no-untyped-def]
+def _awaiting(filters: DashboardFilters) -> tuple[GateReviewQuerySet, ChangeRequestQuerySet]:
     reviews = filters.scoped(GateReview.objects.open()).with_context().oldest_first()
     changes = (
         filters.scoped(ChangeRequest.objects.awaiting()).with_context().order_by("raised_on", "pk")
@@ -638,24 +661,40 @@ def _awaiting(filters: DashboardFilters):  # type: ignore[no-untyped-def]
     return reviews, changes
 
 
-def _waiting(reviews: list[GateReview], changes: list[ChangeRequest]) -> None:
-    today = timezone.localdate()
-    for review in reviews:
-        review.submitted_on = timezone.localdate(review.submitted_at)
-        review.days_waiting = (today - review.submitted_on).days
-    for change in changes:
-        change.days_waiting = (today - change.raised_on).days
+@dataclass(frozen=True)
+class WaitingReview:
+    """An open gate review, the day it was submitted and how many days it has waited."""
+
+    review: GateReview
+    submitted_on: date
+    days_waiting: int
+
+    @classmethod
+    def of(cls, review: GateReview, today: date) -> WaitingReview:
+        submitted_on = timezone.localdate(review.submitted_at)
+        return cls(review, submitted_on, (today - submitted_on).days)
+
+
+@dataclass(frozen=True)
+class WaitingChange:
+    """A change request awaiting decision and how many days it has waited since raised."""
+
+    change: ChangeRequest
+    days_waiting: int
+
+    @classmethod
+    def of(cls, change: ChangeRequest, today: date) -> WaitingChange:
+        return cls(change, (today - change.raised_on).days)
 
 
 def pending_decisions(filters: DashboardFilters) -> dict[str, Any]:
     """The oldest gate reviews and change requests awaiting a board or sign-off, and how many
     of each there are (four queries)."""
     reviews, changes = _awaiting(filters)
-    shown_reviews, shown_changes = list(reviews[:LIST_LIMIT]), list(changes[:LIST_LIMIT])
-    _waiting(shown_reviews, shown_changes)
+    today = timezone.localdate()
     return {
-        "reviews": shown_reviews,
-        "changes": shown_changes,
+        "reviews": [WaitingReview.of(r, today) for r in reviews[:LIST_LIMIT]],
+        "changes": [WaitingChange.of(c, today) for c in changes[:LIST_LIMIT]],
         "review_count": reviews.count(),
         "change_count": changes.count(),
     }
@@ -672,17 +711,18 @@ def pending_table(filters: DashboardFilters) -> Table:
 
 def _pending_rows(filters: DashboardFilters) -> Iterator[list[object]]:
     reviews, changes = _awaiting(filters)
+    today = timezone.localdate()
     for review in reviews.iterator(chunk_size=CHUNK_SIZE):
-        _waiting([review], [])
+        waiting = WaitingReview.of(review, today)
         yield [review.current_sign_off_label, review.gate_label, review.programme.name,
-               review.submitted_on, review.days_waiting]  # fmt: skip
+               waiting.submitted_on, waiting.days_waiting]  # fmt: skip
     for change in changes.iterator(chunk_size=CHUNK_SIZE):
-        _waiting([], [change])
+        days = WaitingChange.of(change, today).days_waiting
         yield [str(change.routed_to or ""), f"{change.reference} {change.title}",
-               change.programme.name, change.raised_on, change.days_waiting]  # fmt: skip
+               change.programme.name, change.raised_on, days]  # fmt: skip
 
 
-def _money_table(index: int):  # type: ignore[no-untyped-def]
+def _money_table(index: int) -> Callable[[DashboardFilters], Table]:
     return lambda filters: money_panel(filters, latest_snapshot())["tables"][index]
 
 

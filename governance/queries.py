@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -131,15 +132,21 @@ def review_page(review: GateReview, user: User) -> dict[str, Any]:
     }
 
 
-def _who(record) -> str:  # type: ignore[no-untyped-def]
+# A foreign key's readable value in the history: (related model, primary key) -> its name.
+Names = dict[tuple[type[models.Model], Any], str]
+
+
+def _who(record: Any) -> str:
     return str(record.history_user) if record.history_user else "The system"
 
 
-def _readable(model, name: str, value, names: dict) -> str:  # type: ignore[no-untyped-def]
+def _readable(model: type[models.Model], name: str, value: object, names: Names) -> str:
     field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):  # history rows copy concrete fields only
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
     if value in (None, ""):
         return "—"
-    if field.is_relation:
+    if field.is_relation and field.related_model is not None:
         return names.get((field.related_model, value), str(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
@@ -149,8 +156,8 @@ def _readable(model, name: str, value, names: dict) -> str:  # type: ignore[no-u
 
 
 def _field_changes(
-    record, previous, fields: list[str], names: dict | None = None
-) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def,type-arg]
+    record: Any, previous: Any, fields: list[str], names: Names | None = None
+) -> list[dict[str, Any]]:
     model = record.instance_type
     changes = []
     for name in fields:
@@ -166,7 +173,7 @@ def _field_changes(
     return changes
 
 
-def _history_pairs(records) -> list[tuple[Any, Any]]:  # type: ignore[no-untyped-def]
+def _history_pairs(records: Iterable[Any]) -> list[tuple[Any, Any]]:
     """(record, previous record of the same object) for history rows oldest first."""
     last: dict[int, Any] = {}
     pairs = []
@@ -187,7 +194,7 @@ def programme_history(programme: Programme, limit: int = 300) -> list[dict[str, 
               "stage", "manager", "sro", "directorate"]  # fmt: skip
     records = list(programme_records.order_by("history_date", "history_id"))
     people = {r.manager_id for r in records} | {r.sro_id for r in records}
-    names = {(User, u.pk): str(u) for u in User.objects.filter(pk__in=people)}
+    names: Names = {(User, u.pk): str(u) for u in User.objects.filter(pk__in=people)}
     names |= {(Portfolio, p.pk): str(p) for p in Portfolio.objects.all()}
     names |= {(Directorate, d.pk): str(d) for d in Directorate.objects.all()}
     for record, previous in _history_pairs(records):
@@ -310,7 +317,7 @@ def filtered_rows(
         qs = qs.order_by(sort, "pk")
     else:
         sort = ""
-        qs = qs.order_by(*register.model._meta.ordering, "pk")
+        qs = qs.order_by(*(register.model._meta.ordering or []), "pk")
     return form, qs, sort
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -107,12 +108,20 @@ class GateError(ServiceError):
     """A gate review action that cannot happen; the message is for the user."""
 
 
+class Condition(TypedDict):
+    """A condition of an approval: it becomes an action on the programme's log."""
+
+    title: str
+    owner: User
+    due_date: date
+
+
 # gate, category ("" = any), light touch -> ordered sign-offs (seeds, "Governance Flow")
 def _stb_for(category: str) -> list[str]:
     return [SignOff.STB] if category == Category.A else []
 
 
-DEFAULT_GATE_POLICY: list[tuple[str, str, bool, list[str]]] = [
+DEFAULT_GATE_POLICY: list[tuple[str, str, bool, Sequence[str]]] = [
     *[(Gate.GATE_1, "", lt, [SignOff.STB]) for lt in (False, True)],
     *[
         (gate, category, lt, [SignOff.SRO, SignOff.DELIVERY, *_stb_for(category)])
@@ -244,7 +253,7 @@ def gate_review_decide(
     outcome: str,
     reasons: str,
     actor: User,
-    conditions: list[dict] | None = None,  # type: ignore[type-arg]
+    conditions: list[Condition] | None = None,
     portfolio: Portfolio | None = None,
     category: str = "",
     guardrails: str = "",
@@ -389,6 +398,10 @@ def _gate_agreements_record(
             )  # fmt: skip
         programme.guardrails = guardrails.strip()
     if investment is not None:
+        if expected_return is None or return_period_years is None:
+            raise ServiceError(
+                "Record the expected return and the years it is over with the investment."
+            )
         AgreedInvestment.objects.create(
             programme=programme, review=review, decision=decision, investment=investment,
             expected_return=expected_return, return_period_years=return_period_years,
@@ -461,7 +474,11 @@ def log_entry_save(
 ) -> models.Model:
     """Save an entry of a programme's log (risk, assumption, issue, dependency, action)."""
     if hasattr(instance, "owner_id"):
-        was = type(instance).objects.filter(pk=instance.pk).values_list("owner_id", flat=True)
+        was = (
+            type(instance)
+            ._default_manager.filter(pk=instance.pk)
+            .values_list("owner_id", flat=True)
+        )
         duty_check(
             person=instance.owner,  # type: ignore[attr-defined]
             duty="owner",
@@ -563,32 +580,39 @@ def change_request_raise(*, change_request: ChangeRequest, actor: User) -> Chang
 
 
 def _apply_baseline(change_request: ChangeRequest, actor: User) -> tuple[str, str]:
+    """Move the baseline an approved change names; (before, after) as the log shows them.
+
+    The change request's ``clean`` requires the fields its baseline needs; one that lacks them
+    (saved around the form) is refused here rather than half applied."""
     kind = change_request.baseline
     if kind == BaselineKind.MILESTONE:
+        if change_request.milestone_id is None or change_request.new_due_date is None:
+            raise ServiceError(
+                f"{change_request.reference} names no milestone or new due date to move to."
+            )
         milestone = Milestone.objects.select_for_update().get(pk=change_request.milestone_id)
-        before = milestone.due_date
+        due_before = milestone.due_date
         if milestone.baseline_date is None:
-            milestone.baseline_date = before
+            milestone.baseline_date = due_before
         milestone.due_date = change_request.new_due_date
         milestone.save(update_fields=["due_date", "baseline_date"])
-        return before.strftime("%-d %B %Y"), milestone.due_date.strftime("%-d %B %Y")
+        return due_before.strftime("%-d %B %Y"), milestone.due_date.strftime("%-d %B %Y")
+    if kind not in (BaselineKind.BUDGET, BaselineKind.BENEFIT):
+        return "", ""
+    year, amount = change_request.financial_year, change_request.new_amount
+    if year is None or amount is None:
+        raise ServiceError(f"{change_request.reference} names no financial year or new amount.")
     if kind == BaselineKind.BUDGET:
         before, after = one_off_budget_set(
-            programme=change_request.programme,
-            financial_year=change_request.financial_year,
-            budget=change_request.new_amount,
-            actor=actor,
+            programme=change_request.programme, financial_year=year, budget=amount, actor=actor
         )
         return gbp(before), gbp(after)
-    if kind == BaselineKind.BENEFIT:
-        before, after = benefit_planned_set(
-            benefit=change_request.benefit,
-            financial_year=change_request.financial_year,
-            planned=change_request.new_amount,
-            actor=actor,
-        )
-        return gbp(before), gbp(after)
-    return "", ""
+    if change_request.benefit is None:
+        raise ServiceError(f"{change_request.reference} names no benefit to change.")
+    before, after = benefit_planned_set(
+        benefit=change_request.benefit, financial_year=year, planned=amount, actor=actor
+    )
+    return gbp(before), gbp(after)
 
 
 @transaction.atomic

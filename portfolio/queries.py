@@ -8,9 +8,17 @@ them: imports flow accounts ← portfolio ← governance, benefits ← dashboard
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypedDict
 
-from .models import DocumentKind, Portfolio, Programme, SectionTemplate, Stage, StageDocument
+from .models import (
+    DocumentKind,
+    DocumentSection,
+    Portfolio,
+    Programme,
+    SectionTemplate,
+    Stage,
+    StageDocument,
+)
 from .services import document_is_editable
 
 
@@ -66,11 +74,20 @@ def programme_page(programme: Programme) -> dict[str, Any]:
     }
 
 
+class SectionRow(TypedDict):
+    """One section of a document's edit page: its template and the current draft, if any."""
+
+    template: SectionTemplate
+    text: str
+    version: int
+    section: DocumentSection | None
+
+
 def document_page(programme: Programme, kind: str) -> dict[str, Any]:
     """A stage document's sections (with their drafts), completeness and frozen versions."""
     document = StageDocument.objects.filter(programme=programme, kind=kind).first()
     sections = {s.key: s for s in document.sections.all()} if document else {}
-    rows = []
+    rows: list[SectionRow] = []
     for template in SectionTemplate.objects.filter(document=kind):
         section = sections.get(template.key)
         rows.append({

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -20,6 +21,7 @@ from core.audit import audited
 from core.errors import ServiceError
 
 from .models import (
+    Directorate,
     DocumentKind,
     DocumentSection,
     DocumentVersion,
@@ -71,7 +73,7 @@ def section_templates_install() -> int:
     return added
 
 
-def _routes(patterns: list, prefix: str = "") -> list[str]:  # type: ignore[type-arg]
+def _routes(patterns: list[Any], prefix: str = "") -> list[str]:
     routes = []
     for pattern in patterns:
         route = prefix + str(pattern.pattern)
@@ -103,7 +105,7 @@ def programme_create(
     description: str = "",
     manager: User | None = None,
     sro: User | None = None,
-    directorate=None,  # type: ignore[no-untyped-def]
+    directorate: Directorate | None = None,
     light_touch: bool = False,
 ) -> Programme:
     """A new idea in Identify; its manager then writes the SOC."""
@@ -209,7 +211,7 @@ def document_freeze(*, programme: Programme, kind: str, actor: User) -> Document
 
 
 # Each stage document starts from the last approved version of the one before it.
-CARRIES_OVER_FROM = {DocumentKind.FULL_BRIEF: DocumentKind.INITIAL_BRIEF}
+CARRIES_OVER_FROM: dict[str, str] = {DocumentKind.FULL_BRIEF: DocumentKind.INITIAL_BRIEF}
 
 
 @transaction.atomic
@@ -265,8 +267,8 @@ def document_unlock(*, document: StageDocument, actor: User, reasons: str = "") 
 @transaction.atomic
 @audited
 def highlight_report_save(
-    *, programme: Programme, month: date, actor: User, **fields
-) -> HighlightReport:  # type: ignore[no-untyped-def]
+    *, programme: Programme, month: date, actor: User, **fields: object
+) -> HighlightReport:
     """Write (or rewrite) the Programme Workbook's highlight report for ``month``."""
     if programme.stage != Stage.DELIVER:
         raise DocumentLocked("Highlight reports are written while the programme is in Deliver.")

@@ -163,6 +163,31 @@ def test_approved_change_sets_a_benefit_planned_profile(logs_world):
     assert change.baseline_before == "£5,000"
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"baseline": BaselineKind.MILESTONE}, "no milestone or new due date"),
+        ({"baseline": BaselineKind.BUDGET, "financial_year": 2026}, "no financial year or new"),
+        (
+            {"baseline": BaselineKind.BENEFIT, "financial_year": 2026, "new_amount": Decimal(1)},
+            "no benefit",
+        ),
+    ],
+)
+def test_approving_a_change_missing_what_its_baseline_needs_is_refused_and_saves_nothing(
+    logs_world, fields, message
+):
+    # Saved around the form, whose clean() would have refused it.
+    change = raise_change(logs_world, **fields)
+    with pytest.raises(ValidationError, match=message):
+        services.change_request_decide(change_request=change, approve=True, reasons="Agreed",
+                                       actor=logs_world["people"]["board"])  # fmt: skip
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.AWAITING
+    assert not Decision.objects.filter(change_request=change).exists()
+    assert not OneOffCost.objects.filter(programme=logs_world["programme"]).exists()
+
+
 def test_rejected_change_moves_nothing_and_still_writes_a_decision(logs_world):
     milestone = MilestoneFactory(programme=logs_world["programme"], due_date=dt.date(2026, 6, 30))
     change = raise_change(logs_world, baseline=BaselineKind.MILESTONE, milestone=milestone,

@@ -3,7 +3,6 @@ highlight reports, new programmes and the audit trail."""
 
 import pytest
 
-from accounts.roles import Role
 from governance.services import gate_review_submit
 from portfolio.models import (
     DocumentSection,
@@ -308,8 +307,13 @@ def test_programme_page_query_count_is_constant(
 def test_viewer_reads_but_cannot_submit(world, make_programme, client_as):
     programme = make_programme(category="")
     write_document(programme, SOC, world.manager)
-    assert client_as(world.viewer).post(f"/programmes/{programme.slug}/submit/").status_code == 403
-    assert Role.VIEWER  # the viewer role exists in the world fixture
+    viewer = client_as(world.viewer)
+    page = viewer.get(f"/programmes/{programme.slug}/{SOC}/")
+    assert page.status_code == 200
+    assert "Written for the gate." in page.text
+    assert "<textarea" not in page.text
+    assert viewer.post(f"/programmes/{programme.slug}/submit/").status_code == 403
+    assert not programme.gate_reviews.exists()
 
 
 def test_a_submitted_version_cannot_be_changed(world, make_programme):
