@@ -233,12 +233,13 @@ def test_template_download_round_trips(client_as, demo):
     client = _pmo(client_as)
     response = client.get(PLAN + "import/template.xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    content = response.getvalue()  # a streamed file: it can be read once
+    workbook = load_workbook(io.BytesIO(content))
     sheet = workbook["Targets"]
     assert [c.value for c in sheet[1]] == HEADER
     assert sheet.max_row == MTFPTarget.objects.count() + 1
     before = _targets()
-    upload = SimpleUploadedFile("t.xlsx", response.getvalue())
+    upload = SimpleUploadedFile("t.xlsx", content)
     assert client.post(PLAN + "import/", {"workbook": upload}).status_code == 302
     assert _targets() == before
 
