@@ -102,7 +102,7 @@ def connect() -> None:
     m2m_changed.connect(bump, weak=False, dispatch_uid="dashboard-generation-m2m")
 
 
-def _key(request: HttpRequest, snapshot: RollupSnapshot | None) -> str | None:
+def _generation() -> int | None:
     try:
         generation = cache.get(GENERATION_KEY)
         if generation is None:
@@ -111,6 +111,13 @@ def _key(request: HttpRequest, snapshot: RollupSnapshot | None) -> str | None:
             generation = cache.get(GENERATION_KEY, generation)
     except Exception as error:
         _failed(error)
+        return None
+    return int(generation)
+
+
+def _key(request: HttpRequest, snapshot: RollupSnapshot | None) -> str | None:
+    generation = _generation()
+    if generation is None:
         return None
     user = request.user
     parts = [
@@ -151,3 +158,24 @@ def cached_fragments(
         except Exception as error:
             _failed(error)
     return fragments
+
+
+def cached_count(name: str, user_pk: int, count: Callable[[], int]) -> int:
+    """A number about one person (their inbox count in the navigation), kept under the same
+    generation as the panels, so any write anywhere recounts it; counted afresh without Redis."""
+    generation = _generation() if _usable() else None
+    if generation is None:
+        return count()
+    key = f"dashboard:{name}:{CODE_VERSION}:{generation}:{timezone.localdate()}:{user_pk}"
+    try:
+        value = cache.get(key)
+    except Exception as error:
+        _failed(error)
+        return count()
+    if value is None:
+        value = count()
+        try:
+            cache.set(key, value, timeout=TIMEOUT)
+        except Exception as error:
+            _failed(error)
+    return int(value)

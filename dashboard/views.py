@@ -32,12 +32,12 @@ def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter
     return form, DashboardFilters()
 
 
-@require_GET
-@policy("dashboard.view_home")
 def _inbox(request: HttpRequest) -> dict:  # type: ignore[type-arg]
     return {"inbox": inbox(request.user)} if request.user.has_perm("dashboard.view_inbox") else {}
 
 
+@require_GET
+@policy("dashboard.view_home")
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: the dashboard for the PMO, own programmes first for managers and SROs,
     the portfolio's "Where are we?" for other staff, published reports for scrutiny."""

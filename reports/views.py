@@ -256,7 +256,10 @@ def report_download(request: HttpRequest, quarter: str, number: int, fmt: str) -
         raise PermissionDenied("This version of the report has not been published.")
     if not version.has_files:
         raise Http404("This version has no files: it was not generated.")
-    handle = getattr(version, fmt).open("rb")
+    try:
+        handle = getattr(version, fmt).open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file of this version is missing from storage.") from error
     response = FileResponse(
         handle, as_attachment=True, filename=version.filename(fmt), content_type=FORMATS[fmt]
     )

@@ -2,8 +2,10 @@
 
 import hashlib
 import io
+import shutil
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection, reset_queries
@@ -23,6 +25,9 @@ Q4 = Quarter.parse("Q4 2019/20")  # the demo's draft, for the PMO to write and p
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """A media directory of the test's own, holding what the demo stored (its published Q3)."""
+    if Path(settings.MEDIA_ROOT).is_dir():
+        shutil.copytree(settings.MEDIA_ROOT, tmp_path / "media")
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
