@@ -195,6 +195,9 @@ def person_add(
         job_title=job_title.strip(),
     )
     person.set_unusable_password()
+    # Both rows this writes (the person, then their roles) carry the reason, so the person's
+    # page does not fold their first roles into a change of roles made a moment later.
+    person._change_reason = "Added"  # type: ignore[attr-defined]
     person.save()
     _roles_set(person, roles)
     return person

@@ -145,7 +145,12 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "dashboard/person_deactivate.html",
-        {"person": person, "work": person_work(person), "error": error},
+        {
+            "person": person,
+            "work": person_work(person),
+            "error": error,
+            "error_list": [error] if error else [],
+        },
         status=400 if error else 200,
     )
 

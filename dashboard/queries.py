@@ -293,7 +293,7 @@ ESCALATIONS_SHOWN = 10
 
 def open_escalations() -> dict[str, Any]:
     """Escalations awaiting a board's response, newest first and bounded, with their count.
-    Read fresh on every request (not part of the cached panels): a response clears one."""
+    Cached with the panels (dashboard/caching.py): a response is a write, which recounts them."""
     waiting = Escalation.objects.open()
     return {
         "escalations": list(

@@ -77,6 +77,9 @@ def _dashboard(request: HttpRequest, extra: dict) -> HttpResponse:  # type: igno
         snapshot,
         lambda: {
             "form": form.render(),
+            "escalations_panel": render_to_string(
+                "dashboard/dashboard.html#escalations", open_escalations(), request
+            ),
             "panels": render_to_string(
                 "dashboard/dashboard.html#panels",
                 {"can_recalculate": can_recalculate, **dashboard_page(filters, snapshot)},
@@ -90,8 +93,7 @@ def _dashboard(request: HttpRequest, extra: dict) -> HttpResponse:  # type: igno
         request,
         "dashboard/dashboard.html",
         {
-            "can_recalculate": can_recalculate, "snapshot": snapshot, **fragments,
-            **open_escalations(), **extra,
+            "can_recalculate": can_recalculate, "snapshot": snapshot, **fragments, **extra,
         },
     )  # fmt: skip
 

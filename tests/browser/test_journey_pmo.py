@@ -44,7 +44,7 @@ def test_pmo_filters_the_dashboard_drills_into_savings_and_downloads(demo_site, 
     screenshot(page, "dashboard-savings-2020")
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
     with open(download.path(), encoding="utf-8-sig", newline="") as file:
