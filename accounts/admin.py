@@ -17,8 +17,8 @@ class FailedSignInAdmin(admin.ModelAdmin):
     list_display = ("username", "ip_address", "attempted_at")
     search_fields = ("username", "ip_address")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

@@ -34,7 +34,7 @@ class ThrottledMixin:
     the attempt are one step (accounts.services.sign_in_attempt_begin), taken before the password
     is checked, so a burst of concurrent attempts cannot all be checked."""
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         username = self.cleaned_data.get("username") or ""
         password = self.cleaned_data.get("password")
         ip_address = client_address(self.request)

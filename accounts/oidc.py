@@ -130,7 +130,7 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
     def get_settings(attr: str, *args: Any) -> Any:
         return oidc_setting(attr, *args)
 
-    def authenticate(self, request, **kwargs):  # type: ignore[no-untyped-def, override]
+    def authenticate(self, request, **kwargs):
         # Only the callback view, which has checked `state` and passes the nonce and PKCE
         # verifier it kept in the session, may sign someone in with a code.
         if not enabled() or request is None or "nonce" not in kwargs:
@@ -151,7 +151,7 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
                 raise SuspiciousOperation(f"The provider refused the code: {exc}") from exc
             raise ProviderUnreachable(str(exc)) from exc
 
-    def get_payload_data(self, token, key):  # type: ignore[no-untyped-def]
+    def get_payload_data(self, token, key):
         """Signature (RS256, the JWKS key), issuer, audience, expiry and issue time."""
         try:
             return jwt.decode(
@@ -166,10 +166,10 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         except jwt.PyJWTError as exc:
             raise SuspiciousOperation(f"ID token refused: {exc}") from exc
 
-    def _verify_jws(self, payload, key):  # type: ignore[no-untyped-def]
+    def _verify_jws(self, payload, key):
         return self.get_payload_data(payload, key)
 
-    def retrieve_matching_jwk(self, token):  # type: ignore[no-untyped-def]
+    def retrieve_matching_jwk(self, token):
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -178,20 +178,20 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("ID token refused: not signed with a key of the provider.")
         return super().retrieve_matching_jwk(token)
 
-    def get_userinfo(self, access_token, id_token, payload):  # type: ignore[no-untyped-def]
+    def get_userinfo(self, access_token, id_token, payload):
         # The verified ID token carries the claims we use (Entra ID puts the groups claim only
         # there), so no second request to the userinfo endpoint is made.
         return payload
 
-    def verify_claims(self, claims):  # type: ignore[no-untyped-def]
+    def verify_claims(self, claims):
         claims_from_token(claims)  # raises SuspiciousOperation without a subject
         return True
 
-    def get_or_create_user(self, access_token, id_token, payload):  # type: ignore[no-untyped-def]
+    def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
         self.verify_claims(claims)
         return services.sso_sign_in(claims=claims_from_token(claims))
 
-    def get_user(self, user_id):  # type: ignore[no-untyped-def]
+    def get_user(self, user_id):
         user = super().get_user(user_id)
         return user if user is not None and user.is_active else None

@@ -21,7 +21,7 @@ PUBLIC = "public"
 
 def public(view: View) -> View:
     view = login_not_required(view)
-    view.permission_policy = PUBLIC  # type: ignore[attr-defined]
+    view.permission_policy = PUBLIC
     return view
 
 
@@ -32,7 +32,7 @@ def policy(perm: str) -> Callable[[View], View]:
             authorise(request.user, perm)
             return view(request, *args, **kwargs)
 
-        wrapped.permission_policy = perm  # type: ignore[attr-defined]
+        wrapped.permission_policy = perm
         return wrapped
 
     return decorator

@@ -68,7 +68,7 @@ class PersonChange:
 
 def _shown(field: str, value: object, groups: dict[int, str]) -> str:
     if field == "groups":
-        names = {groups.get(row["group"], "") for row in value or []}  # type: ignore[attr-defined]
+        names = {groups.get(row["group"], "") for row in value or []}
         return ", ".join(r.label for r in Role if r.group_name in names) or "No role"
     if field == "is_active":
         return "Yes" if value else "No (deactivated)"
@@ -160,7 +160,7 @@ def _merged(changes: list[PersonChange]) -> list[PersonChange]:
 
 def _value(record: object, field: str) -> object:
     if field == "groups":
-        return list(record.groups.values("group"))  # type: ignore[attr-defined]
+        return list(record.groups.values("group"))
     return getattr(record, field)
 
 

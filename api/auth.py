@@ -108,13 +108,13 @@ def token_view(*, allow_query: bool = False) -> Callable[[Callable[..., HttpResp
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
-                request.actor = authenticate(request, allow_query)  # type: ignore[attr-defined]
+                request.actor = authenticate(request, allow_query)
             except Unauthorised as refusal:
                 return unauthorised(refusal.message)
             return view(request, *args, **kwargs)
 
         wrapped = login_not_required(require_safe(wrapped))
-        wrapped.permission_policy = TOKEN_POLICY  # type: ignore[attr-defined]
+        wrapped.permission_policy = TOKEN_POLICY
         return wrapped
 
     return decorator

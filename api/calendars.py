@@ -41,7 +41,7 @@ def _calendar(name: str) -> Calendar:
 
 def _event(
     uid: str, day: date, summary: str, description: str = "", url: str = "", stamp=None
-) -> Event:  # type: ignore[no-untyped-def]
+) -> Event:
     event = Event()
     event.add("uid", f"{uid}@{HOST}")
     event.add("dtstamp", stamp or timezone.now())
@@ -62,7 +62,7 @@ def _day(moment: datetime | date) -> date:
     return moment
 
 
-def person_calendar(user, absolute) -> bytes:  # type: ignore[no-untyped-def]
+def person_calendar(user, absolute) -> bytes:
     """``absolute(path)`` makes a page's URL absolute, for each event's link."""
     calendar = _calendar(f"Delivery Hub: {user}")
     for event in _person_events(user, absolute):
@@ -70,7 +70,7 @@ def person_calendar(user, absolute) -> bytes:  # type: ignore[no-untyped-def]
     return calendar.to_ical()
 
 
-def _person_events(user, absolute) -> Iterable[Event]:  # type: ignore[no-untyped-def]
+def _person_events(user, absolute) -> Iterable[Event]:
     actions = (
         Action.objects.filter(owner=user, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
         .select_related("programme")
@@ -117,7 +117,7 @@ def _person_events(user, absolute) -> Iterable[Event]:  # type: ignore[no-untype
         )
 
 
-def programme_calendar(programme: Programme, absolute, include_gates: bool) -> bytes:  # type: ignore[no-untyped-def]
+def programme_calendar(programme: Programme, absolute, include_gates: bool) -> bytes:
     calendar = _calendar(f"Delivery Hub: {programme.name}")
     for milestone in programme.milestones.order_by("due_date", "pk"):
         done = f" (completed {milestone.completed_on:%d %B %Y})" if milestone.completed_on else ""

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 
 class AccessTokenQuerySet(models.QuerySet):
-    def active(self, now=None):  # type: ignore[no-untyped-def]
+    def active(self, now=None):
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=now)
 

@@ -168,7 +168,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 @token_view(allow_query=True)
 def calendar_mine(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     authorise(actor, "governance.view_logs")
     body = calendars.person_calendar(actor, request.build_absolute_uri)
     return _ics(body, "delivery-hub.ics")
@@ -176,7 +176,7 @@ def calendar_mine(request: HttpRequest) -> HttpResponse:
 
 @token_view(allow_query=True)
 def calendar_programme(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     authorise(actor, "portfolio.view_programme")
     programme = get_object_or_404(Programme, slug=slug)
     body = calendars.programme_calendar(

@@ -94,7 +94,7 @@ class Rating:
         return TAG_CLASSES[self.rating] if self.rating else "govuk-tag--grey"
 
 
-def rate(obj, *, target: Decimal, forecast: Decimal, actual: Decimal) -> Rating:  # type: ignore[no-untyped-def]
+def rate(obj, *, target: Decimal, forecast: Decimal, actual: Decimal) -> Rating:
     """The rating of an MTFP line or benefit (anything carrying the override fields)."""
     override = Deliverability(obj.rating_override) if obj.rating_override else None
     return Rating(

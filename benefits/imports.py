@@ -169,7 +169,7 @@ def parse_targets(upload: IO[bytes], *, plan: MTFPPlan) -> ImportResult:
             result.error(number, "Target", f"“{_text(cells['Target'])}” is not an amount in pounds")
         if amount is not None and amount < 0:
             result.error(number, "Target", "the target must be £0 or more")
-        elif amount is not None and amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        elif amount is not None and amount.as_tuple().exponent < -2:
             result.error(number, "Target", "the target must be in pounds and pence")
         elif amount is not None and amount >= Decimal("1e12"):
             result.error(number, "Target", "the target is too large")

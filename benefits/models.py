@@ -18,7 +18,7 @@ from portfolio.models import Directorate, Programme
 from portfolio.periods import FinancialYear
 
 
-def money_field(**kwargs) -> models.DecimalField:  # type: ignore[no-untyped-def]
+def money_field(**kwargs) -> models.DecimalField:
     kwargs.setdefault("default", Decimal("0.00"))
     return models.DecimalField(
         max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], **kwargs
@@ -163,7 +163,7 @@ class BenefitQuerySet(models.QuerySet):
     def for_programme(self, programme: Programme) -> BenefitQuerySet:
         return self.filter(programme=programme)
 
-    def owned_by(self, user) -> BenefitQuerySet:  # type: ignore[no-untyped-def]
+    def owned_by(self, user) -> BenefitQuerySet:
         return self.filter(owner=user)
 
     def with_register(self) -> BenefitQuerySet:
@@ -275,7 +275,7 @@ class OneOffCost(models.Model):
 # --- The roll-up: dated snapshots the dashboard reads ----------------------------------------
 
 
-def signed_money_field(**kwargs) -> models.DecimalField:  # type: ignore[no-untyped-def]
+def signed_money_field(**kwargs) -> models.DecimalField:
     """Money that may be negative (a variance), never float."""
     kwargs.setdefault("default", Decimal("0.00"))
     return models.DecimalField(max_digits=16, decimal_places=2, **kwargs)

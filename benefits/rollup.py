@@ -117,12 +117,7 @@ class Source:
         sums = {  # aliased: a model's own field may share a name with a sum ("actual")
             f"m_{name}": self.sums.get(name, Cast(Value(None), AMOUNT)) for name in SUMMED
         }
-        return (
-            self.queryset.values(**keys)  # type: ignore[arg-type]
-            .annotate(**sums)
-            .order_by()
-            .values_list(*keys, *sums)
-        )
+        return self.queryset.values(**keys).annotate(**sums).order_by().values_list(*keys, *sums)
 
 
 def _sources(plan: MTFPPlan | None) -> list[Source]:

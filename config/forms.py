@@ -58,7 +58,7 @@ class GovUKBoundField(BoundField):
     def error_id(self) -> str:
         return f"{self.auto_id}_error"
 
-    def build_widget_attrs(self, attrs, widget=None):  # type: ignore[no-untyped-def]
+    def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
         base = next((css for cls, css in WIDGET_CLASSES if isinstance(widget, cls)), "")

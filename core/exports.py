@@ -215,7 +215,7 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
     """The workbook as bytes, for a file that is stored (a report version) or small (a
     template)."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as handle:
-        write_xlsx(tables, handle)  # type: ignore[arg-type]
+        write_xlsx(tables, handle)
         handle.seek(0)
         return handle.read()
 

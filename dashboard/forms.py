@@ -66,9 +66,9 @@ class ReassignForm(forms.Form):
         label="New SRO for the open programmes they are SRO of",
     )
 
-    def __init__(self, *args, person: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, person: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         people = User.objects.filter(is_active=True).exclude(pk=person.pk)
         for field in self.fields.values():
-            field.queryset = people  # type: ignore[attr-defined]
-            field.empty_label = "Leave with them"  # type: ignore[attr-defined]
+            field.queryset = people
+            field.empty_label = "Leave with them"

@@ -32,7 +32,7 @@ class InboxItem:
     when: datetime
 
 
-def _day(value) -> datetime:  # type: ignore[no-untyped-def]
+def _day(value) -> datetime:
     """A date as the start of that day (for ordering), a datetime as it is."""
     if isinstance(value, datetime):
         return value

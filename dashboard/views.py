@@ -32,7 +32,7 @@ def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter
     return form, DashboardFilters()
 
 
-def _inbox(request: HttpRequest) -> dict:  # type: ignore[type-arg]
+def _inbox(request: HttpRequest) -> dict:
     return {"inbox": inbox(request.user)} if request.user.has_perm("dashboard.view_inbox") else {}
 
 
@@ -68,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard(request, {})
 
 
-def _dashboard(request: HttpRequest, extra: dict) -> HttpResponse:  # type: ignore[type-arg]
+def _dashboard(request: HttpRequest, extra: dict) -> HttpResponse:
     form, filters = _filters(request)
     snapshot = latest_snapshot()
     can_recalculate = request.user.has_perm("benefits.recalculate_rollup")

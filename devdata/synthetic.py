@@ -172,11 +172,11 @@ def _month(offset: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _bulk(model, objs: list) -> list:  # type: ignore[no-untyped-def]
+def _bulk(model, objs: list) -> list:
     return model.objects.bulk_create(objs, batch_size=BATCH)
 
 
-def _reference_data(people: dict) -> tuple[list, list, MTFPPlan, dict]:  # type: ignore[type-arg]
+def _reference_data(people: dict) -> tuple[list, list, MTFPPlan, dict]:
     portfolios = [
         Portfolio.objects.get_or_create(slug=slug, defaults={"name": name, "position": i})[0]
         for i, (slug, name) in enumerate(PORTFOLIOS)

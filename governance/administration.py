@@ -50,7 +50,7 @@ class Handover:
         return f"{moved} handed over from {self.old} to {self.new}"
 
 
-def open_items(programme: Programme, person: User) -> dict[str, models.QuerySet]:  # type: ignore[type-arg]
+def open_items(programme: Programme, person: User) -> dict[str, models.QuerySet]:
     """The open items ``person`` owns on ``programme``, by the name a user reads."""
     return {
         "actions": Action.objects.for_programme(programme).outstanding().filter(owner=person),
@@ -152,10 +152,10 @@ def board_create(
     actor: User,
     chair: User | None = None,
     members: list[User] | None = None,
-    portfolio=None,  # type: ignore[no-untyped-def]
+    portfolio=None,
     programme: Programme | None = None,
     purpose: str = "",
-    next_meeting=None,  # type: ignore[no-untyped-def]
+    next_meeting=None,
 ) -> Board:
     """Establish a board of any kind; a Programme Board oversees one programme, a Portfolio
     Board one portfolio. The chair is always a member."""

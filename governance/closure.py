@@ -69,7 +69,7 @@ class OpenItem:
         return OUTCOMES[self.kind]
 
 
-def _querysets(programme: Programme) -> dict[str, models.QuerySet]:  # type: ignore[type-arg]
+def _querysets(programme: Programme) -> dict[str, models.QuerySet]:
     querysets = {
         HandoverItem.ACTION: Action.objects.for_programme(programme).outstanding(),
         HandoverItem.RISK: Risk.objects.filter(programme=programme, status=RiskStatus.OPEN),

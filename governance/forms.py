@@ -47,13 +47,13 @@ def person_label(user: User) -> str:
 class PeopleByName:
     """Offers every person field of the form by name and job title, in name order."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         self.people_by_name()
 
     def people_by_name(self) -> None:
         """Forms that add person fields in their own __init__ call this again at its end."""
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and field.queryset.model is User:
                 field.label_from_instance = person_label
                 field.queryset = field.queryset.order_by("first_name", "last_name", "username")
@@ -72,7 +72,7 @@ class DecideForm(PeopleByName, forms.Form):
 
     def __init__(
         self, *args, sets_terms: bool = False, agrees_investment: bool = False, **kwargs
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sets_terms = sets_terms
         self.agrees_investment = agrees_investment
@@ -122,7 +122,7 @@ class DecideForm(PeopleByName, forms.Form):
             )  # fmt: skip
         self.people_by_name()
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean()
         conditions = []
         for n in range(1, CONDITION_SLOTS + 1):
@@ -165,7 +165,7 @@ class DecideForm(PeopleByName, forms.Form):
 
 
 class GatePolicyForm(forms.Form):
-    def __init__(self, *args, policy: GatePolicy, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, policy: GatePolicy, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         current = list(policy.sign_offs)
         for n in range(1, 5):
@@ -207,10 +207,10 @@ class OwnerPickerMixin:
     """The owner picker offers only people whose role may own a log entry (and the current
     owner, so an edit does not force a change)."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        field = self.fields["owner"]  # type: ignore[attr-defined]
-        field.queryset = people_for("owner", keep=[self.instance.owner_id])  # type: ignore[attr-defined]
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        field.queryset = people_for("owner", keep=[self.instance.owner_id])
 
 
 class RiskForm(PeopleByName, OwnerPickerMixin, forms.ModelForm):
@@ -235,7 +235,7 @@ class RiskForm(PeopleByName, OwnerPickerMixin, forms.ModelForm):
             "inherent_impact": "1 (minimal) to 5 (severe).",
         }
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Likelihood and impact are chosen on the 5×5 scale, not typed.
         for name in SCORED_FIELDS:
@@ -277,7 +277,7 @@ class DependencyForm(PeopleByName, OwnerPickerMixin, forms.ModelForm):
                   "status"]  # fmt: skip
         widgets = {"needed_by": DATE, "description": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         self.programme = kwargs.pop("programme", None)
         super().__init__(*args, **kwargs)
         if self.programme is not None:
@@ -322,7 +322,7 @@ class ChangeRequestForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"new_due_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, programme: Programme, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.programme = programme
         self.fields["milestone"].queryset = programme.milestones.all()
@@ -346,7 +346,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Refuses ids no database column can hold as a bad choice, instead of letting the database
     driver overflow (a 500) while Django looks them up."""
 
-    def _check_values(self, value):  # type: ignore[no-untyped-def]
+    def _check_values(self, value):
         for pk in value or []:
             text = str(pk).strip()
             if not text.isdigit() or int(text) > 2**63 - 1:
@@ -361,7 +361,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 class BoundedModelChoiceField(forms.ModelChoiceField):
     """The same guard for a single choice."""
 
-    def to_python(self, value):  # type: ignore[no-untyped-def]
+    def to_python(self, value):
         text = str(value).strip() if value not in self.empty_values else ""
         if text and (not text.isdigit() or int(text) > 2**63 - 1):
             raise ValidationError(
@@ -386,7 +386,7 @@ class BoardForm(PeopleByName, forms.ModelForm):
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         sitting = (
             list(self.instance.members.values_list("pk", flat=True)) if self.instance.pk else []
@@ -436,7 +436,7 @@ class RaciGridForm(forms.Form):
         people: list[User],
         added: list[str] | None = None,
         **kwargs,
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.activities = activities
         self.people = people
@@ -453,7 +453,7 @@ class RaciGridForm(forms.Form):
                     },
                 )
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean()
         if any(key.startswith("cell-") and key not in self.fields for key in self.data):
             raise ValidationError(
@@ -606,7 +606,7 @@ class ProgrammeSettingsForm(PeopleByName, forms.ModelForm):
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, administer: bool, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, administer: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.administer = administer
         self.fields["description"].required = True
@@ -627,7 +627,7 @@ class ProgrammeSettingsForm(PeopleByName, forms.ModelForm):
         self.fields["board"].initial = Board.objects.filter(programme=self.instance).first()
         self.people_by_name()
 
-    def changes(self) -> dict:  # type: ignore[type-arg]
+    def changes(self) -> dict:
         return {
             name: self.cleaned_data[name]
             for name in self._meta.fields
@@ -663,7 +663,7 @@ class BoardCreateForm(PeopleByName, forms.ModelForm):
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = people_for("board_chair")
         self.fields["members"].queryset = people_for("board_member")
@@ -672,7 +672,7 @@ class BoardCreateForm(PeopleByName, forms.ModelForm):
         self.fields["kind"].choices = [("", "Choose the kind of board"), *BoardKind.choices]
         self.people_by_name()
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean()
         kind = data.get("kind")
         if kind == BoardKind.PROGRAMME and not data.get("programme"):
@@ -690,7 +690,7 @@ class ClosureChecklistForm(PeopleByName, forms.Form):
     """One row per open item: what happens to it, and (to transfer it or carry a benefit into
     tracking) its named owner and, optionally, the board that takes it on."""
 
-    def __init__(self, *args, programme: Programme, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, programme: Programme, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.items = closure.closure_open_items(programme)
         people = User.objects.filter(is_active=True)
@@ -714,7 +714,7 @@ class ClosureChecklistForm(PeopleByName, forms.Form):
             )
         self.people_by_name()
 
-    def rows(self) -> list[dict]:  # type: ignore[type-arg]
+    def rows(self) -> list[dict]:
         return [
             {
                 "item": item,
@@ -725,7 +725,7 @@ class ClosureChecklistForm(PeopleByName, forms.Form):
             for item in self.items
         ]
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean()
         for item in self.items:
             outcome = data.get(f"{item.key}-outcome")
@@ -761,7 +761,7 @@ class EscalationForm(forms.Form):
         error_messages={"required": "Say what is asked of the board"},
     )  # fmt: skip
 
-    def __init__(self, *args, decision_request: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, decision_request: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["board"].queryset = Board.objects.active()
         if decision_request:

@@ -108,7 +108,7 @@ def summary_pptx(summary: Summary) -> bytes:
     return out.getvalue()
 
 
-def _text(slide, left, top, width, height, paragraphs) -> None:  # type: ignore[no-untyped-def]
+def _text(slide, left, top, width, height, paragraphs) -> None:
     frame = slide.shapes.add_textbox(left, top, width, height).text_frame
     frame.word_wrap = True
     for i, (text, size, bold, colour) in enumerate(paragraphs):

@@ -357,7 +357,7 @@ def _form(register: Register, programme: Programme | None, **kwargs: Any) -> Any
     return register.form(**kwargs)
 
 
-def _row_context(request: HttpRequest, register: Register, programme, obj, form=None) -> dict:  # type: ignore[no-untyped-def]
+def _row_context(request: HttpRequest, register: Register, programme, obj, form=None) -> dict:
     row = queries.make_row(register, obj, columns=register.columns_for(programme))
     row.can_edit = True
     urls = _entry_urls(register, programme, obj.pk)

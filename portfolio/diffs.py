@@ -30,7 +30,7 @@ def text_diff(old: str, new: str) -> list[Chunk]:
     return chunks
 
 
-def content_diff(old: list[dict], new: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+def content_diff(old: list[dict], new: list[dict]) -> list[dict]:
     """Section-by-section diff of two frozen versions' content."""
     before = {s["key"]: s for s in old}
     rows = []

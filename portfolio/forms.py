@@ -28,7 +28,7 @@ class ProgrammeCreateForm(forms.ModelForm):
         labels = {"name": "Programme name", "description": "The idea"}
         help_texts = {"description": "What the programme would change, and why now."}
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["description"].required = True
         self.fields["description"].widget.attrs["rows"] = 4

@@ -114,7 +114,7 @@ class ProgrammeQuerySet(models.QuerySet):
     def in_directorate(self, directorate: Directorate | None) -> ProgrammeQuerySet:
         return self if directorate is None else self.filter(directorate=directorate)
 
-    def for_team_member(self, user) -> ProgrammeQuerySet:  # type: ignore[no-untyped-def]
+    def for_team_member(self, user) -> ProgrammeQuerySet:
         return self.filter(models.Q(manager=user) | models.Q(sro=user))
 
     def with_people(self) -> ProgrammeQuerySet:
@@ -214,7 +214,7 @@ class Programme(ConcurrentTransitionMixin, models.Model):
         stage = self.stage_before_pause if self.stage == Stage.PAUSED else self.stage
         return stage == Stage.DELIVER
 
-    def days_in_stage(self, today=None) -> int:  # type: ignore[no-untyped-def]
+    def days_in_stage(self, today=None) -> int:
         now = today or timezone.now()
         return max((now - self.stage_entered_at).days, 0)
 
@@ -260,7 +260,7 @@ class Programme(ConcurrentTransitionMixin, models.Model):
 
 
 class MilestoneQuerySet(models.QuerySet):
-    def between(self, start, end) -> MilestoneQuerySet:  # type: ignore[no-untyped-def]
+    def between(self, start, end) -> MilestoneQuerySet:
         return self.filter(due_date__gte=start, due_date__lte=end)
 
 
@@ -416,7 +416,7 @@ class DocumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.document.get_kind_display()} v{self.number}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs) -> None:
         """Invariant: a frozen version is written once and never changed."""
         if not self._state.adding:
             raise ValueError("A submitted document version is immutable.")
@@ -475,7 +475,7 @@ class HighlightReportQuerySet(models.QuerySet):
         ).filter(recency=1)
         return self.filter(pk__in=ranked.values("pk"))
 
-    def between(self, start, end) -> HighlightReportQuerySet:  # type: ignore[no-untyped-def]
+    def between(self, start, end) -> HighlightReportQuerySet:
         return self.filter(month__gte=start, month__lte=end)
 
 

@@ -32,7 +32,7 @@ for _name, _counts in PROFILES.items():
 hypothesis_settings.load_profile(PROFILE)
 
 
-def pytest_report_header(config):  # type: ignore[no-untyped-def]
+def pytest_report_header(config):
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
@@ -43,7 +43,7 @@ def pytest_report_header(config):  # type: ignore[no-untyped-def]
     ]
 
 
-def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter):
     snapshot = _demo_snapshot_taken
     if snapshot is not None:
         slow = snapshot.loaded_for
@@ -56,7 +56,7 @@ def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def fast_password_hasher():  # type: ignore[no-untyped-def]
+def fast_password_hasher():
     """Hash passwords with MD5 in tests (hundreds of users, the demo's included): PBKDF2's
     million rounds cost a third of a second each. Production's hashers are in config/settings."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
@@ -64,7 +64,7 @@ def fast_password_hasher():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def celery_runs_eagerly(settings, monkeypatch):  # type: ignore[no-untyped-def]
+def celery_runs_eagerly(settings, monkeypatch):
     """Tasks run in-process in tests, as in the embedded default, whatever REDIS_URL says; the
     tests that exercise a real worker or broker switch this off themselves."""
     from config.celery import app
@@ -74,7 +74,7 @@ def celery_runs_eagerly(settings, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
+def media_root(tmp_path_factory):
     """Files the tests write (the demo's published report among them) go to a temporary
     directory, not the project's var/media."""
     from django.test import override_settings
@@ -84,7 +84,7 @@ def media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def fresh_dashboard_cache():  # type: ignore[no-untyped-def]
+def fresh_dashboard_cache():
     """Each test starts with no cached dashboard panels: the database is rolled back between
     tests, a shared Redis is not."""
     from dashboard import caching
@@ -93,24 +93,24 @@ def fresh_dashboard_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_user(db):  # type: ignore[no-untyped-def]
-    def make(role: Role | None = None, **kwargs):  # type: ignore[no-untyped-def]
+def make_user(db):
+    def make(role: Role | None = None, **kwargs):
         return UserFactory(roles=[role] if role else [], **kwargs)
 
     return make
 
 
 @pytest.fixture
-def role_users(make_user):  # type: ignore[no-untyped-def]
+def role_users(make_user):
     """One user per role, keyed by Role."""
     return {role: make_user(role, username=role.value) for role in ROLES}
 
 
 @pytest.fixture
-def client_as(client):  # type: ignore[no-untyped-def]
+def client_as(client):
     """A test client signed in as the given user."""
 
-    def sign_in(user):  # type: ignore[no-untyped-def]
+    def sign_in(user):
         client.force_login(user)
         return client
 
@@ -121,7 +121,7 @@ _demo_snapshot_taken: demo_snapshot.Snapshot | None = None
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot_once(django_db_setup, django_db_blocker, fast_password_hasher):  # type: ignore[no-untyped-def]
+def demo_snapshot_once(django_db_setup, django_db_blocker, fast_password_hasher):
     """The demo, loaded once in the session and copied (tests/support/demo_snapshot.py), with
     Celery eager as every test has it (celery_runs_eagerly)."""
     global _demo_snapshot_taken
@@ -138,7 +138,7 @@ def demo_snapshot_once(django_db_setup, django_db_blocker, fast_password_hasher)
 
 
 @pytest.fixture
-def demo(request, demo_snapshot_once, db):  # type: ignore[no-untyped-def]
+def demo(request, demo_snapshot_once, db):
     """The demo data, as `load_demo` leaves it: written back from the session's copy, or loaded
     for real (seconds) when the test has written rows before asking for it."""
     from dashboard import caching
@@ -157,7 +157,7 @@ def is_postgres() -> bool:
 # --- single sign-on: a real OpenID Connect provider (tests/support/oidc/) ------------------------
 
 
-def _start_oidc_provider(redirect_uri: str):  # type: ignore[no-untyped-def]
+def _start_oidc_provider(redirect_uri: str):
     from tests.support import oidc
 
     if not oidc.available():
@@ -168,7 +168,7 @@ def _start_oidc_provider(redirect_uri: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def oidc_provider():  # type: ignore[no-untyped-def]
+def oidc_provider():
     """oidc-provider on a loopback port, sending people back to the Django test client."""
     provider = _start_oidc_provider("http://testserver/accounts/oidc/callback/")
     yield provider
@@ -176,14 +176,14 @@ def oidc_provider():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def oidc_provider_live(live_server):  # type: ignore[no-untyped-def]
+def oidc_provider_live(live_server):
     """The same provider for the browser tests, sending people back to the live server."""
     provider = _start_oidc_provider(f"{live_server.url}/accounts/oidc/callback/")
     yield provider
     provider.stop()
 
 
-def _sso_settings(settings, provider):  # type: ignore[no-untyped-def]
+def _sso_settings(settings, provider):
     from accounts import oidc as account_oidc
     from tests.support import oidc
 
@@ -197,7 +197,7 @@ def _sso_settings(settings, provider):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def sso(settings, oidc_provider):  # type: ignore[no-untyped-def]
+def sso(settings, oidc_provider):
     """Single sign-on switched on against the test provider (users as tests/support/oidc)."""
     yield _sso_settings(settings, oidc_provider)
     from accounts import oidc as account_oidc
@@ -206,7 +206,7 @@ def sso(settings, oidc_provider):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def sso_live(settings, oidc_provider_live):  # type: ignore[no-untyped-def]
+def sso_live(settings, oidc_provider_live):
     yield _sso_settings(settings, oidc_provider_live)
     from accounts import oidc as account_oidc
 

@@ -130,9 +130,9 @@ class EntitySet:
                 key = pascal(name) + "Id"
                 target_pk = model_field.target_field
                 self.properties.append(
-                    Property(key, model_field.attname, **_edm(target_pk), nullable=model_field.null)  # type: ignore[misc]
+                    Property(key, model_field.attname, **_edm(target_pk), nullable=model_field.null)
                 )
-                target = sets_by_model.get(model_field.related_model)  # type: ignore[arg-type]
+                target = sets_by_model.get(model_field.related_model)
                 if target:
                     self.navigations.append(
                         Navigation(pascal(name), key, target, nullable=model_field.null)

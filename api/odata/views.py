@@ -44,7 +44,7 @@ def _root(request: HttpRequest) -> str:
 @token_view()
 def service_document(request: HttpRequest) -> HttpResponse:
     """The entity sets this actor may read (all of them are described in $metadata)."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     sets = [s for s in ENTITY_SETS if s.queryset(actor) is not None]
     body = {
         "@odata.context": _root(request) + "$metadata",
@@ -62,7 +62,7 @@ def _readable(request: HttpRequest, name: str) -> tuple[EntitySet, Any]:
     entity_set = BY_NAME.get(name)
     if entity_set is None:
         raise Http404
-    queryset = entity_set.queryset(request.actor)  # type: ignore[attr-defined]
+    queryset = entity_set.queryset(request.actor)
     if queryset is None:
         raise PermissionError(name)
     return entity_set, queryset
@@ -173,7 +173,7 @@ def _expanded(request: HttpRequest, nav: Any, rows: list[dict], key_path: str) -
     """The related entities of one page's rows, keyed by id: one query per navigation per page.
     A related row the actor may not read (a benefit owner's programme, say) comes out null."""
     target = BY_NAME[nav.target]
-    queryset = target.queryset(request.actor)  # type: ignore[attr-defined]
+    queryset = target.queryset(request.actor)
     ids = {row[key_path] for row in rows if row[key_path] is not None}
     if queryset is None or not ids:
         return {}

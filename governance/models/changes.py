@@ -17,7 +17,7 @@ from portfolio.periods import FinancialYear
 from .boards import Board
 
 
-def money_field(**kwargs) -> models.DecimalField:  # type: ignore[no-untyped-def]
+def money_field(**kwargs) -> models.DecimalField:
     kwargs.setdefault("default", Decimal("0.00"))
     return models.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 

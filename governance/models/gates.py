@@ -171,7 +171,7 @@ class GateReviewQuerySet(models.QuerySet):
             reviews = reviews.filter(programme_id=board.programme_id)
         return reviews
 
-    def awaiting_user(self, user) -> GateReviewQuerySet:  # type: ignore[no-untyped-def]
+    def awaiting_user(self, user) -> GateReviewQuerySet:
         """Open reviews whose current step this user may decide (segregation of duties kept)."""
         boards = list(user.boards.all())
         routes = models.Q(current_sign_off=SignOff.SRO, programme__sro=user)
@@ -189,7 +189,7 @@ class GateReviewQuerySet(models.QuerySet):
         )
         return self.open().filter(routes).exclude(board_step_on_own)
 
-    def for_team_member(self, user) -> GateReviewQuerySet:  # type: ignore[no-untyped-def]
+    def for_team_member(self, user) -> GateReviewQuerySet:
         return self.filter(models.Q(programme__manager=user) | models.Q(programme__sro=user))
 
 

@@ -82,10 +82,10 @@ class ActionQuerySet(models.QuerySet):
     def outstanding(self) -> ActionQuerySet:
         return self.filter(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
 
-    def overdue(self, today=None) -> ActionQuerySet:  # type: ignore[no-untyped-def]
+    def overdue(self, today=None) -> ActionQuerySet:
         return self.outstanding().filter(due_date__lt=today or timezone.localdate())
 
-    def owned_by(self, user) -> ActionQuerySet:  # type: ignore[no-untyped-def]
+    def owned_by(self, user) -> ActionQuerySet:
         return self.filter(owner=user)
 
     def for_programme(self, programme: Programme) -> ActionQuerySet:
@@ -138,6 +138,6 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_overdue(self, today=None) -> bool:  # type: ignore[no-untyped-def]
+    def is_overdue(self, today=None) -> bool:
         outstanding = self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
         return outstanding and self.due_date < (today or timezone.localdate())

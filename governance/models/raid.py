@@ -56,7 +56,7 @@ class RiskQuerySet(models.QuerySet):
     def portfolio_wide(self) -> RiskQuerySet:
         return self.filter(programme__isnull=True)
 
-    def review_overdue(self, today=None) -> RiskQuerySet:  # type: ignore[no-untyped-def]
+    def review_overdue(self, today=None) -> RiskQuerySet:
         return self.open().filter(review_date__lt=today or timezone.localdate())
 
     def in_portfolio(self, portfolio: Portfolio) -> RiskQuerySet:
@@ -159,7 +159,7 @@ class Risk(models.Model):
     def target_band(self) -> str:
         return score_band(self.target_score)
 
-    def is_review_overdue(self, today=None) -> bool:  # type: ignore[no-untyped-def]
+    def is_review_overdue(self, today=None) -> bool:
         return (
             self.status == RiskStatus.OPEN
             and self.review_date is not None
@@ -192,7 +192,7 @@ class AssumptionQuerySet(models.QuerySet):
     def for_programme(self, programme: Programme) -> AssumptionQuerySet:
         return self.filter(programme=programme)
 
-    def validation_overdue(self, today=None) -> AssumptionQuerySet:  # type: ignore[no-untyped-def]
+    def validation_overdue(self, today=None) -> AssumptionQuerySet:
         return self.filter(status=LogStatus.OPEN, validation_date__lt=today or timezone.localdate())
 
 
@@ -222,7 +222,7 @@ class Assumption(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_overdue(self, today=None) -> bool:  # type: ignore[no-untyped-def]
+    def is_overdue(self, today=None) -> bool:
         return (
             self.status == LogStatus.OPEN
             and self.validation_date is not None

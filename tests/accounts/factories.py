@@ -19,7 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def roles(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def roles(self, create, extracted, **kwargs):
         self.save()
         for role in extracted or []:
             self.groups.add(Group.objects.get_or_create(name=role.group_name)[0])

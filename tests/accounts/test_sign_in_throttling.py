@@ -14,13 +14,13 @@ THROTTLED = "There have been too many failed attempts to sign in"
 WRONG = "Please enter a correct username and password"
 
 
-def sign_in(client, username, password, ip="10.0.0.1"):  # type: ignore[no-untyped-def]
+def sign_in(client, username, password, ip="10.0.0.1"):
     return client.post(
         "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
     )
 
 
-def fail(client, username, times, ip="10.0.0.1"):  # type: ignore[no-untyped-def]
+def fail(client, username, times, ip="10.0.0.1"):
     for _ in range(times):
         response = sign_in(client, username, "wrong-password", ip)
         assert response.status_code == 200

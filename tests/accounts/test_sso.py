@@ -21,18 +21,18 @@ from tests.support import oidc
 pytestmark = pytest.mark.django_db
 
 
-def start(client, **params):  # type: ignore[no-untyped-def]
+def start(client, **params):
     response = client.get(reverse("oidc_start"), params)
     assert response.status_code == 302, response.content[:500]
     return response["Location"]
 
 
-def callback(client, url):  # type: ignore[no-untyped-def]
+def callback(client, url):
     parts = urlsplit(url)
     return client.get(parts.path, parse_qs(parts.query))
 
 
-def sign_in(client, provider, login):  # type: ignore[no-untyped-def]
+def sign_in(client, provider, login):
     return callback(client, provider.sign_in_through(start(client), login))
 
 
@@ -40,12 +40,12 @@ def nonce_of(authorize_url: str) -> str:
     return parse_qs(urlsplit(authorize_url).query)["nonce"][0]
 
 
-def signed_in(client) -> bool:  # type: ignore[no-untyped-def]
+def signed_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
 @pytest.fixture
-def pmo_mapping(db):  # type: ignore[no-untyped-def]
+def pmo_mapping(db):
     return RoleMapping.objects.create(claim_value=oidc.PMO_GROUP, role=Role.PMO)
 
 
@@ -254,7 +254,7 @@ def test_a_replayed_callback_is_refused(client, sso, pmo_mapping):
     assert User.history.count() == history
 
 
-def _forged_callback(client, provider, **claims):  # type: ignore[no-untyped-def]
+def _forged_callback(client, provider, **claims):
     """A real flow whose token response carries a token forged with ``claims``."""
     authorize = start(client)
     returned = provider.sign_in_through(authorize, "pat.pmo")

@@ -7,7 +7,7 @@ from api import services
 
 
 @pytest.fixture
-def make_token(db):  # type: ignore[no-untyped-def]
+def make_token(db):
     def make(user: User, days: int = 90) -> str:
         _token, secret = services.access_token_create(actor=user, name="test", expires_in_days=days)
         return secret

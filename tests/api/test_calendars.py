@@ -12,7 +12,7 @@ from tests.governance.factories import ActionFactory, BoardFactory, RiskFactory
 from tests.portfolio.factories import MilestoneFactory, ProgrammeFactory
 
 
-def _events(response) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def _events(response) -> dict[str, dict]:
     assert response.status_code == 200, response.content[:200]
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
@@ -24,7 +24,7 @@ def _events(response) -> dict[str, dict]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def person(make_user):  # type: ignore[no-untyped-def]
+def person(make_user):
     return make_user(Role.PROGRAMME_MANAGER, username="priya")
 
 

@@ -12,13 +12,13 @@ from tests.benefits.factories import BenefitProfileFactory
 from tests.governance.factories import RiskFactory
 
 
-def _header(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _header(response) -> list[str]:
     text = b"".join(response.streaming_content if response.streaming else [response.content])
     return next(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
 
 
 @pytest.fixture
-def pmo(make_user, client_as):  # type: ignore[no-untyped-def]
+def pmo(make_user, client_as):
     return client_as(make_user(Role.PMO))
 
 

@@ -104,7 +104,7 @@ OPTIONS = st.fixed_dictionaries(
 
 
 @pytest.fixture
-def feed(client, make_user, make_token):  # type: ignore[no-untyped-def]
+def feed(client, make_user, make_token):
     RiskFactory.create_batch(3)
     ActionFactory.create_batch(3)
     BenefitProfileFactory.create_batch(2)

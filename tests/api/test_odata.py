@@ -21,7 +21,7 @@ from tests.security.test_permission_matrix import SAMPLE_PROGRAMME
 READERS = ["pmo", "manager", "sro", "board", "viewer"]
 
 
-def _all(client, url, headers):  # type: ignore[no-untyped-def]
+def _all(client, url, headers):
     """Every row of a feed URL, following @odata.nextLink to the end."""
     rows, pages = [], 0
     while url:

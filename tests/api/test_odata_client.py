@@ -25,7 +25,7 @@ PAGE = 7
 
 
 @pytest.fixture
-def service(live_server, demo, make_token):  # type: ignore[no-untyped-def]
+def service(live_server, demo, make_token):
     secret = make_token(User.objects.get(username="pmo"))
     session = requests.Session()
     session.auth = ("pmo", secret)  # HTTP Basic, as Excel and Power BI send it
@@ -39,8 +39,8 @@ def service(live_server, demo, make_token):  # type: ignore[no-untyped-def]
         reflect_entities=True,
         quiet_progress=True,
     )
-    service.pages = pages  # type: ignore[attr-defined]
-    service.metadata_text = session.get(url + "$metadata").text  # type: ignore[attr-defined]
+    service.pages = pages
+    service.metadata_text = session.get(url + "$metadata").text
     return service
 
 

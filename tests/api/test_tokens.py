@@ -19,7 +19,7 @@ FEED = "/odata/"
 
 
 @pytest.fixture
-def viewer(make_user):  # type: ignore[no-untyped-def]
+def viewer(make_user):
     return make_user(Role.VIEWER, username="vera")
 
 

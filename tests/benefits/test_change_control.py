@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def _costs(rows):  # type: ignore[no-untyped-def]
+def _costs(rows):
     data = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": "0"}
     for i, (year, budget, actual) in enumerate(rows):
         data |= {f"form-{i}-financial_year": year, f"form-{i}-budget": budget,
@@ -27,7 +27,7 @@ def _costs(rows):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def delivering(make_user):  # type: ignore[no-untyped-def]
+def delivering(make_user):
     manager = make_user(Role.PROGRAMME_MANAGER, username="manager")
     programme = ProgrammeFactory(slug="income", name="Income", stage=Stage.DELIVER, manager=manager)
     OneOffCost.objects.create(programme=programme, financial_year=2024, budget=D("100000"))

@@ -24,11 +24,11 @@ PLAN = "/mtfp/mtfp-2020-21-to-2023-24/"
 HEADER = ["Line", "Directorate", "Programme", "Financial year", "Target"]
 
 
-def _pmo(client_as):  # type: ignore[no-untyped-def]
+def _pmo(client_as):
     return client_as(User.objects.get(username="pmo"))
 
 
-def _xlsx(rows, *, sheet="Targets", header=HEADER) -> SimpleUploadedFile:  # type: ignore[no-untyped-def]
+def _xlsx(rows, *, sheet="Targets", header=HEADER) -> SimpleUploadedFile:
     workbook = Workbook()
     worksheet = workbook.active
     worksheet.title = sheet

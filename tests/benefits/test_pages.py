@@ -274,7 +274,7 @@ def _seed(count: int) -> None:
             BenefitProfileFactory(benefit=benefit)
 
 
-def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

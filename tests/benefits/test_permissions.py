@@ -19,7 +19,7 @@ PMO = {Role.PMO}
 
 
 @pytest.fixture
-def world(role_users):  # type: ignore[no-untyped-def]
+def world(role_users):
     programme = ProgrammeFactory(
         slug="p", manager=role_users[Role.PROGRAMME_MANAGER], sro=role_users[Role.SRO]
     )
@@ -34,7 +34,7 @@ def _grid(prefix: str = "form", **cells: str) -> dict[str, str]:
     return {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0", **cells}
 
 
-def _requests(world):  # type: ignore[no-untyped-def]
+def _requests(world):
     b, line = world["benefit"].pk, world["line"].pk
     profile = _grid(**{"form-0-financial_year": "2020/21", "form-0-planned": "1"})
     costs = _grid(**{"form-0-financial_year": "2020/21", "form-0-budget": "1"})

@@ -18,20 +18,20 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
 
 
-def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"Browser screenshots: {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="session")
-def chromium():  # type: ignore[no-untyped-def]
+def chromium():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed: CI must install Debian's chromium package")
@@ -45,17 +45,17 @@ def chromium():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def demo_site(live_server, transactional_db, demo):  # type: ignore[no-untyped-def]
+def demo_site(live_server, transactional_db, demo):
     """The one (session-wide) live server, over the demo data committed for this test (the
     database is flushed after it)."""
     return live_server
 
 
 @pytest.fixture
-def new_page(chromium):  # type: ignore[no-untyped-def]
+def new_page(chromium):
     contexts = []
 
-    def make():  # type: ignore[no-untyped-def]
+    def make():
         context = chromium.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
@@ -70,7 +70,7 @@ def new_page(chromium):  # type: ignore[no-untyped-def]
         context.close()
 
 
-def sign_in(page, base_url: str, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("delivery-hub-demo")
@@ -78,14 +78,14 @@ def sign_in(page, base_url: str, username: str) -> None:  # type: ignore[no-unty
     page.wait_for_load_state("networkidle")
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
-def axe_violations(page, base_url: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def axe_violations(page, base_url: str) -> list[dict]:
     """Run axe-core (served from static/, so the page's CSP allows it) with WCAG 2.2 AA tags."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=f"{base_url}/static/vendor/axe/axe.min.js")

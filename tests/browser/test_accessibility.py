@@ -65,7 +65,7 @@ ERROR_PAGES = [
 ]
 
 
-def _open(page, base_url: str, url) -> None:  # type: ignore[no-untyped-def]
+def _open(page, base_url: str, url) -> None:
     """A URL, or (a URL, a link on it) for pages known by a database id."""
     if isinstance(url, str):
         page.goto(f"{base_url}{url}")
@@ -76,7 +76,7 @@ def _open(page, base_url: str, url) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_load_state()
 
 
-def _check(page, base_url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+def _check(page, base_url: str, name: str) -> None:
     screenshot(page, f"a11y-{name}")
     assert axe_violations(page, base_url) == [], name
 

@@ -10,7 +10,7 @@ from tests.browser.conftest import axe_violations, screenshot, sign_in
 DOCUMENT = "/programmes/corporate-landlord/soc/"
 
 
-def section(page, key: str):  # type: ignore[no-untyped-def]
+def section(page, key: str):
     return page.locator(f"#section-{key}")
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import sign_in
 
 
-def tab_to(page, locator, limit: int = 200) -> None:  # type: ignore[no-untyped-def]
+def tab_to(page, locator, limit: int = 200) -> None:
     """Press Tab until the locator has the focus, as a keyboard user would."""
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -18,7 +18,7 @@ def tab_to(page, locator, limit: int = 200) -> None:  # type: ignore[no-untyped-
     raise AssertionError(f"Tab never reached {locator}")
 
 
-def date_keys(page, day) -> str:  # type: ignore[no-untyped-def]
+def date_keys(page, day) -> str:
     """What a person types into a date field: its parts in the browser locale's order."""
     order = page.evaluate(
         "() => new Intl.DateTimeFormat().formatToParts(new Date())"

@@ -13,7 +13,7 @@ from tests.support import oidc
 PROVIDER = "Council account (test)"
 
 
-def sso_sign_in(page, base_url: str, login: str) -> None:  # type: ignore[no-untyped-def]
+def sso_sign_in(page, base_url: str, login: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_role("button", name=f"Sign in with {PROVIDER}").click()
     page.get_by_label("Username").fill(login)

@@ -9,7 +9,7 @@ from portfolio import views as portfolio_views
 def test_database_unreachable_gives_a_clear_503_page_not_a_traceback(
     client_as, make_user, monkeypatch
 ):
-    def unreachable(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def unreachable(*args, **kwargs):
         raise OperationalError("could not connect to server: Connection refused")
 
     monkeypatch.setattr(portfolio_views.Programme.objects, "with_people", unreachable)

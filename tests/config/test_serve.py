@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def serve_database():  # type: ignore[no-untyped-def]
+def serve_database():
     import psycopg
 
     admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"

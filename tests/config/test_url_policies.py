@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 EXEMPT_NAMESPACES = {"admin"}
 
 
-def walk(patterns, prefix="", namespace=None):  # type: ignore[no-untyped-def]
+def walk(patterns, prefix="", namespace=None):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             ns = pattern.namespace or namespace

@@ -36,7 +36,7 @@ HOSTILE = [
 ]
 
 
-def _workbook(table: Table):  # type: ignore[no-untyped-def]
+def _workbook(table: Table):
     return load_workbook(io.BytesIO(xlsx_bytes([table])))
 
 
@@ -91,7 +91,7 @@ def test_csv_lines_are_guarded_and_parse_back():
 def test_csv_is_written_a_row_at_a_time():
     read = []
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows():
         for i in range(3):
             read.append(i)
             yield [f"row {i}"]

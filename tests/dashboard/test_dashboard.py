@@ -18,7 +18,7 @@ READERS = [Role.PMO, Role.PROGRAMME_MANAGER, Role.SRO, Role.BOARD_MEMBER, Role.V
 
 
 @pytest.fixture
-def pmo_client(client_as, make_user):  # type: ignore[no-untyped-def]
+def pmo_client(client_as, make_user):
     return client_as(make_user(Role.PMO))
 
 

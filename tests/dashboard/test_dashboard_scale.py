@@ -22,11 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pmo_client(client_as, make_user):  # type: ignore[no-untyped-def]
+def pmo_client(client_as, make_user):
     return client_as(make_user(Role.PMO))
 
 
-def _csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))[1:]
 
 

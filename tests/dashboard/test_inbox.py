@@ -16,14 +16,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member(make_user):  # type: ignore[no-untyped-def]
+def member(make_user):
     person = make_user(Role.BOARD_MEMBER, username="member", first_name="Mina")
     board = BoardFactory(slug="delivery-board", name="Delivery Board", kind="delivery",
                          members=[person])  # fmt: skip
     return person, board
 
 
-def _waiting(person, board, n):  # type: ignore[no-untyped-def]
+def _waiting(person, board, n):
     programme = ProgrammeFactory()
     raiser = programme.manager or person
     for i in range(n):

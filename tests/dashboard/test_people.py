@@ -20,17 +20,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pmo(make_user):  # type: ignore[no-untyped-def]
+def pmo(make_user):
     return make_user(Role.PMO, username="pmo", first_name="Petra", last_name="Mills")
 
 
 @pytest.fixture
-def leaver(make_user):  # type: ignore[no-untyped-def]
+def leaver(make_user):
     return make_user(Role.PROGRAMME_MANAGER, username="leaver", first_name="Lee", last_name="Ver")
 
 
 @pytest.fixture
-def work(leaver, make_user):  # type: ignore[no-untyped-def]
+def work(leaver, make_user):
     """The leaver manages one open programme, is SRO of another, owns two open actions (and a
     done one) and an open risk (and a closed one), and sits on a board."""
     creator = make_user(Role.PMO, username="creator")
@@ -71,7 +71,7 @@ def work(leaver, make_user):  # type: ignore[no-untyped-def]
     }
 
 
-def page(client, url):  # type: ignore[no-untyped-def]
+def page(client, url):
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()

@@ -16,7 +16,7 @@ from tests.portfolio.factories import PortfolioFactory, ProgrammeFactory
 
 
 @pytest.fixture
-def world(db, make_user):  # type: ignore[no-untyped-def]
+def world(db, make_user):
     section_templates_install()
     gate_policy_install_defaults()
     w = SimpleNamespace(
@@ -39,8 +39,8 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_programme(world):  # type: ignore[no-untyped-def]
-    def make(**kwargs):  # type: ignore[no-untyped-def]
+def make_programme(world):
+    def make(**kwargs):
         kwargs.setdefault("manager", world.manager)
         kwargs.setdefault("sro", world.sro)
         kwargs.setdefault("portfolio", world.portfolio)
@@ -49,7 +49,7 @@ def make_programme(world):  # type: ignore[no-untyped-def]
     return make
 
 
-def write_document(programme, kind, actor, text="Written for the gate."):  # type: ignore[no-untyped-def]
+def write_document(programme, kind, actor, text="Written for the gate."):
     for template in SectionTemplate.objects.filter(document=kind, required=True):
         section = programme.documents.filter(kind=kind).first()
         version = 0
@@ -62,7 +62,7 @@ def write_document(programme, kind, actor, text="Written for the gate."):  # typ
         )  # fmt: skip
 
 
-def submit(programme, actor):  # type: ignore[no-untyped-def]
+def submit(programme, actor):
     from governance.models import Gate as G
 
     gate = G.for_stage(programme.stage)
@@ -70,7 +70,7 @@ def submit(programme, actor):  # type: ignore[no-untyped-def]
     return gate_review_submit(programme=programme, actor=actor)
 
 
-def approve_until_last(review: GateReview, world) -> GateReview:  # type: ignore[no-untyped-def]
+def approve_until_last(review: GateReview, world) -> GateReview:
     """Approve every step but the last, each by who may decide it."""
     while not review.is_last_step:
         actor = world.sro if review.current_sign_off == "sro" else world.board
@@ -85,7 +85,7 @@ def approve_until_last(review: GateReview, world) -> GateReview:  # type: ignore
 
 
 @pytest.fixture
-def logs_world(make_user):  # type: ignore[no-untyped-def]
+def logs_world(make_user):
     portfolio = PortfolioFactory(slug="partner", name="Partner of Choice")
     people = {
         "pmo": make_user(Role.PMO, username="pmo"),

@@ -26,7 +26,7 @@ class BoardFactory(factory.django.DjangoModelFactory):
     kind = BoardKind.PROGRAMME
 
     @factory.post_generation
-    def members(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def members(self, create, extracted, **kwargs):
         if extracted:
             self.members.set(extracted)
 

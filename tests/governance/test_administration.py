@@ -11,7 +11,7 @@ from tests.portfolio.factories import DirectorateFactory
 pytestmark = pytest.mark.django_db
 
 
-def _settings_post(programme, **changes):  # type: ignore[no-untyped-def]
+def _settings_post(programme, **changes):
     data = {
         "name": programme.name,
         "description": programme.description,

@@ -59,7 +59,7 @@ def test_pmo_changes_a_boards_chair_and_members(logs_world, client_as):
     assert set(board.members.all()) == {people["board"], people["viewer"]}
 
 
-def _pack_content(logs_world):  # type: ignore[no-untyped-def]
+def _pack_content(logs_world):
     past = dt.date.today() - dt.timedelta(days=5)
     RiskFactory(programme=logs_world["programme"], title="Insolvency", escalated=True)
     RiskFactory(programme=logs_world["programme"], title="Quiet risk")

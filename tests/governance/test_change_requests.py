@@ -22,7 +22,7 @@ from tests.portfolio.factories import MilestoneFactory
 pytestmark = pytest.mark.django_db
 
 
-def raise_change(logs_world, **fields):  # type: ignore[no-untyped-def]
+def raise_change(logs_world, **fields):
     fields.setdefault("title", "A change")
     fields.setdefault("kind", "time")
     fields.setdefault("description", "Why")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def closing(world, make_programme):  # type: ignore[no-untyped-def]
+def closing(world, make_programme):
     programme = make_programme(slug="income", name="Income", stage=Stage.DELIVER, category="B")
     write_document(programme, DocumentKind.CLOSURE_REPORT, world.manager)
     action = ActionFactory(programme=programme, owner=world.manager, title="Hand over the CRM")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def delivering(logs_world):  # type: ignore[no-untyped-def]
+def delivering(logs_world):
     programme = logs_world["programme"]
     type(programme).objects.filter(pk=programme.pk).update(stage=Stage.DELIVER)
     programme.refresh_from_db()

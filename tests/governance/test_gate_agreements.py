@@ -20,13 +20,13 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def _run(*command) -> str:  # type: ignore[no-untyped-def]
+def _run(*command) -> str:
     return subprocess.run(  # noqa: S603 - a fixed command on a file the test wrote
         [str(part) for part in command], capture_output=True, text=True, check=True
     ).stdout
 
 
-def _decide(review, actor, **extra):  # type: ignore[no-untyped-def]
+def _decide(review, actor, **extra):
     return gate_review_decide(
         review=review, step=review.current_step, outcome="approve", reasons="Agreed.",
         actor=actor, **extra,
@@ -34,7 +34,7 @@ def _decide(review, actor, **extra):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def income(world, make_programme):  # type: ignore[no-untyped-def]
+def income(world, make_programme):
     programme = make_programme(slug="income", name="Income generation", category="", portfolio=None)
     review = submit(programme, world.manager)
     _decide(review, world.board, portfolio=world.portfolio, category="A",
@@ -43,7 +43,7 @@ def income(world, make_programme):  # type: ignore[no-untyped-def]
     return programme
 
 
-def _to_gate_2_stb(programme, world):  # type: ignore[no-untyped-def]
+def _to_gate_2_stb(programme, world):
     review = submit(programme, world.manager)
     review = _decide(review, world.sro)
     return _decide(review, world.board)  # the Delivery Board; STB is next

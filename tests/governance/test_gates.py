@@ -26,7 +26,7 @@ def decide_url(review: GateReview) -> str:
     return f"/gates/{review.pk}/"
 
 
-def decide(client, review, outcome="approve", step=None, **extra):  # type: ignore[no-untyped-def]
+def decide(client, review, outcome="approve", step=None, **extra):
     data = {"step": review.current_step if step is None else step, "outcome": outcome,
             "reasons": "Discussed at the board."}  # fmt: skip
     data.update(extra)
@@ -133,7 +133,7 @@ def test_submitting_freezes_a_numbered_version_and_locks_the_draft(
 # --- deciding: refusals change nothing ---------------------------------------------------------
 
 
-def _snapshot(programme):  # type: ignore[no-untyped-def]
+def _snapshot(programme):
     programme.refresh_from_db()
     return (programme.stage, Decision.objects.count(), GateSignOff.objects.count())
 
@@ -479,7 +479,7 @@ def test_review_page_shows_the_frozen_document_registers_and_decide_form(
     assert "This step is for the Delivery Board to decide." in viewer_text
 
 
-def _seed_reviews(world, make_programme, count):  # type: ignore[no-untyped-def]
+def _seed_reviews(world, make_programme, count):
     for _ in range(count):
         programme = make_programme(stage=Stage.DEFINE, category="A")
         review = submit(programme, world.manager)

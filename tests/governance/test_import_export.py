@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 URL = "/programmes/commercial/raid/import/"
 
 
-def row(**overrides):  # type: ignore[no-untyped-def]
+def row(**overrides):
     values = dict(zip(HEADERS, [
         "Supplier capacity", "Single supplier", "Supplier cannot staff phase 2", "Delay",
         4, 4, 3, 4, 2, 3, "Weekly meeting", "Second supplier", "manager", "31/03/2030",
@@ -29,7 +29,7 @@ def row(**overrides):  # type: ignore[no-untyped-def]
     return [values[h] for h in HEADERS]
 
 
-def workbook(rows, sheet="Risks", headers=HEADERS) -> SimpleUploadedFile:  # type: ignore[no-untyped-def]
+def workbook(rows, sheet="Risks", headers=HEADERS) -> SimpleUploadedFile:
     book = Workbook()
     ws = book.active
     ws.title = sheet
@@ -42,7 +42,7 @@ def workbook(rows, sheet="Risks", headers=HEADERS) -> SimpleUploadedFile:  # typ
 
 
 @pytest.fixture
-def manager_client(logs_world, client_as):  # type: ignore[no-untyped-def]
+def manager_client(logs_world, client_as):
     return client_as(logs_world["people"]["manager"])
 
 

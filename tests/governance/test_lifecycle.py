@@ -19,7 +19,7 @@ from tests.governance.conftest import submit
 pytestmark = pytest.mark.django_db
 
 
-def write_and_submit(client, programme, document):  # type: ignore[no-untyped-def]
+def write_and_submit(client, programme, document):
     """The manager writes every required section in the browser, then submits."""
     for template in SectionTemplate.objects.filter(document=document, required=True):
         response = client.post(
@@ -33,7 +33,7 @@ def write_and_submit(client, programme, document):  # type: ignore[no-untyped-de
     return GateReview.objects.get(programme=programme, status=ReviewStatus.OPEN)
 
 
-def decide(client, review, outcome="approve", **extra):  # type: ignore[no-untyped-def]
+def decide(client, review, outcome="approve", **extra):
     review.refresh_from_db()
     data = {"step": review.current_step, "outcome": outcome, "reasons": "As discussed."} | extra
     response = client.post(f"/gates/{review.pk}/", data, follow=True)
@@ -166,7 +166,7 @@ def test_concurrent_double_approval_moves_the_stage_exactly_once(world, make_pro
     barrier = threading.Barrier(2)
     results: list[str] = []
 
-    def approve(actor):  # type: ignore[no-untyped-def]
+    def approve(actor):
         try:
             barrier.wait(timeout=10)
             gate_review_decide(review=review, step=0, outcome="approve", reasons="Yes", actor=actor)

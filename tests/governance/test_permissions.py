@@ -78,7 +78,7 @@ CASES = (
 
 
 @pytest.fixture
-def ids(logs_world):  # type: ignore[no-untyped-def]
+def ids(logs_world):
     programme = logs_world["programme"]
     change = services.change_request_raise(
         change_request=ChangeRequest(programme=programme, title="Delay", kind="time",
@@ -100,7 +100,7 @@ def ids(logs_world):  # type: ignore[no-untyped-def]
     }
 
 
-def get_as(client, logs_world, role, url):  # type: ignore[no-untyped-def]
+def get_as(client, logs_world, role, url):
     if role != "anonymous":
         client.force_login(logs_world["people"][role])
     return client.get(url)

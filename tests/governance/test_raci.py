@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def activity(logs_world):  # type: ignore[no-untyped-def]
+def activity(logs_world):
     activity = RaciActivity.objects.create(
         programme=logs_world["programme"], name="Maintain RAID log"
     )
@@ -19,7 +19,7 @@ def activity(logs_world):  # type: ignore[no-untyped-def]
     return activity
 
 
-def cell(activity, person):  # type: ignore[no-untyped-def]
+def cell(activity, person):
     return f"cell-{activity.pk}-{person.pk}"
 
 
@@ -76,7 +76,7 @@ def test_the_database_allows_at_most_one_a_per_activity(logs_world, activity):
         )
 
 
-def _unchanged(activity, before):  # type: ignore[no-untyped-def]
+def _unchanged(activity, before):
     assert sorted(RaciAssignment.objects.values_list("activity", "person", "role")) == before
     assert list(RaciActivity.objects.values_list("name", flat=True)) == [activity.name]
 

@@ -13,7 +13,7 @@ from tests.governance.factories import ActionFactory, AssumptionFactory, RiskFac
 pytestmark = pytest.mark.django_db
 
 
-def risk_post(**overrides):  # type: ignore[no-untyped-def]
+def risk_post(**overrides):
     data = {
         "title": "Supplier capacity",
         "inherent_likelihood": "4", "inherent_impact": "4",

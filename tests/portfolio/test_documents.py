@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 SOC = "soc"
 
 
-def section_url(programme, key="strategic-case", document=SOC):  # type: ignore[no-untyped-def]
+def section_url(programme, key="strategic-case", document=SOC):
     return f"/programmes/{programme.slug}/{document}/sections/{key}/"
 
 
@@ -285,7 +285,7 @@ def test_programme_page_query_count_is_constant(
     programme = make_programme(stage=Stage.DEFINE, category="A")
     client = client_as(world.viewer)
 
-    def cycle():  # type: ignore[no-untyped-def]
+    def cycle():
         review = submit(programme, world.manager)
         for step, actor in enumerate([world.sro, world.board]):
             gate_review_decide(

@@ -6,7 +6,7 @@ from tests.portfolio.factories import ProgrammeFactory
 
 
 @pytest.fixture
-def pmo_client(client_as, make_user):  # type: ignore[no-untyped-def]
+def pmo_client(client_as, make_user):
     return client_as(make_user(Role.PMO))
 
 

@@ -24,7 +24,7 @@ Q4 = Quarter.parse("Q4 2019/20")  # the demo's draft, for the PMO to write and p
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     """A media directory of the test's own, holding what the demo stored (its published Q3)."""
     if Path(settings.MEDIA_ROOT).is_dir():
         shutil.copytree(settings.MEDIA_ROOT, tmp_path / "media")
@@ -32,16 +32,16 @@ def media(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def users(demo):  # type: ignore[no-untyped-def]
+def users(demo):
     return {u.username: u for u in User.objects.filter(username__in=[
         "pmo", "manager", "sro", "board", "scrutiny", "viewer"])}  # fmt: skip
 
 
-def url(name: str, quarter: Quarter = Q4, **kwargs) -> str:  # type: ignore[no-untyped-def]
+def url(name: str, quarter: Quarter = Q4, **kwargs) -> str:
     return reverse(f"reports:{name}", kwargs={"quarter": quarter.slug, **kwargs})
 
 
-def generate(client, capture, quarter: Quarter = Q4) -> ReportVersion:  # type: ignore[no-untyped-def]
+def generate(client, capture, quarter: Quarter = Q4) -> ReportVersion:
     with capture(execute=True):
         response = client.post(url("report_generate", quarter))
     assert response.status_code == 302
@@ -56,12 +56,12 @@ def pdf_text(content: bytes) -> str:
 
 
 @pytest.fixture
-def published(users):  # type: ignore[no-untyped-def]
+def published(users):
     """The demo's Q3 2019/20 version, generated and published by the PMO as the demo loads."""
     return ReportVersion.objects.get(report__quarter_number=3, status=VersionStatus.PUBLISHED)
 
 
-def download(client, user, number: int, fmt: str, quarter: Quarter = Q3):  # type: ignore[no-untyped-def]
+def download(client, user, number: int, fmt: str, quarter: Quarter = Q3):
     client.force_login(user)
     return client.get(url("report_download", quarter, number=number, fmt=fmt))
 
@@ -208,7 +208,7 @@ def test_publishing_an_unfinished_or_failed_version_is_refused(users, client, mo
     version.refresh_from_db()
     assert version.status == VersionStatus.QUEUED
 
-    def broken(data):  # type: ignore[no-untyped-def]
+    def broken(data):
         raise RuntimeError("the fonts are missing")
 
     monkeypatch.setattr("reports.quarterly.render_pdf", broken)
@@ -227,7 +227,7 @@ def test_a_failure_shows_its_reason_and_can_be_retried(
 ):
     client.force_login(users["pmo"])
 
-    def broken(data):  # type: ignore[no-untyped-def]
+    def broken(data):
         raise RuntimeError("the fonts are missing")
 
     monkeypatch.setattr("reports.quarterly.render_pdf", broken)

@@ -3,6 +3,6 @@
 from tests.security import figures
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for line in figures.summary_lines():
         terminalreporter.write_line(line)

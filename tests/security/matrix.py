@@ -162,7 +162,7 @@ def edit_page(kwargs: Callable[[DemoObjects], dict[str, Any]], who: dict[str, in
     return Entry(kwargs=kwargs, GET=who, POST=who)
 
 
-def _with_fmt(kwargs: Callable[[DemoObjects], dict[str, Any]]):  # type: ignore[no-untyped-def]
+def _with_fmt(kwargs: Callable[[DemoObjects], dict[str, Any]]):
     return lambda demo: {**kwargs(demo), "fmt": "csv"}
 
 

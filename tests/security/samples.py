@@ -54,7 +54,7 @@ def gate_policy(demo: Any) -> Kwargs:
     return {"pk": GatePolicy.objects.order_by("pk").first().pk}
 
 
-def log_entry(related: str):  # type: ignore[no-untyped-def]
+def log_entry(related: str):
     def kwargs(demo: Any) -> Kwargs:
         row = getattr(demo.programme, related).order_by("pk").first()
         return {"slug": demo.programme.slug, "pk": row.pk}

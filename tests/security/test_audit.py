@@ -69,7 +69,7 @@ BANDIT_FINDING = {
 
 
 @pytest.fixture
-def audit(tmp_path):  # type: ignore[no-untyped-def]
+def audit(tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for name, text in [("pip-audit", FAKE_PIP_AUDIT), ("bandit", FAKE_BANDIT)]:
@@ -77,7 +77,7 @@ def audit(tmp_path):  # type: ignore[no-untyped-def]
         (bin_dir / name).chmod(0o755)
     allowlist = tmp_path / "audit-allowlist.toml"
 
-    def run(allow: str = "", pip_audit=CLEAN_DEPENDENCIES, bandit=None, **env: str):  # type: ignore[no-untyped-def]
+    def run(allow: str = "", pip_audit=CLEAN_DEPENDENCIES, bandit=None, **env: str):
         allowlist.write_text(allow)
         fake = {"AUDIT_BIN": str(bin_dir), "AUDIT_ALLOWLIST": str(allowlist)}
         if pip_audit is not None:

@@ -158,7 +158,7 @@ def case(*names: str) -> Callable[[Callable[[SimpleNamespace], Expect]], Any]:
 
 
 @pytest.fixture
-def w(make_user, settings):  # type: ignore[no-untyped-def]
+def w(make_user, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     portfolio.section_templates_install()
     governance.gate_policy_install_defaults()

@@ -21,17 +21,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def commercial(demo):  # type: ignore[no-untyped-def]
+def commercial(demo):
     return Programme.objects.select_related("manager").get(slug="commercial")
 
 
-def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def assert_attributed(row, actor, field: str, before, after) -> None:  # type: ignore[no-untyped-def]
+def assert_attributed(row, actor, field: str, before, after) -> None:
     """The record that made ``field`` go from ``before`` to ``after`` names ``actor``."""
     records = list(row.history.order_by("history_date", "history_id"))
     change = next(
@@ -148,7 +148,7 @@ def test_a_programme_status_decision_is_attributed_to_the_pmo(commercial):
 
 
 @pytest.fixture
-def superuser_client(make_user):  # type: ignore[no-untyped-def]
+def superuser_client(make_user):
     user = make_user(is_staff=True, is_superuser=True)
     return signed_in(user)
 

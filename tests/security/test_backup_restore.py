@@ -97,7 +97,7 @@ class ScratchDatabases:
 
 
 @pytest.fixture
-def scratch():  # type: ignore[no-untyped-def]
+def scratch():
     databases = ScratchDatabases()
     try:
         yield databases

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only():  # type: ignore[no-untyped-def]
+def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (DATABASE_URL); SQLite serialises writes")
 
@@ -62,7 +62,7 @@ def test_two_editors_saving_one_section_give_one_conflict_and_keep_both_texts(de
         "pmo": "Our case, as the PMO wrote it.",
     }
 
-    def save(text: str):  # type: ignore[no-untyped-def]
+    def save(text: str):
         return lambda: section_save(
             programme=programme, kind=kind, key=section.key, text=text, base_version=base,
             actor=programme.manager,

@@ -33,7 +33,7 @@ needs_postgres = pytest.mark.skipif(
 FAULT_PORTS = range(6390, 6400)
 
 
-def wait_for(condition, timeout: float = 10.0, interval: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 10.0, interval: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -85,7 +85,7 @@ def second_redis() -> Iterator[tuple[int, subprocess.Popen]]:
 
 
 @pytest.fixture
-def app_on_second_redis(second_redis):  # type: ignore[no-untyped-def]
+def app_on_second_redis(second_redis):
     """Point the cache and the Celery broker at the second Redis; restore afterwards."""
     from config.celery import app
 
@@ -215,7 +215,7 @@ def test_a_roll_up_that_dies_mid_write_leaves_nothing_half_written_and_a_retry_m
     clean_rows = sorted(RollupRow.objects.filter(snapshot=clean).values_list(*ROW_FIELDS), key=repr)
     RollupSnapshot.objects.all().delete()
 
-    def die(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def die(*args, **kwargs):
         assert RollupSnapshot.objects.exists()  # the snapshot row is written: now die
         raise WorkerKilled
 

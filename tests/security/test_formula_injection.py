@@ -255,7 +255,7 @@ def check_xlsx(body: bytes) -> tuple[list[str], int]:
 
 # --- The test -----------------------------------------------------------------------------------
 @pytest.fixture
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     """A media directory of the test's own, holding what the demo stored (its published Q3)."""
     if Path(settings.MEDIA_ROOT).is_dir():
         shutil.copytree(settings.MEDIA_ROOT, tmp_path / "media")
@@ -263,7 +263,7 @@ def media(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(demo, media, client, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def world(demo, media, client, django_capture_on_commit_callbacks):
     """The demo with hostile text everywhere, and the Q3 2019/20 report generated from it and
     published."""
     assert plant_hostile_text() > 100

@@ -109,7 +109,7 @@ class Workers:
 
 
 @pytest.fixture
-def workers(tmp_path, settings, monkeypatch) -> Iterator[Workers]:  # type: ignore[no-untyped-def]
+def workers(tmp_path, settings, monkeypatch) -> Iterator[Workers]:
     """The Celery app of this process publishes to Redis (no eager runs) from fresh pools; the
     queue starts empty; the workers are killed at the end whatever happens."""
     from config.celery import app

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two_programmes(demo):  # type: ignore[no-untyped-def]
+def two_programmes(demo):
     """(A, B): B is Commercial (it has risks, actions, a draft and gate reviews); A is a
     programme whose manager does not manage or sponsor Commercial. A's manager attacks B."""
     theirs = Programme.objects.select_related("manager").get(slug="commercial")
@@ -42,11 +42,11 @@ def two_programmes(demo):  # type: ignore[no-untyped-def]
     return mine, theirs
 
 
-def first(qs):  # type: ignore[no-untyped-def]
+def first(qs):
     return qs.order_by("pk").first()
 
 
-def attempts(mine: Programme, theirs: Programme) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+def attempts(mine: Programme, theirs: Programme) -> list[tuple[str, str, dict]]:
     """(what, url, body): each is a write A's manager must not be able to make to B."""
     risk, action, benefit = first(theirs.risks), first(theirs.actions), first(theirs.benefits)
     section = first(

@@ -111,7 +111,7 @@ def test_out_of_range_ids_in_a_form_are_a_form_error_not_a_500(demo):
     assert wrong == []
 
 
-def int_routes(patterns=None, prefix="", namespace=None):  # type: ignore[no-untyped-def]
+def int_routes(patterns=None, prefix="", namespace=None):
     """(name, route) of every named URL with an ``<int:…>`` segment."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):

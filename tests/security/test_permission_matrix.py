@@ -24,7 +24,7 @@ from tests.security.matrix import (
 SAMPLE_PROGRAMME = "commercial"
 
 
-def named_urls(patterns=None, namespace=None):  # type: ignore[no-untyped-def]
+def named_urls(patterns=None, namespace=None):
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
             ns = pattern.namespace or namespace
@@ -35,7 +35,7 @@ def named_urls(patterns=None, namespace=None):  # type: ignore[no-untyped-def]
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 
-def unnamed_routes(patterns=None, prefix=""):  # type: ignore[no-untyped-def]
+def unnamed_routes(patterns=None, prefix=""):
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace not in EXEMPT_NAMESPACES:
@@ -101,13 +101,13 @@ def _refusal(actor: str, expected: int) -> bool:
     return expected in (403, 404, 405) or (actor == "anonymous" and expected == 302)
 
 
-def _changed(before: dict, after: dict) -> list[str]:  # type: ignore[type-arg]
+def _changed(before: dict, after: dict) -> list[str]:
     return sorted(
         label for label in before.keys() | after.keys() if before.get(label) != after.get(label)
     )
 
 
-def _check(wrong, client, name, url, method, actor, expected, entry) -> None:  # type: ignore[no-untyped-def]
+def _check(wrong, client, name, url, method, actor, expected, entry) -> None:
     response = client.generic(
         method,
         url,

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(make_user):  # type: ignore[no-untyped-def]
+def people(make_user):
     users = {role: make_user(role, username=role.value) for role in Role}
     users[None] = make_user(None, username="no-role")
     return users

@@ -45,13 +45,13 @@ def together(calls: list[Callable[[], object]]) -> list[object]:
 
 
 @pytest.fixture
-def checked_passwords(monkeypatch):  # type: ignore[no-untyped-def]
+def checked_passwords(monkeypatch):
     """Counts the passwords actually checked by the sign-in forms."""
     count = {"n": 0}
     lock = threading.Lock()
     real = auth_forms.authenticate
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting(*args, **kwargs):
         with lock:
             count["n"] += 1
         return real(*args, **kwargs)
@@ -73,7 +73,7 @@ def attempt(password: str, path: str = "/accounts/login/") -> Callable[[], tuple
 @pytest.mark.django_db(transaction=True)
 class TestConcurrentAttemptsOnPostgres:
     @pytest.fixture(autouse=True)
-    def _postgres_only(self):  # type: ignore[no-untyped-def]
+    def _postgres_only(self):
         if connection.vendor != "postgresql":
             pytest.skip("row locks need PostgreSQL (DATABASE_URL); SQLite serialises writes")
 
@@ -85,7 +85,7 @@ class TestConcurrentAttemptsOnPostgres:
         assert not [r for r in results if isinstance(r, Exception)], results
         assert checked_passwords["n"] <= services.FAILURE_LIMIT
         assert FailedSignIn.objects.filter(username="pmo").count() == services.FAILURE_LIMIT
-        throttled = [r for r in results if THROTTLED in r[1]]  # type: ignore[index]
+        throttled = [r for r in results if THROTTLED in r[1]]
         assert len(throttled) == 40 - checked_passwords["n"]
 
     def test_a_burst_of_wrong_then_the_right_password_does_not_sign_in(

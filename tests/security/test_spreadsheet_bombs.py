@@ -73,7 +73,7 @@ def upload(data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile("hostile.xlsx", data, content_type=XLSX)
 
 
-def refused(call, *args, **kwargs) -> tuple[str, float]:  # type: ignore[no-untyped-def]
+def refused(call, *args, **kwargs) -> tuple[str, float]:
     started = time.monotonic()
     with pytest.raises(SpreadsheetError) as caught:
         call(*args, **kwargs)
@@ -203,7 +203,7 @@ def test_the_upload_size_is_capped_before_it_is_read_whole():
         def readable(self) -> bool:
             return True
 
-        def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        def readinto(self, buffer) -> int:
             buffer[: len(buffer)] = b"\0" * len(buffer)
             self.served += len(buffer)
             return len(buffer)
@@ -271,7 +271,7 @@ def test_the_raid_import_reads_the_file_outside_any_transaction(make_user, monke
     seen = []
     real = raid_imports.read_sheet
 
-    def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def watching(*args, **kwargs):
         seen.append(len(connection.atomic_blocks))
         return real(*args, **kwargs)
 

@@ -131,7 +131,7 @@ def test_the_database_unavailable_page_carries_the_security_headers(client_as, m
     client = client_as(make_user(Role.PMO))
     original = portfolio_views.Programme.objects.with_people
 
-    def unreachable(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def unreachable(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     portfolio_views.Programme.objects.with_people = unreachable

@@ -46,7 +46,7 @@ def pause_in_rollup(marker: Path) -> None:
     from benefits.models import RollupRow
 
     manager = RollupRow.objects
-    manager.bulk_create = after(manager.bulk_create, marker)  # type: ignore[method-assign]
+    manager.bulk_create = after(manager.bulk_create, marker)
 
 
 def pause_in_report(marker: Path) -> None:
@@ -54,7 +54,7 @@ def pause_in_report(marker: Path) -> None:
     is saved as generated (data, file names, hashes), not committed."""
     from reports.models import ReportVersion
 
-    ReportVersion.save = after(ReportVersion.save, marker)  # type: ignore[method-assign]
+    ReportVersion.save = after(ReportVersion.save, marker)
 
 
 STEPS = {"rollup": pause_in_rollup, "report": pause_in_report}

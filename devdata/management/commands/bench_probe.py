@@ -50,7 +50,7 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _timed(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+def _timed(fn, repeat: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeat):
         started = time.perf_counter()
@@ -70,7 +70,7 @@ def _floor() -> dict[int, tuple[Decimal, ...]]:
     return {year: tuple(v) for year, v in totals.items()}
 
 
-def _rollup_totals(rollup) -> dict[int, tuple[Decimal, ...]]:  # type: ignore[no-untyped-def]
+def _rollup_totals(rollup) -> dict[int, tuple[Decimal, ...]]:
     totals: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
     for row in rollup.rows:
         for i, name in enumerate(("planned", "forecast", "actual")):
@@ -81,7 +81,7 @@ def _rollup_totals(rollup) -> dict[int, tuple[Decimal, ...]]:  # type: ignore[no
 class Command(BaseCommand):
     help = "One measurement for bin/bench (rollup, pages or session); prints JSON."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("what", choices=["rollup", "pages", "session", "report"])
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--requests", type=int, default=50)
@@ -92,11 +92,11 @@ class Command(BaseCommand):
             help="Seconds per page: stop early (after at least 5 requests) once spent.",
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         result = getattr(self, options["what"])(options)
         self.stdout.write(json.dumps(result))
 
-    def rollup(self, options) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    def rollup(self, options) -> dict:
         rollup_compute()  # warm the connection and the plans
         _floor()
         rollup_s, rollup = _timed(rollup_compute, options["repeat"])
@@ -110,10 +110,10 @@ class Command(BaseCommand):
             "programmes": Programme.objects.count(),
         }
 
-    def _pmo(self):  # type: ignore[no-untyped-def]
+    def _pmo(self):
         return get_user_model().objects.get(username="pmo")
 
-    def pages(self, options) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    def pages(self, options) -> dict:
         programme = Programme.objects.filter(stage=Stage.DELIVER).order_by("pk").first()
         if programme is None:
             raise CommandError("No programme in Deliver: run generate_portfolio first.")
@@ -134,7 +134,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{url} returned {response.status_code}")
             queries: list[str] = []
 
-            def count(run, sql, *args, seen=queries):  # type: ignore[no-untyped-def]
+            def count(run, sql, *args, seen=queries):
                 seen.append(sql)
                 return run(sql, *args)
 
@@ -161,12 +161,12 @@ class Command(BaseCommand):
             }
         return results
 
-    def session(self, options) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    def session(self, options) -> dict:
         client = Client()
         client.force_login(self._pmo())
         return {"sessionid": client.cookies["sessionid"].value}
 
-    def report(self, options) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    def report(self, options) -> dict:
         newest = HighlightReport.objects.order_by("-month").values_list("month", flat=True)[:1]
         if not newest:
             raise CommandError("No highlight reports: run generate_portfolio first.")

@@ -12,7 +12,7 @@ from portfolio.models import Programme
 class Command(BaseCommand):
     help = "Generate N synthetic programmes (deterministic for --seed) with bulk inserts."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--programmes", type=int, required=True, help="How many programmes.")
         parser.add_argument("--seed", type=int, default=1, help="The random seed (default 1).")
         parser.add_argument(
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             help="Run even though the database already holds programmes (adds to them).",
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         count = options["programmes"]
         if count < 1:
             raise CommandError("--programmes must be at least 1.")

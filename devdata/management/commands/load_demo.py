@@ -11,10 +11,10 @@ from portfolio.models import Programme
 class Command(BaseCommand):
     help = "Load the demo data from the seeds (idempotent) and print the demo sign-ins."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Do not print the sign-ins.")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         before = Programme.objects.count()
         loader.load()
         added = Programme.objects.count() - before
