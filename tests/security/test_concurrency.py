@@ -8,9 +8,6 @@
 (c) Two roll-ups at once: the RollupState row lock serialises them; one snapshot, same figures.
 """
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 
@@ -18,6 +15,7 @@ from benefits.models import RollupSnapshot
 from benefits.rollup import rollup_run
 from portfolio.models import DocumentSection
 from portfolio.services import SectionConflict, document_is_editable, section_save
+from tests.support.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,28 +24,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (DATABASE_URL); SQLite serialises writes")
-
-
-def together(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads (each its own connection), released at the same moment."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as error:  # the test inspects what each thread got
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_editors_saving_one_section_give_one_conflict_and_keep_both_texts(demo):

@@ -18,30 +18,9 @@ from accounts import services
 from accounts.models import FailedSignIn, SignInThrottle
 from accounts.roles import Role
 from tests.accounts.factories import PASSWORD
+from tests.support.threads import together
 
 THROTTLED = "There have been too many failed attempts to sign in"
-
-
-def together(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls in threads (each its own database connection), released at one moment."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=20)
-            results[i] = call()
-        except Exception as error:  # the test inspects what each thread got
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.fixture
@@ -81,7 +60,7 @@ class TestConcurrentAttemptsOnPostgres:
         self, make_user, checked_passwords
     ):
         make_user(Role.PMO, username="pmo")
-        results = together([attempt("wrong-password") for _ in range(40)])
+        results = together(*[attempt("wrong-password") for _ in range(40)])
         assert not [r for r in results if isinstance(r, Exception)], results
         assert checked_passwords["n"] <= services.FAILURE_LIMIT
         assert FailedSignIn.objects.filter(username="pmo").count() == services.FAILURE_LIMIT
@@ -92,7 +71,7 @@ class TestConcurrentAttemptsOnPostgres:
         self, make_user, checked_passwords
     ):
         make_user(Role.PMO, username="pmo")
-        together([attempt("wrong-password") for _ in range(19)])
+        together(*[attempt("wrong-password") for _ in range(19)])
         _, page, signed_in = attempt(PASSWORD)()
         assert checked_passwords["n"] <= services.FAILURE_LIMIT
         assert THROTTLED in page
@@ -100,7 +79,7 @@ class TestConcurrentAttemptsOnPostgres:
 
     def test_the_admin_login_is_throttled_under_concurrency_too(self, make_user, checked_passwords):
         make_user(Role.PMO, username="pmo", is_staff=True)
-        together([attempt("wrong-password", "/admin/login/") for _ in range(20)])
+        together(*[attempt("wrong-password", "/admin/login/") for _ in range(20)])
         assert checked_passwords["n"] <= services.FAILURE_LIMIT
         _, page, signed_in = attempt(PASSWORD, "/admin/login/")()
         assert THROTTLED in page
