@@ -635,9 +635,11 @@ class ProgrammeSettingsForm(PeopleByName, forms.ModelForm):
         }
 
 
-class BoardCreateForm(PeopleByName, forms.ModelForm):
-    class Meta:
-        model = Board
+class BoardCreateForm(BoardForm):
+    """A new board: the edit form's fields (and people pickers), with its name, kind and what it
+    oversees."""
+
+    class Meta(BoardForm.Meta):
         fields = [
             "name", "kind", "programme", "portfolio", "chair", "members", "purpose",
             "next_meeting",
@@ -652,21 +654,13 @@ class BoardCreateForm(PeopleByName, forms.ModelForm):
             "chair": "The chair is also a member.",
         }
         field_classes = {
-            "chair": BoundedModelChoiceField,
-            "members": BoundedModelMultipleChoiceField,
+            **BoardForm.Meta.field_classes,
             "programme": BoundedModelChoiceField,
             "portfolio": BoundedModelChoiceField,
-        }
-        widgets = {
-            "members": forms.CheckboxSelectMultiple,
-            "next_meeting": DATE,
-            "purpose": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chair"].queryset = people_for("board_chair")
-        self.fields["members"].queryset = people_for("board_member")
         self.fields["programme"].queryset = Programme.objects.filter(board=None)
         self.fields["portfolio"].queryset = Portfolio.objects.filter(board=None)
         self.fields["kind"].choices = [("", "Choose the kind of board"), *BoardKind.choices]
