@@ -126,7 +126,11 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
                 "dashboard.context_processors.inbox",
             ],
-            "builtins": ["django.templatetags.static", "template_partials.templatetags.partials"],
+            "builtins": [
+                "django.templatetags.static",
+                "template_partials.templatetags.partials",
+                "core.templatetags.breadcrumbs",
+            ],
         },
     }
 ]
