@@ -113,7 +113,7 @@ def section_update(request: HttpRequest, slug: str, document: str, key: str) -> 
         return render(request, page, context, status=409)
     except ServiceError as error:
         if request.htmx:
-            return render(request, f"{page}#save-status", {"row": row, "error": str(error)})
+            return render(request, f"{page}#save_status", {"row": row, "error": str(error)})
         show_service_error(request, error)
         return redirect("portfolio:document_edit", slug=slug, document=kind)
     row |= {"version": section.version, "section": section, "saved": True}
@@ -122,7 +122,7 @@ def section_update(request: HttpRequest, slug: str, document: str, key: str) -> 
         context = {"programme": programme, "kind": kind, "row": row, "editable": True}
         return render(request, f"{page}#section", context)
     if request.htmx:
-        return render(request, f"{page}#save-status", {"row": row, "oob": True})
+        return render(request, f"{page}#save_status", {"row": row, "oob": True})
     messages.success(request, f"{template.title} saved.")
     url = reverse("portfolio:document_edit", kwargs={"slug": slug, "document": kind})
     return redirect(f"{url}#section-{key}")

@@ -2,7 +2,6 @@
 
     {% breadcrumbs "Programmes" "portfolio:programme_list" programme %}
 
-
 "Home" always comes first. The arguments are read left to right as crumbs:
 
 - an object with ``get_absolute_url`` (a programme, a person) is one crumb, named ``str(object)``;
