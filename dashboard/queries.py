@@ -32,7 +32,6 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.urls import reverse
 from django.utils import timezone
 
 from benefits import finance
@@ -158,18 +157,12 @@ def _counted_stage_table(counts: list[tuple], portfolios: list[Portfolio]) -> di
     for portfolio, stage, n in counts:
         cells[portfolio][stage] = n
     ordered = sorted(cells, key=lambda pk: (pk is None, by_pk[pk].position if pk else 0, pk or 0))
-    programmes_url = reverse("portfolio:programme_list")
     rows = []
     for pk in ordered:
         portfolio = by_pk.get(pk) if pk else None
-        row = []
-        for stage in Stage.pipeline():
-            n = cells[pk].get(stage.value, 0)
-            # the programme list filters by portfolio, not by "not yet assigned": no link there
-            url = ""
-            if n and portfolio:
-                url = f"{programmes_url}?stage={stage.value}&portfolio={portfolio.slug}"
-            row.append({"count": n, "url": url, "stage": stage.label})
+        row = [
+            {"count": cells[pk].get(stage.value, 0), "stage": stage} for stage in Stage.pipeline()
+        ]
         rows.append({"portfolio": portfolio, "cells": row})
     return {"stages": Stage.pipeline(), "rows": rows}
 
@@ -312,15 +305,18 @@ def risk_panel(filters: DashboardFilters) -> dict[str, Any]:
         .order_by("-residual", "title")[:TOP_RISKS]
     )
     overdue = risks.review_overdue().order_by("review_date", "title")
-    if filters.portfolio and not (filters.directorate or filters.category):
-        list_url = reverse("governance:portfolio_raid", kwargs={"slug": filters.portfolio.slug})
-    else:
-        list_url = reverse("governance:raid")
     return {
         "escalated": escalated,
         "overdue_reviews": list(overdue[:LIST_LIMIT]),
         "overdue_count": overdue.count(),
-        "heat_map": heat_map(risks, list_url),
+        "heat_map": heat_map(risks),
+        # The heat map's cells link to this portfolio's RAID log when it is the only filter, else
+        # to the whole portfolio's (which has no directorate or category filter).
+        "heat_map_portfolio": (
+            filters.portfolio
+            if filters.portfolio and not (filters.directorate or filters.category)
+            else None
+        ),
     }
 
 
@@ -528,16 +524,11 @@ def _savings_table(year: FinancialYear, rows: Any) -> Table:
 def savings_detail(
     filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear
 ) -> Table:
-    """The rows behind a year's savings figures, for the page: each programme and MTFP line
-    with a link to its benefits register (two queries)."""
+    """The rows behind a year's savings figures, for the page: each programme and MTFP line,
+    with the slug of the programme whose benefits register it links to (two queries)."""
     rows = [row for row in _savings_rows(filters, snapshot, year) if _has_figures(row)]
     table = _savings_table(year, [_savings_cells(row) for row in rows])
-    table.links = [  # type: ignore[attr-defined]
-        reverse("benefits:register", kwargs={"slug": row["programme__slug"]})
-        if row["programme__slug"]
-        else ""
-        for row in rows
-    ]
+    table.slugs = [row["programme__slug"] for row in rows]  # type: ignore[attr-defined]
     return table
 
 

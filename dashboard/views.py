@@ -124,7 +124,7 @@ def savings_year(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse
         request,
         "dashboard/savings_year.html",
         {"form": form, "filters": filters, "year": FinancialYear(year), "table": table,
-         "rows": list(zip(table.rows, table.links, strict=True)), "snapshot": snapshot},
+         "rows": list(zip(table.rows, table.slugs, strict=True)), "snapshot": snapshot},
     )  # fmt: skip
 
 

@@ -11,7 +11,6 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import QueryDict
-from django.urls import reverse
 
 from accounts.models import User
 from accounts.rules import is_pmo as user_is_pmo
@@ -233,7 +232,7 @@ def programme_history(programme: Programme, limit: int = 300) -> list[dict[str, 
         entries.append({
             "when": record.history_date, "who": _who(record),
             "what": f"{document.get_kind_display()}: {title}",
-            "url": document.get_absolute_url(),
+            "about": document,
             "chunks": text_diff(old, record.text),
         })  # fmt: skip
 
@@ -265,7 +264,7 @@ def programme_history(programme: Programme, limit: int = 300) -> list[dict[str, 
             continue
         entries.append({
             "when": record.history_date, "who": _who(record), "what": what,
-            "url": reverse("governance:review_detail", kwargs={"pk": record.id}),
+            "about": record.instance,
         })  # fmt: skip
 
     entries.sort(key=lambda e: e["when"], reverse=True)
@@ -365,17 +364,10 @@ def register_page(
 
 
 # --- Heat map -----------------------------------------------------------------------------------
-BAND_CLASSES = {
-    "High": "app-heat--high",
-    "Medium/High": "app-heat--medium-high",
-    "Medium": "app-heat--medium",
-    "Low": "app-heat--low",
-}
-
-
-def heat_map(risks: models.QuerySet, list_url: str) -> dict[str, Any]:
+def heat_map(risks: models.QuerySet) -> dict[str, Any]:
     """A 5×5 grid of open risks by residual likelihood (rows, 5 at the top) × impact (columns),
-    each cell a count, a band and a link to the risk list filtered to that cell. One query."""
+    each cell a count and a band (templates/governance/_heat_map.html links each cell to the risk
+    list filtered to it and colours it by band). One query."""
     counts = {
         (row["residual_likelihood"], row["residual_impact"]): row["n"]
         for row in risks.filter(status=RiskStatus.OPEN)
@@ -394,8 +386,6 @@ def heat_map(risks: models.QuerySet, list_url: str) -> dict[str, Any]:
                     "impact": impact,
                     "count": counts.get((likelihood, impact), 0),
                     "band": band,
-                    "css": BAND_CLASSES[band],
-                    "url": f"{list_url}?status=open&likelihood={likelihood}&impact={impact}",
                 }
             )
         rows.append({"likelihood": likelihood, "cells": cells})

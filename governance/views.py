@@ -294,7 +294,8 @@ def _log_context(
         }
     )
     if register is REGISTERS["risks"]:
-        context["heat_map"] = queries.heat_map(register.rows(scope), list_url)
+        context["heat_map"] = queries.heat_map(register.rows(scope))
+        context["heat_map_url"] = list_url
     if programme is not None and register.editable:
         context["add_url"] = reverse(_name(register, "add"), kwargs={"slug": programme.slug})
     return context
