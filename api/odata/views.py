@@ -21,6 +21,7 @@ from .query import MAX_PAGE_SIZE, ODataError, Options, parse
 
 logger = logging.getLogger("api.odata")
 
+ROW_JSON = "odata_row_json"  # the annotation holding an entity's JSON, written by PostgreSQL
 JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false"
 
 
@@ -124,16 +125,22 @@ def _page(request: HttpRequest, entity_set: EntitySet, queryset: Any, options: O
     navigations = entity_set.navigation_by_name
     expand = [navigations[n] for n in options.expand]
     by_name = entity_set.by_name
-    paths = {"pk"} | {p.path for p in options.select} | {by_name[n.key].path for n in expand}
-    rows_qs = queryset.order_by(*options.orderby).values(*paths)
+    keys = {by_name[n.key].path for n in expand}
+    row_json = serialise.row_json(options.select, queryset.db)
+    if row_json is None:
+        paths = {"pk"} | {p.path for p in options.select} | keys
+        rows_qs = queryset.order_by(*options.orderby).values(*paths)
+    else:  # PostgreSQL writes each entity's JSON (serialise.row_json)
+        rows_qs = (
+            queryset.order_by(*options.orderby)
+            .annotate(**{ROW_JSON: row_json})
+            .values("pk", *keys, ROW_JSON)
+        )
     page_size = _page_size(request)
     take = page_size if options.top is None else min(page_size, options.top)
-    if options.ordered:
-        rows = list(rows_qs[options.skip : options.skip + take + 1])
-    else:
-        if options.skiptoken is not None:
-            rows_qs = rows_qs.filter(pk__gt=options.skiptoken)
-        rows = list(rows_qs[options.skip : options.skip + take + 1])
+    if not options.ordered and options.skiptoken is not None:
+        rows_qs = rows_qs.filter(pk__gt=options.skiptoken)
+    rows = list(rows_qs[options.skip : options.skip + take + 1])
     more = len(rows) > take and (options.top is None or options.top > take)
     rows = rows[:take]
     expanded = {nav.name: _expanded(request, nav, rows, by_name[nav.key].path) for nav in expand}
@@ -147,10 +154,20 @@ def _page(request: HttpRequest, entity_set: EntitySet, queryset: Any, options: O
         head["@odata.count"] = total
     entities = []
     for row in rows:
-        entity = {p.name: row[p.path] for p in options.select}
-        for nav in expand:
-            entity[nav.name] = expanded[nav.name].get(row[by_name[nav.key].path])
-        entities.append(serialise.obj(entity))
+        if row_json is None:
+            entity = {p.name: row[p.path] for p in options.select}
+            for nav in expand:
+                entity[nav.name] = expanded[nav.name].get(row[by_name[nav.key].path])
+            entities.append(serialise.obj(entity))
+        elif expand:
+            related = "".join(
+                f",{json.dumps(nav.name)}:"
+                + serialise.value(expanded[nav.name].get(row[by_name[nav.key].path]))
+                for nav in expand
+            )
+            entities.append(row[ROW_JSON][:-1] + related + "}")
+        else:
+            entities.append(row[ROW_JSON])
     parts = [serialise.obj(head)[:-1], ',"value":[', ",".join(entities), "]"]
     if more:
         parts.append(f',"@odata.nextLink":{json.dumps(_next_link(request, options, rows, take))}')

@@ -8,6 +8,12 @@
 - ``session``: a signed-in session key for the PMO user (for the throughput run).
 - ``report``: the quarterly report (its data, PDF and workbook) for the latest quarter with
   highlight reports: time of each step and the peak memory (ru_maxrss) of this process.
+- ``odata``: every benefit profile year read through the OData feed (/odata/BenefitProfileYears,
+  as the PMO's personal access token, following ``@odata.nextLink`` to the end) against two
+  floors over the same rows and columns: ``COPY (SELECT …) TO STDOUT`` and a plain SELECT
+  fetched into Python. The feed's totals are asserted equal to the database's; the median time
+  of a one-row request shows what each page pays whatever its size; peak memory is the
+  ru_maxrss of this process, which served every page.
 """
 
 import json
@@ -16,12 +22,16 @@ import statistics
 import time
 from collections import defaultdict
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Sum
 from django.test import Client
 
+from api import services as api_services
+from benefits.models import BenefitProfile
 from benefits.rollup import rollup_compute
 from dashboard import caching
 from portfolio.models import HighlightReport, Programme, Stage
@@ -41,6 +51,15 @@ GROUP BY p.portfolio_id, b.programme_id, b.directorate_id, p.category, b.mtfp_li
          bp.financial_year
 """
 
+
+# The columns BenefitProfileYears serves (Id, BenefitId, FinancialYear, Planned, Forecast,
+# Actual), in the order the feed pages them (by key).
+ODATA_FLOOR_SQL = """
+SELECT id, benefit_id, financial_year, planned, forecast, actual
+FROM benefits_benefitprofile ORDER BY id
+"""
+ODATA_FEED = "/odata/BenefitProfileYears"
+MONEY = ("planned", "forecast", "actual")
 
 UNCACHED = "Dashboard, uncached (a save before each request)"
 
@@ -78,11 +97,72 @@ def _rollup_totals(rollup) -> dict[int, tuple[Decimal, ...]]:
     return {year: tuple(v) for year, v in totals.items() if any(v)}
 
 
+def _copy_floor() -> int:
+    """Every row as COPY text, read to the end; returns the bytes read (PostgreSQL only)."""
+    connection.ensure_connection()
+    size = 0
+    statement = f"COPY ({ODATA_FLOOR_SQL.strip()}) TO STDOUT"
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for block in copy:
+            size += len(block)
+    return size
+
+
+def _select_floor() -> int:
+    """Every row fetched into Python values (Decimals, ints) in batches; returns the count."""
+    rows = 0
+    with connection.cursor() as cursor:
+        cursor.execute(ODATA_FLOOR_SQL)
+        while batch := cursor.fetchmany(2000):
+            rows += len(batch)
+    return rows
+
+
+def _feed_request(client: Client, headers: dict[str, str]) -> float:
+    """One request of one row: what every page pays whatever its size (the token, the
+    throttle, the owner's roles, the middleware)."""
+    started = time.perf_counter()
+    response = client.get(ODATA_FEED + "?$top=1", **headers)
+    seconds = time.perf_counter() - started
+    if response.status_code != 200:
+        raise CommandError(f"{ODATA_FEED}?$top=1 returned {response.status_code}")
+    return seconds
+
+
+def _feed_read(client: Client, headers: dict[str, str]) -> dict:
+    """Follow @odata.nextLink from the first page to the last. Only the requests are timed
+    (the server's work, in this process); parsing and adding up happen outside the clock."""
+    url: str | None = ODATA_FEED
+    seconds, rows, pages, largest = 0.0, 0, 0, 0
+    totals = dict.fromkeys(MONEY, Decimal(0))
+    while url:
+        started = time.perf_counter()
+        response = client.get(url, **headers)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        seconds += time.perf_counter() - started
+        if response.status_code != 200:
+            raise CommandError(f"{url} returned {response.status_code}: {body[:300]!r}")
+        page = json.loads(body, parse_float=Decimal)
+        pages += 1
+        rows += len(page["value"])
+        largest = max(largest, len(body))
+        for entity in page["value"]:
+            for name in MONEY:
+                totals[name] += entity[name.title()]
+        following = page.get("@odata.nextLink")
+        url = None
+        if following:
+            parts = urlsplit(following)
+            url = parts.path + "?" + parts.query
+    return {"seconds": seconds, "rows": rows, "pages": pages, "largest": largest,
+            "totals": totals}  # fmt: skip
+
+
 class Command(BaseCommand):
-    help = "One measurement for bin/bench (rollup, pages or session); prints JSON."
+    help = "One measurement for bin/bench (rollup, pages, session, report or odata); prints JSON."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["rollup", "pages", "session", "report"])
+        parser.add_argument("what", choices=["rollup", "pages", "session", "report", "odata"])
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument(
@@ -90,6 +170,13 @@ class Command(BaseCommand):
             type=float,
             default=45.0,
             help="Seconds per page: stop early (after at least 5 requests) once spent.",
+        )
+        parser.add_argument(
+            "--page-size",
+            type=int,
+            default=0,
+            help="odata: ask the feed for pages of this many rows (Prefer: odata.maxpagesize); "
+            "0 takes the feed's own page size, as Power BI and Excel do.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -190,4 +277,47 @@ class Command(BaseCommand):
             "xlsx_kb": len(xlsx) // 1024,
             "before_mb": before_mb,
             "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+
+    def odata(self, options) -> dict:
+        expected = BenefitProfile.objects.aggregate(**{name: Sum(name) for name in MONEY})
+        count = BenefitProfile.objects.count()
+        if not count:
+            raise CommandError("No benefit profiles: run generate_portfolio first.")
+        _token, secret = api_services.access_token_create(
+            actor=self._pmo(), name="make bench", expires_in_days=30
+        )
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        if options["page_size"]:
+            headers["HTTP_PREFER"] = f"odata.maxpagesize={options['page_size']}"
+        client = Client()
+        client.get(ODATA_FEED, **headers)  # warm: the first page, the token, the plans
+        copy = connection.vendor == "postgresql"  # bin/bench always is; the tests may not be
+        if copy:
+            _copy_floor()
+        before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        feed = _feed_read(client, headers)
+        feed_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if feed["rows"] != count:
+            raise CommandError(f"The feed served {feed['rows']} rows of {count}.")
+        for name in MONEY:
+            if feed["totals"][name] != (expected[name] or Decimal(0)):
+                raise CommandError(f"The feed's total {name} differs from the database's.")
+        request_s = statistics.median(_feed_request(client, headers) for _ in range(21))
+        copy_s, copy_bytes = _timed(_copy_floor, options["repeat"]) if copy else (None, None)
+        select_s, selected = _timed(_select_floor, options["repeat"])
+        if selected != count:
+            raise CommandError(f"The SELECT floor read {selected} rows of {count}.")
+        return {
+            "rows": count,
+            "pages": feed["pages"],
+            "feed_s": feed["seconds"],
+            "request_s": request_s,
+            "copy_s": copy_s,
+            "select_s": select_s,
+            "largest_page_kb": feed["largest"] / 1024,
+            "copy_kb": copy_bytes / 1024 if copy_bytes is not None else None,
+            "before_mb": before_mb,
+            "maxrss_mb": feed_mb,
+            "programmes": Programme.objects.count(),
         }
