@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policies import authorise, policy
 from dashboard.forms import DashboardFilterForm
-from dashboard.queries import DashboardFilters, dashboard_table, latest_snapshot, savings_detail
+from dashboard.queries import DashboardFilters, dashboard_table, latest_snapshot, savings_download
 from governance.registers import REGISTERS
 from portfolio.models import Portfolio, Programme
 from portfolio.periods import FinancialYear
@@ -137,7 +137,7 @@ def csvw_savings_year(request: HttpRequest, year: int) -> HttpResponse:
     snapshot = latest_snapshot()
     if snapshot is None or not 1990 <= year <= 2100:
         raise Http404("No roll-up for that year")
-    table = savings_detail(filters, snapshot, FinancialYear(year))
+    table = savings_download(filters, snapshot, FinancialYear(year))  # its columns, not its rows
     return _json(csvw.table_metadata(table, _csv_url(request)))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
@@ -76,11 +77,36 @@ def benefit_years(benefit: Benefit, today_year: int) -> range:
     return range(min([*years, today_year]), max([*years, today_year + 4]) + 1)
 
 
-def my_benefits(user: User) -> list[dict[str, Any]]:
-    benefits = Benefit.objects.owned_by(user).with_register().order_by("programme__name", "title")
-    return [
-        {"benefit": b, "totals": benefit_totals(b), "rating": benefit_rating(b)} for b in benefits
-    ]
+MY_BENEFITS_PAGE = 25
+
+
+def my_benefits(user: User, page_number: str | None = None) -> dict[str, Any]:
+    """The benefits the user owns, a page at a time, each with its profile's totals summed in
+    SQL and its deliverability rating (three queries, however many benefits and years)."""
+    benefits = (
+        Benefit.objects.owned_by(user)
+        .select_related(
+            "programme", "owner", "directorate", "mtfp_line__plan", "rating_override_by"
+        )
+        .annotate(
+            planned_total=Coalesce(Sum("profile__planned"), ZERO),
+            forecast_total=Coalesce(Sum("profile__forecast"), ZERO),
+            actual_total=Coalesce(Sum("profile__actual"), ZERO),
+        )
+        .order_by("programme__name", "title", "pk")
+    )
+    page: Page = Paginator(benefits, MY_BENEFITS_PAGE).get_page(page_number)
+    entries = []
+    for b in page.object_list:
+        totals = Totals(planned=b.planned_total, forecast=b.forecast_total, actual=b.actual_total)
+        if b.is_financial:
+            rating = deliverability.rate(
+                b, target=totals.planned, forecast=totals.forecast, actual=totals.actual
+            )
+        else:
+            rating = deliverability.rate(b, target=ZERO, forecast=ZERO, actual=ZERO)
+        entries.append({"benefit": b, "totals": totals, "rating": rating})
+    return {"page": page, "entries": entries}
 
 
 # --- One-off costs and the business case ----------------------------------------------------

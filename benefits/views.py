@@ -218,9 +218,8 @@ def benefit_deliverability(request: HttpRequest, slug: str, pk: int) -> HttpResp
 @require_GET
 @policy("benefits.view_own_benefits")
 def my_benefits(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "benefits/benefit_mine.html", {"entries": queries.my_benefits(request.user)}
-    )
+    context = queries.my_benefits(request.user, request.GET.get("page"))
+    return render(request, "benefits/benefit_mine.html", context)
 
 
 # --- One-off costs --------------------------------------------------------------------------

@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.templatetags.static",
                 "template_partials.templatetags.partials",
                 "core.templatetags.breadcrumbs",
+                "core.templatetags.pages",
             ],
         },
     }

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from benefits.models import RollupSnapshot
+from core.audit import bulk_written
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +94,14 @@ def bump(**_signal: object) -> None:
 
 
 def connect() -> None:
-    """Bump the generation on every save or delete in the apps the dashboard reads."""
+    """Bump the generation on every save, delete or bulk write (once for the batch) in the apps
+    the dashboard reads."""
     for label in WATCHED_APPS:
         for model in apps.get_app_config(label).get_models():
             uid = f"dashboard-generation-{model._meta.label}"
             post_save.connect(bump, sender=model, weak=False, dispatch_uid=f"{uid}-save")
             post_delete.connect(bump, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+            bulk_written.connect(bump, sender=model, weak=False, dispatch_uid=f"{uid}-bulk")
     m2m_changed.connect(bump, weak=False, dispatch_uid="dashboard-generation-m2m")
 
 

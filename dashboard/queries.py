@@ -17,6 +17,7 @@ from itertools import groupby
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -34,6 +35,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts.models import User
 from benefits import finance
 from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart, line_chart
@@ -149,6 +151,34 @@ def pipeline(filters: DashboardFilters, portfolios: list[Portfolio]) -> dict[str
         return {"stage_table": stage_table(named), "total": total, "counted": False}
     return {"stage_table": _counted_stage_table(counts, portfolios), "total": total,
             "counted": True}  # fmt: skip
+
+
+HOME_OWN_LIMIT = 10
+
+
+def home_page(user: User) -> dict[str, Any]:
+    """ "Where are we?" for staff who are not the PMO, bounded however large the portfolio: up to
+    ``HOME_OWN_LIMIT`` of the user's own programmes (the count says how many more the filtered
+    list holds), the stage table of the dashboard (named up to ``PIPELINE_NAMED``, counted
+    beyond), and the paused or stopped ones counted by stage (six queries)."""
+    own = Programme.objects.for_team_member(user).order_by("name", "pk")
+    own_shown = list(own.with_people()[:HOME_OWN_LIMIT])
+    own_count = own.count()
+    table = pipeline(DashboardFilters(), list(Portfolio.objects.all()))
+    elsewhere = list(
+        Programme.objects.exclude(stage__in=Stage.pipeline())
+        .order_by("stage")
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "own_programmes": own_shown,
+        "own_count": own_count,
+        "table": table["stage_table"],
+        "counted": table["counted"],
+        "elsewhere": [(Stage(stage), n) for stage, n in elsewhere],
+        "programme_count": table["total"],
+    }
 
 
 def _counted_stage_table(counts: list[tuple], portfolios: list[Portfolio]) -> dict[str, Any]:
@@ -498,17 +528,14 @@ def _savings_rows(
         .order_by()
         .values("programme", "programme__name", "programme__slug", "mtfp_line__name")
         .annotate(**_sums())
-        .order_by("programme__name", "mtfp_line__name")
+        .exclude(target=0, planned=0, forecast=0, actual=0)  # HAVING: rows with any figure
+        .order_by("programme__name", "mtfp_line__name", "programme")
     )
 
 
 def _savings_cells(row: dict[str, Any]) -> list[object]:
     return [row["programme__name"] or "Programme-wide", row["mtfp_line__name"] or "—",
             *(row[k] or ZERO for k in SAVINGS_KEYS)]  # fmt: skip
-
-
-def _has_figures(row: dict[str, Any]) -> bool:
-    return any(row[k] for k in ("target", "planned", "forecast", "actual"))
 
 
 def _savings_table(year: FinancialYear, rows: Any) -> Table:
@@ -521,15 +548,23 @@ def _savings_table(year: FinancialYear, rows: Any) -> Table:
     )
 
 
+SAVINGS_PAGE = 50
+
+
 def savings_detail(
-    filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear
-) -> Table:
-    """The rows behind a year's savings figures, for the page: each programme and MTFP line,
-    with the slug of the programme whose benefits register it links to (two queries)."""
-    rows = [row for row in _savings_rows(filters, snapshot, year) if _has_figures(row)]
+    filters: DashboardFilters,
+    snapshot: RollupSnapshot,
+    year: FinancialYear,
+    page_number: str | None = None,
+) -> tuple[Table, Page]:
+    """The rows behind a year's savings figures, for the page: ``SAVINGS_PAGE`` programmes and
+    MTFP lines at a time, each with the slug of the programme whose benefits register it links
+    to (two queries); the download holds them all."""
+    page = Paginator(_savings_rows(filters, snapshot, year), SAVINGS_PAGE).get_page(page_number)
+    rows = list(page.object_list)
     table = _savings_table(year, [_savings_cells(row) for row in rows])
     table.slugs = [row["programme__slug"] for row in rows]  # type: ignore[attr-defined]
-    return table
+    return table, page
 
 
 def savings_download(
@@ -537,7 +572,7 @@ def savings_download(
 ) -> Table:
     """The same rows as ``savings_detail``, read as they are written to the download."""
     rows = _savings_rows(filters, snapshot, year).iterator(chunk_size=CHUNK_SIZE)
-    return _savings_table(year, (_savings_cells(row) for row in rows if _has_figures(row)))
+    return _savings_table(year, (_savings_cells(row) for row in rows))
 
 
 ARROWS = {1: ("▲", "improved"), -1: ("▼", "worsened"), 0: ("▶", "no change")}

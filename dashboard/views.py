@@ -6,9 +6,7 @@ from django.views.decorators.http import require_GET
 from accounts.policies import policy
 from accounts.queries import pmo_contacts
 from core.exports import FORMATS, download
-from portfolio.models import Programme
 from portfolio.periods import FinancialYear
-from portfolio.queries import stage_table
 from reports.views import report_list
 
 from .caching import cached_fragments
@@ -18,6 +16,7 @@ from .queries import (
     DashboardFilters,
     dashboard_page,
     dashboard_table,
+    home_page,
     latest_snapshot,
     open_escalations,
     savings_detail,
@@ -48,18 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if user.has_perm("reports.view_published_reports"):
             return report_list(request)
         return render(request, "dashboard/home_no_role.html", {"contacts": pmo_contacts()})
-    programmes = list(Programme.objects.with_people())
-    own = [p for p in programmes if user.pk in (p.manager_id, p.sro_id)]
-    return render(
-        request,
-        "dashboard/home.html",
-        {
-            "own_programmes": own,
-            "table": stage_table(programmes),
-            "programme_count": len(programmes),
-            **_inbox(request),
-        },
-    )
+    return render(request, "dashboard/home.html", {**home_page(user), **_inbox(request)})
 
 
 @require_GET
@@ -119,12 +107,13 @@ def savings_year(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse
         if fmt not in FORMATS:
             raise Http404("No such format")
         return download(savings_download(filters, snapshot, FinancialYear(year)), fmt)
-    table = savings_detail(filters, snapshot, FinancialYear(year))
+    table, page = savings_detail(filters, snapshot, FinancialYear(year), request.GET.get("page"))
     return render(
         request,
         "dashboard/savings_year.html",
         {"form": form, "filters": filters, "year": FinancialYear(year), "table": table,
-         "rows": list(zip(table.rows, table.slugs, strict=True)), "snapshot": snapshot},
+         "rows": list(zip(table.rows, table.slugs, strict=True)), "snapshot": snapshot,
+         "page": page},
     )  # fmt: skip
 
 

@@ -498,7 +498,8 @@ def decision_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @policy("governance.view_logs")
 def my_actions(request: HttpRequest) -> HttpResponse:
-    return render(request, "governance/action_mine.html", queries.my_actions(request.user))
+    context = queries.my_actions(request.user, request.GET.get("page"))
+    return render(request, "governance/action_mine.html", context)
 
 
 # --- Change requests ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ class ProgrammeFilterForm(forms.Form):
         choices=[("", "All categories"), *[(c.value, f"Category {c.value}") for c in Category]],
         required=False,
     )
+    mine = forms.BooleanField(label="Only programmes I manage or sponsor", required=False)
 
 
 class ProgrammeCreateForm(forms.ModelForm):

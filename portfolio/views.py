@@ -33,6 +33,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         .in_stage(filters.get("stage"))
         .in_category(filters.get("category"))
     )
+    if filters.get("mine"):
+        programmes = programmes.for_team_member(request.user)
     page = Paginator(programmes, PROGRAMMES_PER_PAGE).get_page(request.GET.get("page"))
     template = "portfolio/programme_list.html"
     if request.htmx:

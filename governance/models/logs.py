@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -87,6 +88,18 @@ class ActionQuerySet(models.QuerySet):
 
     def owned_by(self, user) -> ActionQuerySet:
         return self.filter(owner=user)
+
+    def with_overdue(self, today=None) -> ActionQuerySet:
+        """Each action's ``overdue`` flag, computed in the query (a page never compares rows)."""
+        day = today or timezone.localdate()
+        outstanding = Q(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+        return self.annotate(
+            overdue=Case(
+                When(outstanding & Q(due_date__lt=day), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def for_programme(self, programme: Programme) -> ActionQuerySet:
         return self.filter(programme=programme)

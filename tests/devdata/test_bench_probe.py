@@ -9,6 +9,7 @@ from django.db import connection
 
 from api.models import AccessToken
 from benefits.models import BenefitProfile
+from devdata.management.commands.bench_probe import EXPORTS, STAFF_PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,24 @@ def test_odata_reads_every_benefit_profile_year_through_the_feed():
     else:
         assert result["copy_s"] is None
     assert AccessToken.objects.filter(name="make bench", owner__username="pmo").count() == 1
+
+
+def _probe(*args: str) -> dict:
+    out = StringIO()
+    call_command("bench_probe", *args, stdout=out)
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+def test_staff_pages_and_exports_are_measured_on_a_generated_portfolio():
+    call_command("generate_portfolio", programmes=2, seed=1, stdout=StringIO())
+    pages = _probe("staff_pages", "--requests", "5", "--budget", "0")
+    assert set(pages) == set(STAFF_PAGES)
+    for page in pages.values():
+        assert page["requests"] == 5
+        assert page["queries"] > 0
+        assert 0 < page["html_kb"] < 300
+    exports = _probe("exports", "--repeat", "1")
+    assert set(exports) == set(EXPORTS)
+    assert exports["RAID export CSV"]["csv_rows"] > 0
+    assert exports["RAID export XLSX"]["csv_rows"] is None
+    assert all(e["peak_mb"] > 0 for e in exports.values())

@@ -6,6 +6,11 @@
 - ``pages``: median and p95 server time of the hot pages over ``--requests`` requests with the
   Django test Client, signed in as the PMO user, and the SQL queries each page makes.
 - ``session``: a signed-in session key for the PMO user (for the throughput run).
+- ``staff_pages``: the pages of issue #22 that grew with the portfolio (a manager's home page,
+  /actions/mine/ and /benefits/mine/, the PMO's year of savings and /raid/): median and p95
+  server time, SQL queries and HTML size.
+- ``exports``: the portfolio-wide RAID export as CSV and XLSX: median time, rows, and the peak
+  memory traced (tracemalloc) while the response is built and read to its end.
 - ``report``: the quarterly report (its data, PDF and workbook) for the latest quarter with
   highlight reports: time of each step and the peak memory (ru_maxrss) of this process.
 - ``odata``: every benefit profile year read through the OData feed (/odata/BenefitProfileYears,
@@ -159,10 +164,16 @@ def _feed_read(client: Client, headers: dict[str, str]) -> dict:
 
 
 class Command(BaseCommand):
-    help = "One measurement for bin/bench (rollup, pages, session, report or odata); prints JSON."
+    help = (
+        "One measurement for bin/bench (rollup, pages, session, report, odata, staff_pages or "
+        "exports); prints JSON."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["rollup", "pages", "session", "report", "odata"])
+        parser.add_argument(
+            "what",
+            choices=["rollup", "pages", "session", "report", "odata", "staff_pages", "exports"],
+        )
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument(
@@ -253,6 +264,12 @@ class Command(BaseCommand):
         client.force_login(self._pmo())
         return {"sessionid": client.cookies["sessionid"].value}
 
+    def staff_pages(self, options) -> dict:
+        return _staff_pages(options)
+
+    def exports(self, options) -> dict:
+        return _exports(options)
+
     def report(self, options) -> dict:
         newest = HighlightReport.objects.order_by("-month").values_list("month", flat=True)[:1]
         if not newest:
@@ -321,3 +338,87 @@ class Command(BaseCommand):
             "maxrss_mb": feed_mb,
             "programmes": Programme.objects.count(),
         }
+
+
+# --- Issue #22: the pages and downloads that grew with the portfolio --------------------------
+STAFF_PAGES = {  # name: (username, url)
+    "Home page (a programme manager)": ("manager", "/"),
+    "My actions (a programme manager)": ("manager", "/actions/mine/"),
+    "My benefits (a programme manager)": ("manager", "/benefits/mine/"),
+    "Savings 2025/26 (PMO)": ("pmo", "/dashboard/savings/2025/"),
+    "RAID log, whole portfolio (PMO)": ("pmo", "/raid/"),
+}
+EXPORTS = {"RAID export CSV": "/raid/export.csv", "RAID export XLSX": "/raid/export.xlsx"}
+
+
+def _staff_pages(options) -> dict:
+    results = {}
+    clients: dict[str, Client] = {}
+    for name, (username, url) in STAFF_PAGES.items():
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(get_user_model().objects.get(username=username))
+        client = clients[username]
+        response = client.get(url)  # warm
+        if response.status_code != 200:
+            raise CommandError(f"{url} returned {response.status_code}")
+        queries: list[str] = []
+
+        def count(run, sql, *args, seen=queries):
+            seen.append(sql)
+            return run(sql, *args)
+
+        with connection.execute_wrapper(count):
+            size = len(client.get(url).content)
+        times: list[float] = []
+        deadline = time.perf_counter() + options["budget"]
+        while len(times) < options["requests"]:
+            started = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - started)
+            if len(times) >= 5 and time.perf_counter() > deadline:
+                break
+        results[name] = {
+            "url": url,
+            "median_s": statistics.median(times),
+            "p95_s": _p95(times),
+            "queries": len(queries),
+            "requests": len(times),
+            "html_kb": size / 1024,
+        }
+    return results
+
+
+def _read(client: Client, url: str) -> tuple[int, int]:
+    """The download read to its end, a chunk at a time: its bytes and its lines."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise CommandError(f"{url} returned {response.status_code}")
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    return size, lines
+
+
+def _exports(options) -> dict:
+    import tracemalloc
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="pmo"))
+    results = {}
+    for name, url in EXPORTS.items():
+        _read(client, url)  # warm
+        seconds, (size, lines) = _timed(lambda url=url: _read(client, url), options["repeat"])
+        tracemalloc.start()
+        _read(client, url)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        results[name] = {
+            "url": url,
+            "median_s": seconds,
+            "kb": size // 1024,
+            "csv_rows": lines - 1 if url.endswith(".csv") else None,
+            "peak_mb": peak / 1024 / 1024,
+        }
+    return results
