@@ -20,6 +20,7 @@ from accounts.policies import authorise, policy
 from accounts.rules import PORTFOLIO_LOGS
 from core.errors import ServiceError, show_service_error
 from core.exports import FORMATS, download, xlsx_response
+from notifications.queries import undelivered_about
 from portfolio.models import Portfolio, Programme
 
 from . import administration, escalations, queries, services, slides
@@ -101,6 +102,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _decided_message(review))
             return redirect(review)
     context["form"] = form
+    context["undelivered"] = undelivered_about(review)
     return render(request, "governance/review_detail.html", context)
 
 

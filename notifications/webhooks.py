@@ -65,13 +65,16 @@ def validate_webhook_url(url: str) -> str:
             "The webhook address must not contain a user name or password", code="userinfo"
         )
     allow_loopback = getattr(settings, "NOTIFICATIONS_ALLOW_LOOPBACK_WEBHOOKS", False)
+    if parts.scheme != "https" and not allow_loopback:
+        raise ValidationError("The webhook address must start https://", code="https")
     addresses = _addresses(host)
     loopback = bool(addresses) and all(a.is_loopback for a in addresses)
-    if parts.scheme != "https" and not (allow_loopback and loopback):
+    if parts.scheme != "https" and not loopback:
         raise ValidationError("The webhook address must start https://", code="https")
     if any(_internal(a) for a in addresses) and not (allow_loopback and loopback):
         raise ValidationError(
-            "The webhook address must be on the internet, not a private or local network address",
+            "The webhook address must be on the internet, not a private or local network "
+            "address",
             code="internal",
         )
     del port
