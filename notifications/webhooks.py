@@ -73,8 +73,7 @@ def validate_webhook_url(url: str) -> str:
         raise ValidationError("The webhook address must start https://", code="https")
     if any(_internal(a) for a in addresses) and not (allow_loopback and loopback):
         raise ValidationError(
-            "The webhook address must be on the internet, not a private or local network "
-            "address",
+            "The webhook address must be on the internet, not a private or local network address",
             code="internal",
         )
     del port

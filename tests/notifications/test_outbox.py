@@ -203,7 +203,10 @@ def test_reminders_are_written_once_a_week_and_a_digest_gathers_them(
         created_by=world.pmo,
     )  # fmt: skip
     Action.objects.create(
-        title="Later", owner=world.manager, due_date=today + timedelta(days=30), created_by=world.pmo
+        title="Later",
+        owner=world.manager,
+        due_date=today + timedelta(days=30),
+        created_by=world.pmo,
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert reminder_run(today) == 2
