@@ -29,9 +29,9 @@ class OutboxFilterForm(forms.Form):
 class WebhookForm(forms.Form):
     url = forms.CharField(
         label="Teams webhook address",
-        required=False,
         max_length=2000,
+        error_messages={"required": "Enter the webhook address from the Teams workflow"},
         help_text="From the Teams channel's Workflows flow “Post to a channel when a webhook "
-        "request is received”. Leave it empty to stop posting to Teams.",
+        "request is received”. It starts https://",
         widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )

@@ -69,6 +69,7 @@ class Preference(models.Model):
     )
     kind = models.CharField(max_length=40, choices=KIND_CHOICES)
     frequency = models.CharField(max_length=12, choices=Frequency.choices)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -112,6 +113,14 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     digest = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last pressed “send again”.",
     )
 
     class Meta:

@@ -31,8 +31,8 @@ def notification_resend(*, notification: Notification, actor: User) -> Notificat
             f"This notification is {row.get_status_display().lower()}: there is nothing to send "
             "again."
         )
-    row.status, row.next_attempt_at = Status.PENDING, None
-    row.save(update_fields=["status", "next_attempt_at"])
+    row.status, row.next_attempt_at, row.resent_by = Status.PENDING, None, actor
+    row.save(update_fields=["status", "next_attempt_at", "resent_by"])
     transaction.on_commit(lambda: queue_delivery([row.pk]))
     return row
 
