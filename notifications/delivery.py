@@ -92,7 +92,7 @@ def deliver(pk: int, *, now: datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic():
         row = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient", "webhook")
             .filter(pk=pk)
             .first()
