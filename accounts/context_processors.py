@@ -27,6 +27,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Reports", reverse("reports:report_list")))
     if user.has_perm("accounts.view_people"):
         items.append(("People", reverse("people:list")))
+    if user.has_perm("notifications.view_outbox"):
+        items.append(("Outbox", reverse("notifications:outbox")))
     path = request.path
     return {
         "nav_items": [

@@ -286,3 +286,10 @@ rules.add_perm("api.manage_own_tokens", rules.is_authenticated)
 rules.add_perm("api.view_all_tokens", is_pmo)
 rules.add_perm("api.revoke_token", is_pmo | is_token_owner)
 rules.add_perm("api.view_data_help", rules.is_authenticated)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+# The outbox names who was told what: the PMO's. Everyone chooses how they themselves are told.
+rules.add_perm("notifications.view_outbox", is_pmo)
+rules.add_perm("notifications.resend", is_pmo)
+rules.add_perm("notifications.choose_own", rules.is_authenticated)

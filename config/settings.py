@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dashboard",
     "api",
     "reports",
+    "notifications",
     "devdata",
 ]
 
@@ -202,6 +203,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "benefits.rollup_run",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The notifications outbox: retries whose backoff has passed, and rows whose task was lost.
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    # Reminders (actions due in 3 days or overdue, risk reviews due or overdue) at 07:00, then
+    # the daily digests (weekly on Mondays) at 07:30. Both are idempotent for the day.
+    "governance-reminders-daily": {
+        "task": "governance.reminder_run",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "notifications-digests-daily": {
+        "task": "notifications.digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 # A burst of edits within this many seconds runs the roll-up once (benefits.services).
 ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=5)
@@ -285,6 +298,20 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="delivery-hub@localhost")
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_flag("DJANGO_EMAIL_USE_TLS", default=False)
+# Seconds an outbox delivery waits for the mail server before recording a failure to retry.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", default=10)
+# Links in emails and Teams cards are absolute: the address people reach Delivery Hub at.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://localhost:8000")
+# Teams webhooks must be https on a public address. Tests (and only tests) set this to post to a
+# receiver on loopback.
+NOTIFICATIONS_ALLOW_LOOPBACK_WEBHOOKS = env_flag(
+    "NOTIFICATIONS_ALLOW_LOOPBACK_WEBHOOKS", default=False
+)
 
 # --- Security ---------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -26,6 +26,7 @@ from portfolio.services import (
 )
 from portfolio.templatetags.money import gbp
 
+from . import notifications as notices
 from .closure import (
     Resolution,
     closure_checklist_record,
@@ -58,7 +59,6 @@ from .models import (
     SignOff,
     TermsOfReference,
 )
-from .notifications import notify_review
 
 
 @transaction.atomic
@@ -76,10 +76,13 @@ def decision_record(
 ) -> Decision:
     """Write a decision-log entry. ``links`` names what made it (e.g. ``gate_review=review``)."""
     fields = {"decided_on": decided_on} if decided_on else {}
-    return Decision.objects.create(
+    entry = Decision.objects.create(
         programme=programme, board=board, summary=summary, decision=decision,
         rationale=rationale, recorded_by=actor, **fields, **links,
     )  # fmt: skip
+    if not links.get("gate_review"):  # a gate review's decision is told by review_decided
+        notices.decision_recorded(entry, actor)
+    return entry
 
 
 @transaction.atomic
@@ -95,10 +98,12 @@ def action_create(
     decision: Decision | None = None,
 ) -> Action:
     duty_check(person=owner, duty="owner", field="owner")
-    return Action.objects.create(
+    action = Action.objects.create(
         programme=programme, title=title, owner=owner, due_date=due_date, description=description,
         decision=decision, created_by=actor,
     )  # fmt: skip
+    notices.action_assigned(action, actor)
+    return action
 
 
 # --- Lifecycle and gates ------------------------------------------------------------------------
@@ -162,10 +167,6 @@ def gate_policy_update(*, policy: GatePolicy, sign_offs: list[str], actor: User)
     return policy
 
 
-def _notify_on_commit(kind: str, review_pk: int) -> None:
-    transaction.on_commit(lambda: notify_review(kind, review_pk))
-
-
 @transaction.atomic
 @audited
 def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
@@ -193,7 +194,7 @@ def gate_review_submit(*, programme: Programme, actor: User) -> GateReview:
         programme=programme, gate=gate, version=version, route=route, current_step=0,
         current_sign_off=route[0], submitted_by=actor,
     )  # fmt: skip
-    _notify_on_commit("reached", review.pk)
+    notices.review_reached(review)
     return review
 
 
@@ -348,7 +349,7 @@ def gate_review_decide(
         review.save()
         if sets_terms or agrees_investment:
             programme.save()
-        _notify_on_commit("reached", review.pk)
+        notices.review_reached(review)
         return review
 
     review.current_sign_off = ""
@@ -371,7 +372,7 @@ def gate_review_decide(
     if review.status == ReviewStatus.APPROVED:
         for kind in programme.document_kinds:  # the next stage starts from this approval
             document_carry_over(programme=programme, kind=kind, actor=actor)
-    _notify_on_commit("decided", review.pk)
+    notices.review_decided(review)
     return review
 
 
@@ -473,6 +474,7 @@ def log_entry_save(
     *, instance: models.Model, programme: Programme | None, actor: User
 ) -> models.Model:
     """Save an entry of a programme's log (risk, assumption, issue, dependency, action)."""
+    owner_was = None
     if hasattr(instance, "owner_id"):
         was = (
             type(instance)
@@ -485,12 +487,15 @@ def log_entry_save(
             field="owner",
             was_id=was.first() if instance.pk else None,
         )
+        owner_was = was.first() if instance.pk else None
     if instance.pk is None:
         instance.programme = programme  # type: ignore[attr-defined]
         if isinstance(instance, Action):
             instance.created_by = actor
     full_clean(instance)
     instance.save()
+    if isinstance(instance, Action) and instance.owner_id != owner_was:
+        notices.action_assigned(instance, actor)
     return instance
 
 
@@ -576,6 +581,7 @@ def change_request_raise(*, change_request: ChangeRequest, actor: User) -> Chang
         time_impact_days=change_request.time_impact_days,
     )
     change_request.save()
+    notices.change_request_awaits(change_request)
     return change_request
 
 

@@ -76,6 +76,7 @@ urlpatterns = [
     path("boards/<slug:slug>/", views.board_detail, name="board_detail"),
     path("boards/<slug:slug>/archive/", views.board_archive, name="board_archive"),
     path("boards/<slug:slug>/edit/", views.board_edit, name="board_edit"),
+    path("boards/<slug:slug>/teams/", views.board_teams, name="board_teams"),
     path(
         "boards/<slug:slug>/terms-of-reference/",
         views.terms_of_reference_edit,

@@ -20,6 +20,9 @@ from accounts.policies import authorise, policy
 from accounts.rules import PORTFOLIO_LOGS
 from core.errors import ServiceError, show_service_error
 from core.exports import FORMATS, download, xlsx_response
+from notifications import services as notification_services
+from notifications.forms import WebhookForm
+from notifications.queries import undelivered_about, webhook_of
 from portfolio.models import Portfolio, Programme
 
 from . import administration, escalations, queries, services, slides
@@ -101,6 +104,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _decided_message(review))
             return redirect(review)
     context["form"] = form
+    context["undelivered"] = undelivered_about(review)
     return render(request, "governance/review_detail.html", context)
 
 
@@ -652,7 +656,37 @@ def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "previous": versions[1:],
         "can_edit": request.user.has_perm("governance.change_boards"),
     }
+    if context["can_edit"]:
+        context["teams"] = webhook_of(board)
     return render(request, "governance/board_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.change_boards")
+def board_teams(request: HttpRequest, slug: str) -> HttpResponse:
+    """The PMO sets the Teams channel (a Power Automate Workflows webhook) the board's gate
+    reviews and change requests are posted to."""
+    board = _board(slug)
+    current = webhook_of(board)
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and "remove" in request.POST:
+        notification_services.webhook_set(target=board, url="", actor=request.user)
+        messages.success(request, f"{board} no longer posts to Teams.")
+        return redirect(board)
+    if request.method == "POST" and form.is_valid():
+        try:
+            webhook = notification_services.webhook_set(
+                target=board, url=form.cleaned_data["url"], actor=request.user
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            host = webhook.host if webhook else ""
+            messages.success(request, f"{board} now posts to the Teams workflow at {host}.")
+            return redirect(board)
+    return render(
+        request, "governance/board_teams.html", {"board": board, "form": form, "current": current}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,6 +26,7 @@ from .models import (
     ReportVersion,
     VersionStatus,
 )
+from .notifications import report_published
 from .tasks import report_build
 
 logger = logging.getLogger(__name__)
@@ -212,6 +213,7 @@ def report_publish(*, version: ReportVersion, actor: Any) -> ReportVersion:
     version.save()
     report.correction_open = False
     report.save(update_fields=["correction_open"])
+    report_published(version)
     return version
 
 

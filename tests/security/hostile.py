@@ -55,6 +55,7 @@ from benefits.models import Benefit, MTFPPlan
 from dashboard.forms import DashboardFilterForm, PersonBoardsForm, ReassignForm
 from governance import forms as gf
 from governance.models import GatePolicy
+from notifications.forms import ChoicesForm, OutboxFilterForm, WebhookForm
 from portfolio.forms import (
     HighlightReportForm,
     ProgrammeCreateForm,
@@ -297,6 +298,24 @@ REGISTRY: list[HostileForm] = [
         "terms of reference",
         url=lambda demo: reverse("governance:terms_of_reference_edit", kwargs=samples.board(demo)),
         form=gf.TermsOfReferenceForm,
+    ),
+    HostileForm(
+        "board's Teams channel",
+        url=lambda demo: reverse("governance:board_teams", kwargs=samples.board(demo)),
+        form=WebhookForm,
+    ),
+    # --- notifications --------------------------------------------------------------------------
+    HostileForm(
+        "notification choices",
+        url=lambda demo: reverse("notifications:choices"),
+        form=ChoicesForm,
+        actor="viewer",
+    ),
+    HostileForm(
+        "outbox filter",
+        url=lambda demo: reverse("notifications:outbox"),
+        form=OutboxFilterForm,
+        method="GET",
     ),
     # --- benefits -------------------------------------------------------------------------------
     HostileForm(

@@ -335,6 +335,15 @@ EXPECTATIONS: dict[str, Entry] = {
     # The sample board is STB, which cannot be archived: the PMO is told so and sent back.
     "governance:board_archive": Entry(kwargs=samples.board, POST=PMO_ONLY_ACTION),
     "governance:terms_of_reference_edit": edit_page(samples.board, PMO_ONLY),
+    # The board's Teams webhook: the PMO's alone (the address is a secret).
+    "governance:board_teams": edit_page(samples.board, PMO_ONLY),
+    # --- notifications --------------------------------------------------------------------------
+    # The outbox names who was told what: the PMO's. Everyone chooses how they are told.
+    "notifications:outbox": Entry(GET=PMO_ONLY_PAGE),
+    "notifications:resend": Entry(kwargs=samples.notification, POST=PMO_ONLY_ACTION),
+    "notifications:choices": Entry(
+        GET=statuses(200, anonymous=302), POST=statuses(200, anonymous=302)
+    ),
     # --- benefits -------------------------------------------------------------------------------
     "benefits:register": read(samples.programme),
     "benefits:benefit_add": edit_page(samples.programme, PROGRAMME_EDIT),

@@ -154,3 +154,18 @@ def escalation(demo: Any) -> Kwargs:
         },
     )
     return {"pk": row.pk}
+
+
+def notification(demo: Any) -> Kwargs:
+    """A failed email in the outbox (to the demo viewer): the PMO may send it again."""
+    from notifications.models import Notification, Status
+    from notifications.outbox import Message, notify
+
+    viewer = User.objects.get(username="viewer")
+    notify(
+        kind="action_assigned", about=viewer, period="matrix", recipients=[viewer],
+        message=Message(subject="Matrix sample", summary="A sample.", path="/"),
+    )  # fmt: skip
+    row = Notification.objects.get(period="matrix", recipient=viewer)
+    Notification.objects.filter(pk=row.pk).update(status=Status.FAILED, last_error="Sample.")
+    return {"pk": row.pk}

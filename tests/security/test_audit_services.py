@@ -64,6 +64,7 @@ from governance.models import (
     Risk,
     TermsOfReference,
 )
+from notifications import services as notifications
 from portfolio import services as portfolio
 from portfolio.models import (
     DocumentKind,
@@ -787,6 +788,48 @@ def _(w: SimpleNamespace) -> Expect:
         w.pmo,
         lambda: governance.person_work_reassign(person=w.board, actions_to=w.manager, actor=w.pmo),
         history=[Action],
+    )
+
+
+@case("notifications.services.notification_resend")
+def _(w: SimpleNamespace) -> Expect:
+    from notifications.models import Notification, Status
+    from notifications.outbox import Message, notify
+
+    notify(kind="action_assigned", about=w.stb, period="audit", recipients=[w.manager],
+           message=Message(subject="s", summary="t", path="/"))  # fmt: skip
+    row = Notification.objects.get(period="audit")
+    Notification.objects.filter(pk=row.pk).update(status=Status.FAILED)
+    return Expect(
+        w.pmo,
+        lambda: notifications.notification_resend(notification=row, actor=w.pmo),
+        records=[(Notification, "resent_by")],
+    )
+
+
+@case("notifications.services.notification_choices_set")
+def _(w: SimpleNamespace) -> Expect:
+    from notifications.models import Preference
+
+    return Expect(
+        w.board,
+        lambda: notifications.notification_choices_set(
+            person=w.board, choices={"review_reached": "daily"}, actor=w.board
+        ),
+        history=[Preference],
+    )
+
+
+@case("notifications.services.webhook_set")
+def _(w: SimpleNamespace) -> Expect:
+    from notifications.models import Webhook
+
+    return Expect(
+        w.pmo,
+        lambda: notifications.webhook_set(
+            target=w.stb, url="https://52.96.10.20/workflows/a", actor=w.pmo
+        ),
+        history=[Webhook],
     )
 
 

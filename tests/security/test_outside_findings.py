@@ -20,8 +20,8 @@ from benefits.models import BenefitProfile, OneOffCost
 from core.limits import LONG_TEXT, SHORT_TEXT
 from governance.forms import RiskForm
 from governance.models import Risk
-from governance.notifications import header_safe
 from governance.services import gate_review_submit, log_entry_save
+from notifications.render import header_safe
 from portfolio.models import Stage
 from portfolio.services import programme_create, reserved_programme_slugs
 from tests.benefits.factories import BenefitFactory

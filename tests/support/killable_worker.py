@@ -57,7 +57,21 @@ def pause_in_report(marker: Path) -> None:
     ReportVersion.save = after(ReportVersion.save, marker)
 
 
-STEPS = {"rollup": pause_in_rollup, "report": pause_in_report}
+def pause_in_delivery(marker: Path) -> None:
+    """Inside an outbox delivery's transaction: the row is locked and its attempt counted, not
+    committed; the email is not yet handed to the mail server."""
+    from notifications import delivery
+
+    original = delivery._send_email
+
+    def step(row: Any) -> None:
+        pause_once(marker)
+        original(row)
+
+    delivery._send_email = step
+
+
+STEPS = {"rollup": pause_in_rollup, "report": pause_in_report, "deliver": pause_in_delivery}
 
 
 def main() -> None:

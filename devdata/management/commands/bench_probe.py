@@ -11,6 +11,11 @@
   server time, SQL queries and HTML size.
 - ``exports``: the portfolio-wide RAID export as CSV and XLSX: median time, rows, and the peak
   memory traced (tracemalloc) while the response is built and read to its end.
+- ``reminders``: the daily reminder run (``governance.reminders.reminder_run``), writing the
+  outbox rows for every action and risk review due or overdue, inside a transaction that is
+  rolled back (so every repeat writes the same rows and nothing is delivered), against one
+  plain SQL count of the same due items (the floor; the counts asserted equal); the queries the
+  run makes and the peak memory (ru_maxrss) of this process.
 - ``report``: the quarterly report (its data, PDF and workbook) for the latest quarter with
   highlight reports: time of each step and the peak memory (ru_maxrss) of this process.
 - ``odata``: every benefit profile year read through the OData feed (/odata/BenefitProfileYears,
@@ -31,14 +36,16 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.test import Client
+from django.utils import timezone
 
 from api import services as api_services
 from benefits.models import BenefitProfile
 from benefits.rollup import rollup_compute
 from dashboard import caching
+from governance.reminders import reminder_run
 from portfolio.models import HighlightReport, Programme, Stage
 from portfolio.periods import Quarter
 from reports import quarterly as reports
@@ -65,6 +72,12 @@ FROM benefits_benefitprofile ORDER BY id
 """
 ODATA_FEED = "/odata/BenefitProfileYears"
 MONEY = ("planned", "forecast", "actual")
+DUE_SQL = """
+SELECT (SELECT COUNT(*) FROM governance_action a JOIN accounts_user u ON u.id = a.owner_id
+        WHERE a.status IN ('open', 'in_progress') AND u.is_active AND a.due_date <= %s)
+     + (SELECT COUNT(*) FROM governance_risk r JOIN accounts_user u ON u.id = r.owner_id
+        WHERE r.status = 'open' AND u.is_active AND r.review_date <= %s)
+"""
 
 UNCACHED = "Dashboard, uncached (a save before each request)"
 
@@ -165,14 +178,23 @@ def _feed_read(client: Client, headers: dict[str, str]) -> dict:
 
 class Command(BaseCommand):
     help = (
-        "One measurement for bin/bench (rollup, pages, session, report, odata, staff_pages or "
-        "exports); prints JSON."
+        "One measurement for bin/bench (rollup, pages, session, report, odata, staff_pages, "
+        "exports or reminders); prints JSON."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "what",
-            choices=["rollup", "pages", "session", "report", "odata", "staff_pages", "exports"],
+            choices=[
+                "rollup",
+                "pages",
+                "session",
+                "report",
+                "odata",
+                "staff_pages",
+                "exports",
+                "reminders",
+            ],
         )
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--requests", type=int, default=50)
@@ -206,6 +228,49 @@ class Command(BaseCommand):
             "floor_s": floor_s,
             "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "programmes": Programme.objects.count(),
+        }
+
+    def reminders(self, options) -> dict:
+        from datetime import timedelta
+
+        from governance.models import Action, Risk
+
+        today = timezone.localdate()
+        horizon = today + timedelta(days=3)
+
+        def floor() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(DUE_SQL, [horizon, horizon])
+                return cursor.fetchone()[0]
+
+        def run() -> int:
+            with transaction.atomic():
+                written = reminder_run(today)
+                transaction.set_rollback(True)
+            return written
+
+        queries: list[str] = []
+
+        def count(execute, sql, *args):
+            queries.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(count):
+            written = run()  # also warms the connection and the plans
+        due = floor()
+        if written != due:
+            raise CommandError(f"The reminder run wrote {written} rows; the SQL count is {due}.")
+        run_s, _ = _timed(run, options["repeat"])
+        floor_s, _ = _timed(floor, options["repeat"])
+        return {
+            "run_s": run_s,
+            "floor_s": floor_s,
+            "due": due,
+            "queries": len(queries),
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "programmes": Programme.objects.count(),
+            "actions": Action.objects.count(),
+            "risks": Risk.objects.count(),
         }
 
     def _pmo(self):

@@ -1,0 +1,164 @@
+"""Writing to the outbox. A service that causes a notification calls ``notify`` inside its own
+transaction: the rows commit or roll back with the change, and delivery is queued only once the
+transaction has committed. Nothing here sends anything or can make the caller fail because a
+mail server or Teams is down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from accounts.models import User
+
+from .kinds import KIND_LABELS, Frequency
+from .models import Channel, Notification, Preference, Status, Webhook
+
+log = logging.getLogger(__name__)
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a notification says, in plain words: a subject, one or two sentences, a few facts
+    (label, value) and the page it is about (a path; the email makes it absolute)."""
+
+    subject: str
+    summary: str
+    path: str
+    facts: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    link_text: str = "Open it in Delivery Hub"
+
+    def payload(self) -> dict:
+        data = asdict(self)
+        data["subject"] = " ".join(self.subject.split())[:250]
+        data["facts"] = [[str(label), str(value)] for label, value in self.facts]
+        return data
+
+
+@dataclass(frozen=True)
+class Item:
+    """One notification to write: ``recipient`` by email, or ``webhook`` to a Teams channel."""
+
+    kind: str
+    about: models.Model
+    period: str
+    message: Message
+    recipient: User | None = None
+    webhook: Webhook | None = None
+
+
+def _key(item: Item, content_type: ContentType) -> str:
+    if item.webhook is not None:
+        who, channel = f"webhook:{item.webhook.pk}", Channel.TEAMS
+    else:
+        who, channel = f"user:{getattr(item.recipient, 'pk', None)}", Channel.EMAIL
+    return f"{who}|{item.kind}|{content_type.pk}:{item.about.pk}|{channel}|{item.period}"[:255]
+
+
+def notify(
+    *,
+    kind: str,
+    about: models.Model,
+    period: str,
+    message: Message,
+    recipients: Iterable[User] = (),
+    teams_for: Iterable[models.Model] = (),
+) -> int:
+    """Write one notification of ``kind`` about ``about`` to each recipient (email) and to the
+    Teams webhook of each of ``teams_for`` (a board or portfolio) that has one."""
+    targets = [t for t in teams_for if t is not None]
+    webhooks: list[Webhook] = []
+    for target in targets:
+        webhooks += list(
+            Webhook.objects.filter(
+                content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+            )
+        )
+    items = [Item(kind, about, period, message, recipient=r) for r in recipients if r is not None]
+    items += [Item(kind, about, period, message, webhook=w) for w in webhooks]
+    return notify_many(items, channel_names={w.pk: str(w.target or "channel") for w in webhooks})
+
+
+def notify_many(items: Iterable[Item], *, channel_names: dict[int, str] | None = None) -> int:
+    """Write many notifications in chunks (the reminder runs); those already in the outbox (same
+    recipient, kind, object, channel and period) are left as they are. Returns how many were
+    new."""
+    names = channel_names or {}
+    written = 0
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            written += _write(chunk, names)
+            chunk = []
+    if chunk:
+        written += _write(chunk, names)
+    return written
+
+
+def _write(items: list[Item], names: dict[int, str]) -> int:
+    types = {type(i.about): ContentType.objects.get_for_model(i.about) for i in items}
+    keyed = {_key(i, types[type(i.about)]): i for i in items}
+    existing = set(Notification.objects.filter(key__in=keyed).values_list("key", flat=True))
+    fresh = {k: i for k, i in keyed.items() if k not in existing}
+    if not fresh:
+        return 0
+    people = {i.recipient.pk for i in fresh.values() if i.recipient is not None}
+    choices = {
+        (person, kind): frequency
+        for person, kind, frequency in Preference.objects.filter(person__in=people).values_list(
+            "person_id", "kind", "frequency"
+        )
+    }
+    rows = []
+    for key, item in fresh.items():
+        frequency = Frequency.IMMEDIATE
+        payload = item.message.payload()
+        if item.webhook is not None:
+            payload["channel_name"] = names.get(item.webhook.pk, "channel")
+        elif item.recipient is not None:
+            frequency = choices.get((item.recipient.pk, item.kind), Frequency.IMMEDIATE)
+        rows.append(
+            Notification(
+                key=key,
+                recipient=item.recipient,
+                webhook=item.webhook,
+                channel=Channel.TEAMS if item.webhook else Channel.EMAIL,
+                kind=item.kind,
+                content_type=types[type(item.about)],
+                object_id=item.about.pk,
+                about_label=str(item.about)[:300] or KIND_LABELS.get(item.kind, ""),
+                period=item.period,
+                payload=payload,
+                frequency=frequency,
+                status=Status.PENDING if frequency == Frequency.IMMEDIATE else Status.HELD,
+            )
+        )
+    # A concurrent writer of the same key loses quietly: the row is already there.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    now_pending = list(
+        Notification.objects.filter(key__in=fresh, status=Status.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    if now_pending:
+        transaction.on_commit(lambda: queue_delivery(now_pending))
+    return len(rows)
+
+
+def queue_delivery(pks: Iterable[int]) -> None:
+    """Queue one delivery task per row. If the broker is down the rows stay pending and the
+    sweep (every minute, Celery beat) queues them again; if delivery runs in this process (eager
+    mode) and something unexpected breaks, the caller's request still succeeds."""
+    from .tasks import deliver
+
+    for pk in pks:
+        try:
+            deliver.delay(pk)
+        except Exception:
+            log.exception("Could not queue delivery of notification %s; the sweep will", pk)
+            return
