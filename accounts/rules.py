@@ -89,6 +89,8 @@ rules.add_perm("accounts.change_people", is_pmo)
 # give the user a message naming the reason.
 rules.add_perm("portfolio.view_document", is_portfolio_reader)
 rules.add_perm("portfolio.change_document", is_pmo | is_programme_team)
+# The PMO's independent assurance rating beside the manager's self-assessment (issue 21).
+rules.add_perm("portfolio.record_assurance_rating", is_pmo)
 rules.add_perm("governance.view_gates", is_portfolio_reader)
 rules.add_perm("governance.submit_gate_review", is_pmo | is_programme_team)
 rules.add_perm("governance.withdraw_gate_review", is_pmo | is_programme_team)

@@ -77,7 +77,12 @@ from portfolio.models import (
     StageDocument,
 )
 from portfolio.periods import FinancialYear, Quarter
-from portfolio.services import document_freeze, document_unlock, section_templates_install
+from portfolio.services import (
+    document_freeze,
+    document_unlock,
+    follow_up_review_date,
+    section_templates_install,
+)
 from reports.build import report_build
 from reports.models import ProgrammeProgress, QuarterlyReport, ReportSection, VersionStatus
 from reports.services import report_generate, report_prefill, report_publish
@@ -358,6 +363,7 @@ class Loader:
         workstream_months = _months(*item["workstream_months"])
         programme_months = _months(*item["programme_months"])
         patterns, rag_for = item["confidence_patterns"], item["rag"]
+        rationale = item["rationale"]
         delivering = Programme.objects.filter(stage=Stage.DELIVER).order_by("slug")
         for index, programme in enumerate(delivering):
             if programme.highlight_reports.exists():
@@ -376,6 +382,8 @@ class Loader:
                     + ("" if rag == RAG.GREEN else ", with slippage being recovered") + ".",
                     next_period="Continue delivery against the programme plan.",
                     escalations="" if rag != RAG.RED else escalate,
+                    confidence_rationale=rationale.get(confidence, ""),
+                    follow_up_review_on=follow_up_review_date(confidence, from_day=month),
                 )  # fmt: skip
 
     def step_document(self, item: dict[str, Any]) -> None:

@@ -56,6 +56,7 @@ from dashboard.forms import DashboardFilterForm, PersonBoardsForm, ReassignForm
 from governance import forms as gf
 from governance.models import GatePolicy
 from portfolio.forms import (
+    AssuranceRatingForm,
     HighlightReportForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
@@ -186,6 +187,11 @@ REGISTRY: list[HostileForm] = [
         url=lambda demo: reverse("portfolio:workbook", kwargs=samples.programme(demo)),
         form=HighlightReportForm,
         actor="own_manager",
+    ),
+    HostileForm(
+        "independent assurance rating",
+        url=lambda demo: reverse("portfolio:assurance_rating_new", kwargs=samples.programme(demo)),
+        form=AssuranceRatingForm,
     ),
     HostileForm(
         "gate decide",

@@ -258,6 +258,9 @@ EXPECTATIONS: dict[str, Entry] = {
     ),
     "portfolio:programme_new": edit_page(lambda demo: {}, PMO_ONLY),
     "portfolio:workbook": Entry(kwargs=samples.programme, GET=STAFF_READ, POST=PROGRAMME_EDIT),
+    "portfolio:assurance_rating_new": Entry(
+        kwargs=samples.programme, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE
+    ),
     "portfolio:document_edit": read(samples.document),
     "portfolio:document_version": read(samples.document_version),
     "portfolio:section_update": Entry(kwargs=samples.section, POST=PROGRAMME_ACT),

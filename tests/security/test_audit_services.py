@@ -66,6 +66,7 @@ from governance.models import (
 )
 from portfolio import services as portfolio
 from portfolio.models import (
+    AssuranceRating,
     DocumentKind,
     DocumentSection,
     HighlightReport,
@@ -596,6 +597,17 @@ def _(w: SimpleNamespace) -> Expect:
             actor=w.manager,
         ),
         history=[HighlightReport],
+    )
+
+
+@case("portfolio.services.assurance_rating_record")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: portfolio.assurance_rating_record(
+            programme=w.programme, delivery_confidence="red", rationale="Capacity.", actor=w.pmo
+        ),
+        history=[AssuranceRating],
     )
 
 
