@@ -183,6 +183,10 @@ rules.add_perm(
     "benefits.mark_benefit_realised",
     is_pmo | is_benefit_owner | (is_benefit_programme_team & is_benefit_programme_open),
 )
+# The PMO confirms an owner's "realised" / "not realised" (issue 21); readers see the portfolio's
+# benefits realisation view.
+rules.add_perm("benefits.confirm_benefit_realisation", is_pmo)
+rules.add_perm("benefits.view_realisation", is_portfolio_reader)
 rules.add_perm("benefits.view_mtfp", is_portfolio_reader)
 rules.add_perm("benefits.change_mtfp", is_pmo)
 rules.add_perm("benefits.override_deliverability", is_pmo)

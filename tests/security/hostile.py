@@ -49,6 +49,9 @@ from benefits.forms import (
     CostFormSet,
     DeliverabilityOverrideForm,
     ProfileFormSet,
+    RealisationClaimForm,
+    RealisationConfirmForm,
+    RealisationFilterForm,
     TargetGridForm,
 )
 from benefits.models import Benefit, MTFPPlan
@@ -315,6 +318,25 @@ REGISTRY: list[HostileForm] = [
         "benefit deliverability override",
         url=lambda demo: reverse("benefits:benefit_deliverability", kwargs=samples.benefit(demo)),
         form=DeliverabilityOverrideForm,
+    ),
+    HostileForm(
+        "benefit realisation claim",
+        url=lambda demo: reverse("benefits:benefit_realised", kwargs=samples.benefit(demo)),
+        form=RealisationClaimForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "benefit realisation confirm",
+        url=lambda demo: reverse(
+            "benefits:benefit_realisation_confirm", kwargs=samples.benefit(demo)
+        ),
+        form=RealisationConfirmForm,
+    ),
+    HostileForm(
+        "benefits realisation filter",
+        url=lambda demo: reverse("benefits:realisation"),
+        form=RealisationFilterForm,
+        method="GET",
     ),
     HostileForm(
         "MTFP line deliverability override",

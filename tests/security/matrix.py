@@ -350,8 +350,10 @@ EXPECTATIONS: dict[str, Entry] = {
             400, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
         ),
     ),
-    # The programme team (while it is open), the PMO and the benefit's owner mark it realised.
-    "benefits:benefit_realised": Entry(kwargs=samples.benefit, POST=PROGRAMME_ACT),
+    # The programme team (while it is open), the PMO and the benefit's owner mark it realised
+    # or not realised (an empty form is an error on the page); the PMO confirms it.
+    "benefits:benefit_realised": Entry(kwargs=samples.benefit, POST=PROGRAMME_EDIT),
+    "benefits:benefit_realisation_confirm": Entry(kwargs=samples.benefit, POST=PMO_ONLY_PAGE),
     # Overriding a deliverability rating is the PMO's call.
     "benefits:benefit_deliverability": Entry(
         kwargs=samples.benefit, POST=statuses(403, anonymous=302, pmo=302)
@@ -365,6 +367,7 @@ EXPECTATIONS: dict[str, Entry] = {
         ),
     ),
     "benefits:mine": read(),
+    "benefits:realisation": read(),
     "benefits:mtfp_list": read(),
     "benefits:mtfp_detail": read(samples.mtfp_plan),
     # The MTFP is the PMO's: targets, import, deliverability of a line, recalculating the roll-up.

@@ -914,13 +914,38 @@ def _(w: SimpleNamespace) -> Expect:
     )
 
 
-@case("benefits.services.benefit_mark_realised")
+@case("benefits.services.benefit_realisation_claim")
 def _(w: SimpleNamespace) -> Expect:
     benefit = BenefitFactory(programme=w.programme, owner=w.manager)
     return Expect(
         w.manager,
-        lambda: benefits.benefit_mark_realised(benefit=benefit, actor=w.manager),
+        lambda: benefits.benefit_realisation_claim(
+            benefit=benefit, claim="realised", note="Budget book line 12.", actor=w.manager
+        ),
         history=[Benefit],
+    )
+
+
+@case("benefits.services.benefit_realisation_confirm")
+def _(w: SimpleNamespace) -> Expect:
+    benefit = BenefitFactory(programme=w.programme, owner=w.manager)
+    benefits.benefit_realisation_claim(
+        benefit=benefit, claim="not_realised", note="Service redesigned.", actor=w.manager
+    )
+    return Expect(
+        w.pmo,
+        lambda: benefits.benefit_realisation_confirm(benefit=benefit, confirm=True, actor=w.pmo),
+        history=[Benefit],
+    )
+
+
+@case("benefits.baselines.benefit_baselines_lock")
+def _(w: SimpleNamespace) -> Expect:
+    BenefitProfileFactory(benefit=BenefitFactory(programme=w.programme))
+    return Expect(
+        w.board,
+        lambda: baselines.benefit_baselines_lock(programme=w.programme, actor=w.board),
+        history=[Benefit, BenefitProfile],
     )
 
 
