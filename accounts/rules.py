@@ -273,6 +273,10 @@ def is_published_version(user, version) -> bool:
 
 
 rules.add_perm("reports.change_reports", is_pmo)
+# A programme's deep-dive pack (issue 21): the PMO generates it; staff read it. Scrutiny members
+# read what the PMO publishes in a quarterly report, not the packs themselves.
+rules.add_perm("reports.generate_deep_dive", is_pmo)
+rules.add_perm("reports.view_deep_dive", is_portfolio_reader)
 rules.add_perm(
     "reports.view_report_version",
     is_pmo | ((is_portfolio_reader | is_scrutiny_member) & is_published_version),

@@ -366,6 +366,15 @@ EXPECTATIONS: dict[str, Entry] = {
             400, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
         ),
     ),
+    # A programme's deep-dive pack: staff read it; the PMO generates it (a redirect either way).
+    "reports:deep_dive_list": Entry(kwargs=samples.programme, GET=STAFF_READ),
+    "reports:deep_dive_status": Entry(
+        kwargs=samples.programme, GET=statuses(302, anonymous=302, scrutiny=403, no_role=403)
+    ),
+    "reports:deep_dive_generate": Entry(kwargs=samples.programme, POST=PMO_ONLY_ACTION),
+    "reports:deep_dive_download": Entry(
+        kwargs=samples.deep_dive, GET=statuses(200, anonymous=302, scrutiny=403, no_role=403)
+    ),
     "benefits:mine": read(),
     "benefits:realisation": read(),
     "benefits:mtfp_list": read(),

@@ -154,3 +154,19 @@ def escalation(demo: Any) -> Kwargs:
         },
     )
     return {"pk": row.pk}
+
+
+def deep_dive(demo: Any) -> Kwargs:
+    """A generated deep-dive pack of the sample programme (with a small file)."""
+    from django.core.files.base import ContentFile
+
+    from reports.models import DeepDivePack, VersionStatus
+
+    pack = DeepDivePack.objects.filter(programme=demo.programme, status="generated").first()
+    if pack is None:
+        pack = DeepDivePack.objects.create(
+            programme=demo.programme, number=1, status=VersionStatus.GENERATED, progress=100,
+            requested_by=User.objects.get(username="pmo"),
+        )  # fmt: skip
+        pack.pdf.save(pack.filename(), ContentFile(b"%PDF-1.4\n%sample\n"))
+    return {"slug": demo.programme.slug, "number": pack.number}

@@ -78,6 +78,7 @@ from portfolio.models import (
 from portfolio.periods import Quarter
 from reports import services as reports
 from reports.models import (
+    DeepDivePack,
     ProgrammeProgress,
     QuarterlyReport,
     ReportSection,
@@ -667,6 +668,15 @@ def _(w: SimpleNamespace) -> Expect:
             report=report, title="Resourcing", body="Two posts filled.", actor=w.pmo
         ),
         history=[ReportSection],
+    )
+
+
+@case("reports.services.deep_dive_request")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: reports.deep_dive_request(programme=w.programme, actor=w.pmo),
+        records=[(DeepDivePack, "requested_by")],
     )
 
 
