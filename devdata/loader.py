@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from benefits.baselines import benefit_baselines_lock
 from benefits.models import (
     Benefit,
     BenefitProfile,
@@ -278,6 +279,12 @@ class Loader:
                 "title": item["benefit"]["title"].format(name=programme.name),
             }
             self._saving(programme, benefit, profile, mtfp_line=line)
+
+    def step_baselines(self, item: dict[str, Any]) -> None:
+        """Lock the planned profiles of the programmes in Deliver as their baselines."""
+        for programme in Programme.objects.filter(stage=Stage.DELIVER).order_by("slug"):
+            if programme.benefits.filter(baselined_at__isnull=True).exists():
+                benefit_baselines_lock(programme=programme, actor=self.user("pmo"))
 
     def _saving(
         self,

@@ -4,7 +4,8 @@
   the same benefit profile rows (the floor), their totals asserted equal, and the peak memory
   (ru_maxrss) of this process.
 - ``pages``: median and p95 server time of the hot pages over ``--requests`` requests with the
-  Django test Client, signed in as the PMO user, and the SQL queries each page makes.
+  Django test Client, signed in as the PMO user, and the SQL queries each page makes (the
+  uncached dashboard includes "Ratings to challenge", two queries at any size).
 - ``session``: a signed-in session key for the PMO user (for the throughput run).
 - ``report``: the quarterly report (its data, PDF and workbook) for the latest quarter with
   highlight reports: time of each step and the peak memory (ru_maxrss) of this process.
@@ -126,6 +127,7 @@ class Command(BaseCommand):
             "One programme": programme.get_absolute_url(),
             "Gates": "/gates/",
             "RAID log": f"{programme.get_absolute_url()}raid/",
+            "Benefits realisation": "/benefits/realisation/",
         }
         results = {}
         for name, url in pages.items():
