@@ -89,6 +89,8 @@ rules.add_perm("accounts.change_people", is_pmo)
 # give the user a message naming the reason.
 rules.add_perm("portfolio.view_document", is_portfolio_reader)
 rules.add_perm("portfolio.change_document", is_pmo | is_programme_team)
+# The PMO's independent assurance rating beside the manager's self-assessment (issue 21).
+rules.add_perm("portfolio.record_assurance_rating", is_pmo)
 rules.add_perm("governance.view_gates", is_portfolio_reader)
 rules.add_perm("governance.submit_gate_review", is_pmo | is_programme_team)
 rules.add_perm("governance.withdraw_gate_review", is_pmo | is_programme_team)
@@ -181,6 +183,10 @@ rules.add_perm(
     "benefits.mark_benefit_realised",
     is_pmo | is_benefit_owner | (is_benefit_programme_team & is_benefit_programme_open),
 )
+# The PMO confirms an owner's "realised" / "not realised" (issue 21); readers see the portfolio's
+# benefits realisation view.
+rules.add_perm("benefits.confirm_benefit_realisation", is_pmo)
+rules.add_perm("benefits.view_realisation", is_portfolio_reader)
 rules.add_perm("benefits.view_mtfp", is_portfolio_reader)
 rules.add_perm("benefits.change_mtfp", is_pmo)
 rules.add_perm("benefits.override_deliverability", is_pmo)
@@ -267,6 +273,10 @@ def is_published_version(user, version) -> bool:
 
 
 rules.add_perm("reports.change_reports", is_pmo)
+# A programme's deep-dive pack (issue 21): the PMO generates it; staff read it. Scrutiny members
+# read what the PMO publishes in a quarterly report, not the packs themselves.
+rules.add_perm("reports.generate_deep_dive", is_pmo)
+rules.add_perm("reports.view_deep_dive", is_portfolio_reader)
 rules.add_perm(
     "reports.view_report_version",
     is_pmo | ((is_portfolio_reader | is_scrutiny_member) & is_published_version),

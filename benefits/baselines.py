@@ -1,7 +1,8 @@
-"""Baseline writes an approved change request makes to the money registers.
+"""Baselines: Gate 3 locks each benefit's planned profile as its baseline; after that only the
+writes an approved change request makes move it (and the one-off cost budgets).
 
-Each returns the value before and after, so the caller can record both. Rows are locked while
-they change so two approvals cannot interleave.
+Each change returns the value before and after, so the caller can record both. Rows are locked
+while they change so two approvals cannot interleave.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audited
 from portfolio.models import Programme
 
-from .models import Benefit, BenefitProfile, OneOffCost
+from .models import Benefit, BenefitProfile, BenefitStatus, OneOffCost
 from .services import rollup_request
 
 
@@ -45,6 +47,25 @@ def benefit_planned_set(
     )
     before = profile.planned
     profile.planned = planned
-    profile.save(update_fields=["planned"])
+    profile.baseline = planned
+    profile.save(update_fields=["planned", "baseline"])
     transaction.on_commit(rollup_request)
     return before, profile.planned
+
+
+@transaction.atomic
+@audited
+def benefit_baselines_lock(*, programme: Programme, actor: User) -> int:
+    """Gate 3 approved the Full Brief: each benefit's planned profile becomes its baseline
+    (financial benefits; withdrawn ones left out). Returns how many years were locked."""
+    benefits = Benefit.objects.select_for_update().filter(programme=programme).financial()
+    locked = 0
+    now = timezone.now()
+    for benefit in benefits.exclude(status=BenefitStatus.WITHDRAWN):
+        for profile in benefit.profile.select_for_update():
+            profile.baseline = profile.planned
+            profile.save(update_fields=["baseline"])
+            locked += 1
+        benefit.baselined_at = now
+        benefit.save(update_fields=["baselined_at"])
+    return locked

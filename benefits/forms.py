@@ -14,9 +14,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.queries import people_for
+from portfolio.models import Portfolio
 from portfolio.periods import FinancialYear
 
-from .models import Benefit, BenefitType, Deliverability, MTFPLine, MTFPPlan
+from .models import Benefit, BenefitType, Deliverability, MTFPLine, MTFPPlan, RealisationClaim
 
 ZERO = Decimal("0")
 MAX_MONEY = Decimal("999999999999.99")
@@ -354,4 +355,60 @@ class TargetImportForm(forms.Form):
     workbook = forms.FileField(
         label="Upload a spreadsheet",
         help_text="An Excel workbook (.xlsx) shaped like the template.",
+    )
+
+
+class RealisationClaimForm(forms.Form):
+    """The owner says whether the benefit was realised: the evidence, or the reason not."""
+
+    claim = forms.ChoiceField(
+        label="Was the benefit realised?",
+        choices=RealisationClaim.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the benefit was realised"},
+    )
+    note = forms.CharField(
+        label="Evidence or reason",
+        help_text="The evidence that it was realised (figures, where they are reported), or the "
+        "reason it was not.",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the evidence or the reason"},
+    )
+
+
+class RealisationConfirmForm(forms.Form):
+    """The PMO confirms the owner's claim or returns it with the reason."""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("confirm", "Confirm"), ("return", "Return it to the owner")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you confirm it"},
+    )
+    reason = forms.CharField(
+        label="Reason for returning it",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "return" and not data.get("reason", "").strip():
+            self.add_error("reason", "Give the reason for returning it to the owner")
+        return data
+
+
+class RealisationFilterForm(forms.Form):
+    """The benefits realisation view's filters."""
+
+    portfolio = forms.ModelChoiceField(
+        queryset=Portfolio.objects.all(),
+        required=False,
+        empty_label="All portfolios",
+        to_field_name="slug",
+    )
+    owed = forms.BooleanField(
+        label="Only benefits still owed after their programme closed", required=False
     )

@@ -152,8 +152,16 @@ class BenefitStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     REALISING = "realising", "Being realised"
     REALISED = "realised", "Realised"
+    NOT_REALISED = "not_realised", "Not realised"
     AT_RISK = "at_risk", "At risk"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class RealisationClaim(models.TextChoices):
+    """What the benefit's owner says happened, for the PMO to confirm."""
+
+    REALISED = "realised", "Realised"
+    NOT_REALISED = "not_realised", "Not realised"
 
 
 class BenefitQuerySet(models.QuerySet):
@@ -165,6 +173,17 @@ class BenefitQuerySet(models.QuerySet):
 
     def owned_by(self, user) -> BenefitQuerySet:
         return self.filter(owner=user)
+
+    def still_tracked(self) -> BenefitQuerySet:
+        """Not yet confirmed realised or not realised by the PMO, nor withdrawn: on the owner's
+        list, during the programme and after its closure."""
+        return self.filter(realisation_confirmed_at__isnull=True).exclude(
+            status=BenefitStatus.WITHDRAWN
+        )
+
+    def owed_after_closure(self) -> BenefitQuerySet:
+        """Still tracked although the programme has closed."""
+        return self.still_tracked().filter(programme__stage="closed")
 
     def with_register(self) -> BenefitQuerySet:
         """What the register shows: people, line and plan, and the profile rows."""
@@ -197,6 +216,25 @@ class Benefit(DeliverabilityOverride):
     mtfp_line = models.ForeignKey(
         MTFPLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="benefits"
     )
+    # Realisation: the owner claims (with evidence or a reason), the PMO confirms.
+    realisation_claim = models.CharField(
+        max_length=20, choices=RealisationClaim.choices, blank=True
+    )
+    realisation_note = limited_text(
+        "evidence or reason", blank=True,
+        help_text="The evidence it was realised, or the reason it was not.",
+    )  # fmt: skip
+    realisation_claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    realisation_claimed_at = models.DateTimeField(null=True, blank=True)
+    realisation_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    realisation_confirmed_at = models.DateTimeField(null=True, blank=True)
+    baselined_at = models.DateTimeField(
+        null=True, blank=True, help_text="When Gate 3 locked the planned profile as the baseline."
+    )
 
     history = HistoricalRecords()
     objects = BenefitQuerySet.as_manager()
@@ -211,6 +249,21 @@ class Benefit(DeliverabilityOverride):
     def is_financial(self) -> bool:
         return self.type != BenefitType.NON_FINANCIAL
 
+    @property
+    def awaits_confirmation(self) -> bool:
+        return bool(self.realisation_claim) and self.realisation_confirmed_at is None
+
+    @property
+    def realisation_label(self) -> str:
+        """Where the benefit stands: being realised, claimed (awaiting the PMO), or confirmed."""
+        if self.realisation_confirmed_at is not None:
+            return f"{self.get_realisation_claim_display()} (confirmed by the PMO)"
+        if self.realisation_claim:
+            return f"{self.get_realisation_claim_display()}: awaiting the PMO's confirmation"
+        if self.status == BenefitStatus.WITHDRAWN:
+            return "Withdrawn"
+        return "Being tracked"
+
 
 class BenefitProfile(models.Model):
     """Planned, forecast and actual value of a benefit in one financial year (GBP)."""
@@ -220,6 +273,12 @@ class BenefitProfile(models.Model):
     planned = money_field()
     forecast = money_field()
     actual = money_field()
+    baseline = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="The planned value locked when Gate 3 approved the Full Brief; only an "
+        "approved change request moves it.",
+    )  # fmt: skip
 
     history = HistoricalRecords()
 

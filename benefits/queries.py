@@ -8,15 +8,23 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Sum
+from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from portfolio.models import Programme
+from portfolio.models import Portfolio, Programme, Stage
 from portfolio.periods import FinancialYear
 
 from . import deliverability, finance
-from .models import Benefit, BenefitProfile, BenefitType, MTFPLine, MTFPPlan, OneOffCost
+from .models import (
+    Benefit,
+    BenefitProfile,
+    BenefitQuerySet,
+    BenefitType,
+    MTFPLine,
+    MTFPPlan,
+    OneOffCost,
+)
 from .services import rollup_latest
 
 ZERO = Decimal("0")
@@ -81,10 +89,13 @@ MY_BENEFITS_PAGE = 25
 
 
 def my_benefits(user: User, page_number: str | None = None) -> dict[str, Any]:
-    """The benefits the user owns, a page at a time, each with its profile's totals summed in
-    SQL and its deliverability rating (three queries, however many benefits and years)."""
+    """The benefits a person owns that are still tracked (during the programme and after its
+    closure, until the PMO confirms them realised or not realised), a page at a time, each with
+    its profile's totals summed in SQL and its deliverability rating (three queries, however
+    many benefits and years)."""
     benefits = (
         Benefit.objects.owned_by(user)
+        .still_tracked()
         .select_related(
             "programme", "owner", "directorate", "mtfp_line__plan", "rating_override_by"
         )
@@ -107,6 +118,66 @@ def my_benefits(user: User, page_number: str | None = None) -> dict[str, Any]:
             rating = deliverability.rate(b, target=ZERO, forecast=ZERO, actual=ZERO)
         entries.append({"benefit": b, "totals": totals, "rating": rating})
     return {"page": page, "entries": entries}
+
+
+def my_confirmed_benefits(user: User) -> int:
+    return Benefit.objects.owned_by(user).filter(realisation_confirmed_at__isnull=False).count()
+
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _total(column: str, **filter: Any) -> Coalesce:
+    return Coalesce(Sum(column, **filter), Value(ZERO), output_field=MONEY)
+
+
+def realisation(portfolio: Portfolio | None = None, owed: bool = False) -> BenefitQuerySet:
+    """Every benefit with its baseline (locked at Gate 3), planned, forecast and actual totals
+    over its profile, by portfolio and programme: the benefits realisation view."""
+    benefits = Benefit.objects.select_related(
+        "programme__portfolio", "owner", "realisation_confirmed_by"
+    )
+    if portfolio is not None:
+        benefits = benefits.filter(programme__portfolio=portfolio)
+    if owed:
+        benefits = benefits.owed_after_closure()
+    return benefits.annotate(
+        baseline_total=_total("profile__baseline"),
+        planned_total=_total("profile__planned"),
+        forecast_total=_total("profile__forecast"),
+        actual_total=_total("profile__actual"),
+    ).order_by("programme__portfolio__position", "programme__name", "title", "pk")
+
+
+def realisation_summary(portfolio: Portfolio | None = None) -> dict[str, Any]:
+    """The totals over the whole view and how many benefits are still owed after closure
+    (two queries)."""
+    benefits = Benefit.objects.all()
+    profiles = BenefitProfile.objects.all()
+    if portfolio is not None:
+        benefits = benefits.filter(programme__portfolio=portfolio)
+        profiles = profiles.filter(benefit__programme__portfolio=portfolio)
+    counts = benefits.aggregate(
+        total=Count("pk"),
+        owed=Count(
+            "pk",
+            filter=Q(programme__stage=Stage.CLOSED, realisation_confirmed_at__isnull=True)
+            & ~Q(status="withdrawn"),
+        ),
+        realised=Count("pk", filter=Q(realisation_confirmed_at__isnull=False,
+                                      realisation_claim="realised")),
+        not_realised=Count("pk", filter=Q(realisation_confirmed_at__isnull=False,
+                                          realisation_claim="not_realised")),
+        awaiting=Count("pk", filter=Q(realisation_confirmed_at__isnull=True)
+                       & ~Q(realisation_claim="")),
+    )  # fmt: skip
+    money = profiles.exclude(benefit__type=BenefitType.NON_FINANCIAL).aggregate(
+        baseline=_total("baseline"),
+        planned=_total("planned"),
+        forecast=_total("forecast"),
+        actual=_total("actual"),
+    )
+    return counts | money
 
 
 # --- One-off costs and the business case ----------------------------------------------------

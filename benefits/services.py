@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.services import duty_check
 from core.audit import audited
 from core.errors import ServiceError, full_clean
+from core.limits import SHORT_TEXT
 from portfolio.models import Directorate, Programme
 from portfolio.periods import FinancialYear
 
@@ -34,6 +35,7 @@ from .models import (
     MTFPPlan,
     MTFPTarget,
     OneOffCost,
+    RealisationClaim,
     RollupSnapshot,
     RollupState,
 )
@@ -115,15 +117,67 @@ def benefit_profile_save(
 
 @transaction.atomic
 @audited
-def benefit_mark_realised(*, benefit: Benefit, actor: User) -> Benefit:
-    """The benefit has been realised (its owner says so, often after the programme closed)."""
+def benefit_realisation_claim(
+    *, benefit: Benefit, claim: RealisationClaim | str, note: str, actor: User
+) -> Benefit:
+    """The owner (or the programme team, or the PMO) says the benefit was realised, with the
+    evidence, or was not, with the reason. It stays on the owner's list until the PMO
+    confirms."""
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
-    if benefit.status == BenefitStatus.REALISED:
-        raise ServiceError(f"“{benefit.title}” is already marked realised.")
+    if benefit.realisation_confirmed_at is not None:
+        raise ServiceError(
+            f"“{benefit.title}” is already confirmed {benefit.get_realisation_claim_display()}."
+        )
     if benefit.status == BenefitStatus.WITHDRAWN:
         raise ServiceError(f"“{benefit.title}” was withdrawn: it cannot be realised.")
-    benefit.status = BenefitStatus.REALISED
-    benefit.save(update_fields=["status"])
+    claim = RealisationClaim(claim)
+    if not note.strip():
+        what = (
+            "evidence that it was realised"
+            if claim == RealisationClaim.REALISED
+            else ("reason it was not realised")
+        )
+        raise ServiceError({"note": f"Give the {what}"})
+    benefit.realisation_claim = claim
+    benefit.realisation_note = note.strip()
+    benefit.realisation_claimed_by = actor
+    benefit.realisation_claimed_at = timezone.now()
+    benefit.save(update_fields=[
+        "realisation_claim", "realisation_note", "realisation_claimed_by",
+        "realisation_claimed_at",
+    ])  # fmt: skip
+    return benefit
+
+
+@transaction.atomic
+@audited
+def benefit_realisation_confirm(
+    *, benefit: Benefit, confirm: bool, actor: User, reason: str = ""
+) -> Benefit:
+    """The PMO confirms the owner's claim (the benefit leaves the owner's list, its status
+    becomes Realised or Not realised), or returns it to the owner with the reason."""
+    benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    if not benefit.realisation_claim:
+        raise ServiceError(f"The owner of “{benefit.title}” has not said whether it was realised.")
+    if benefit.realisation_confirmed_at is not None:
+        raise ServiceError(f"“{benefit.title}” is already confirmed.")
+    if not confirm:
+        if not reason.strip():
+            raise ServiceError({"reason": "Give the reason for returning it to the owner"})
+        benefit.realisation_note = (
+            f"{benefit.realisation_note}\n\nReturned by the PMO: {reason.strip()}"
+        )[:SHORT_TEXT]
+        benefit.realisation_claim = ""
+        benefit.save(update_fields=["realisation_claim", "realisation_note"])
+        return benefit
+    benefit.realisation_confirmed_by = actor
+    benefit.realisation_confirmed_at = timezone.now()
+    benefit.status = (
+        BenefitStatus.REALISED
+        if benefit.realisation_claim == RealisationClaim.REALISED
+        else BenefitStatus.NOT_REALISED
+    )
+    benefit.save(update_fields=["realisation_confirmed_by", "realisation_confirmed_at", "status"])
     transaction.on_commit(rollup_request)
     return benefit
 

@@ -21,6 +21,11 @@ programme_patterns = [
         name="benefit_realised",
     ),
     path(
+        "programmes/<slug:slug>/benefits/<int:pk>/realised/confirm/",
+        views.benefit_realisation_confirm,
+        name="benefit_realisation_confirm",
+    ),
+    path(
         "programmes/<slug:slug>/benefits/<int:pk>/deliverability/",
         views.benefit_deliverability,
         name="benefit_deliverability",
@@ -31,6 +36,7 @@ programme_patterns = [
 urlpatterns = [
     *programme_patterns,
     path("benefits/mine/", views.my_benefits, name="mine"),
+    path("benefits/realisation/", views.realisation, name="realisation"),
     path("mtfp/", views.mtfp_list, name="mtfp_list"),
     path("mtfp/recalculate/", views.rollup_recalculate, name="recalculate"),
     path("mtfp/<slug:slug>/", views.mtfp_detail, name="mtfp_detail"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,9 @@ from .forms import (
     CostFormSet,
     DeliverabilityOverrideForm,
     ProfileFormSet,
+    RealisationClaimForm,
+    RealisationConfirmForm,
+    RealisationFilterForm,
     TargetGridForm,
     TargetImportForm,
     grid_initial,
@@ -109,8 +113,16 @@ def _profile_context(request: HttpRequest, benefit: Benefit, formset: Any = None
         "can_edit_profile": request.user.has_perm("benefits.change_benefit_profile", benefit),
         "can_edit": request.user.has_perm("benefits.change_benefits", benefit.programme),
         "can_override": request.user.has_perm("benefits.override_deliverability"),
-        "can_mark_realised": benefit.status not in ("realised", "withdrawn")
+        "can_mark_realised": benefit.realisation_confirmed_at is None
+        and benefit.status != "withdrawn"
         and request.user.has_perm("benefits.mark_benefit_realised", benefit),
+        "can_confirm": benefit.awaits_confirmation
+        and request.user.has_perm("benefits.confirm_benefit_realisation", benefit),
+        "claim_form": RealisationClaimForm(
+            initial={"claim": benefit.realisation_claim} if benefit.realisation_claim else None
+        ),
+        "confirm_form": RealisationConfirmForm(),
+        "baseline_rows": [row for row in benefit.profile.all() if row.baseline is not None],
         "override_form": DeliverabilityOverrideForm(
             initial={"rating": benefit.rating_override, "reason": benefit.rating_override_reason}
         ),
@@ -185,15 +197,72 @@ def benefit_profile_save(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 @require_POST
 @policy("benefits.view_own_benefits")
 def benefit_realised(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The owner says whether the benefit was realised, with the evidence or the reason."""
     benefit = _benefit(slug, pk)
     authorise(request.user, "benefits.mark_benefit_realised", benefit)
-    try:
-        services.benefit_mark_realised(benefit=benefit, actor=request.user)
-    except ServiceError as error:
-        show_service_error(request, error)
-    else:
-        messages.success(request, f"“{benefit.title}” is marked realised.")
-    return redirect("benefits:benefit_detail", slug=slug, pk=pk)
+    form = RealisationClaimForm(request.POST)
+    if form.is_valid():
+        try:
+            services.benefit_realisation_claim(
+                benefit=benefit, claim=form.cleaned_data["claim"],
+                note=form.cleaned_data["note"], actor=request.user,
+            )  # fmt: skip
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"“{benefit.title}” is recorded as {form.cleaned_data['claim'].replace('_', ' ')}."
+                " The PMO will confirm it; it stays on your list until then.",
+            )
+            return redirect("benefits:benefit_detail", slug=slug, pk=pk)
+    context = _profile_context(request, benefit) | {"claim_form": form}
+    return render(request, "benefits/benefit_detail.html", context)
+
+
+@require_POST
+@policy("benefits.confirm_benefit_realisation")
+def benefit_realisation_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The PMO confirms the owner's realised / not realised, or returns it with the reason."""
+    benefit = _benefit(slug, pk)
+    authorise(request.user, "benefits.confirm_benefit_realisation", benefit)
+    form = RealisationConfirmForm(request.POST)
+    if form.is_valid():
+        confirm = form.cleaned_data["decision"] == "confirm"
+        try:
+            services.benefit_realisation_confirm(
+                benefit=benefit, confirm=confirm, reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )  # fmt: skip
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"“{benefit.title}” is confirmed." if confirm
+                else f"“{benefit.title}” is returned to its owner.",
+            )  # fmt: skip
+            return redirect("benefits:benefit_detail", slug=slug, pk=pk)
+    context = _profile_context(request, benefit) | {"confirm_form": form}
+    return render(request, "benefits/benefit_detail.html", context)
+
+
+REALISATION_PAGE = 25
+
+
+@require_GET
+@policy("benefits.view_realisation")
+def realisation(request: HttpRequest) -> HttpResponse:
+    """The benefits realisation view: baseline vs forecast vs actual, realised or not, and
+    what is still owed after closure, by portfolio, a page at a time."""
+    form = RealisationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    portfolio = filters.get("portfolio")
+    benefits = queries.realisation(portfolio, owed=bool(filters.get("owed")))
+    page = Paginator(benefits, REALISATION_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "summary": queries.realisation_summary(portfolio),
+               "portfolio": portfolio}  # fmt: skip
+    return render(request, "benefits/realisation.html", context)
 
 
 @require_POST
@@ -219,6 +288,7 @@ def benefit_deliverability(request: HttpRequest, slug: str, pk: int) -> HttpResp
 @policy("benefits.view_own_benefits")
 def my_benefits(request: HttpRequest) -> HttpResponse:
     context = queries.my_benefits(request.user, request.GET.get("page"))
+    context["confirmed"] = queries.my_confirmed_benefits(request.user)
     return render(request, "benefits/benefit_mine.html", context)
 
 

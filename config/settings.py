@@ -220,6 +220,14 @@ CELERY_BEAT_SCHEDULE: dict = {
 ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=5)
 CELERY_TIMEZONE = "Europe/London"
 
+# --- Assurance ---------------------------------------------------------------------------------
+# An Amber/Red or Red delivery confidence schedules a follow-up review this many months later.
+CONFIDENCE_FOLLOW_UP_MONTHS = env_int("CONFIDENCE_FOLLOW_UP_MONTHS", default=3)
+# A gate review awaiting decision for longer than this is overdue ("Ratings to challenge").
+GATE_REVIEW_OVERDUE_DAYS = env_int("GATE_REVIEW_OVERDUE_DAYS", default=28)
+# Forecast benefits more than this many per cent below plan contradict a Green rating.
+BENEFITS_SHORTFALL_PERCENT = env_int("BENEFITS_SHORTFALL_PERCENT", default=10)
+
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # Local passwords (the embedded default, break-glass accounts). LOCAL_SIGN_IN=0 switches them

@@ -17,6 +17,7 @@ from itertools import groupby
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -40,6 +41,7 @@ from benefits import finance
 from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart, line_chart
 from core.exports import CHUNK_SIZE, Table
+from governance.challenges import ratings_to_challenge
 from governance.models import (
     Action,
     ActionQuerySet,
@@ -53,6 +55,7 @@ from governance.models import (
 )
 from governance.queries import heat_map
 from portfolio.models import (
+    AssuranceRating,
     DeliveryConfidence,
     Directorate,
     HighlightReport,
@@ -658,6 +661,62 @@ def confidence_table(filters: DashboardFilters) -> Table:
     )  # fmt: skip
 
 
+def challenge_panel(filters: DashboardFilters) -> dict[str, Any]:
+    """ "Ratings to challenge": Green or Amber/Green over late milestones, an overdue gate,
+    High escalated risks or benefits below plan, with the reasons (two queries)."""
+    rows, total = ratings_to_challenge(filters.programmes(), limit=LIST_LIMIT)
+    return {"rows": rows, "total": total, "shortfall_percent": settings.BENEFITS_SHORTFALL_PERCENT,
+            "overdue_days": settings.GATE_REVIEW_OVERDUE_DAYS}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up review an Amber/Red or Red rating scheduled: whose rating, and when."""
+
+    programme: Programme
+    confidence: DeliveryConfidence
+    source: str
+    due_on: date
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < timezone.localdate()
+
+
+def follow_up_reviews(filters: DashboardFilters) -> dict[str, Any]:
+    """The follow-up reviews that each open programme's latest self-assessment and latest
+    independent assurance rating scheduled, soonest first (four queries)."""
+    programmes = filters.programmes().open().values("pk")
+    reports = (
+        HighlightReport.objects.latest_per_programme()
+        .filter(programme__in=programmes, follow_up_review_on__isnull=False)
+        .select_related("programme")
+        .order_by("follow_up_review_on", "programme__name")
+    )
+    newest = AssuranceRating.objects.filter(programme=OuterRef("programme")).order_by(
+        "-assessed_on", "-pk"
+    )
+    ratings = (
+        AssuranceRating.objects.filter(
+            programme__in=programmes,
+            follow_up_review_on__isnull=False,
+            pk=Subquery(newest.values("pk")[:1]),
+        )
+        .select_related("programme")
+        .order_by("follow_up_review_on", "programme__name")
+    )
+    sources = [("Self-assessment", r) for r in reports[:LIST_LIMIT]] + [
+        ("Independent assurance", a) for a in ratings[:LIST_LIMIT]
+    ]
+    rows = [
+        FollowUp(rating.programme, DeliveryConfidence(rating.delivery_confidence), source, due)
+        for source, rating in sources
+        if (due := rating.follow_up_review_on) is not None
+    ]
+    rows.sort(key=lambda f: (f.due_on, f.programme.name))
+    return {"rows": rows[:LIST_LIMIT], "total": reports.count() + ratings.count()}
+
+
 def confidence_trend(portfolios: list[Portfolio]) -> dict[str, Any]:
     """Each portfolio's mean delivery confidence (Green 5 … Red 1) across recent snapshots."""
     snapshots = list(
@@ -785,6 +844,8 @@ def dashboard_page(filters: DashboardFilters, snapshot: RollupSnapshot | None) -
         "risks": risk_panel(filters),
         "actions": overdue_actions(filters),
         "confidence": confidence_panel(filters),
+        "challenges": challenge_panel(filters),
+        "follow_ups": follow_up_reviews(filters),
         "pending": pending_decisions(filters),
         "downloads": {slug.replace("-", "_"): Download(slug, title)
                       for slug, (title, _) in TABLES.items()},

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from benefits.baselines import benefit_baselines_lock
 from benefits.models import (
     Benefit,
     BenefitProfile,
@@ -77,7 +78,12 @@ from portfolio.models import (
     StageDocument,
 )
 from portfolio.periods import FinancialYear, Quarter
-from portfolio.services import document_freeze, document_unlock, section_templates_install
+from portfolio.services import (
+    document_freeze,
+    document_unlock,
+    follow_up_review_date,
+    section_templates_install,
+)
 from reports.build import report_build
 from reports.models import ProgrammeProgress, QuarterlyReport, ReportSection, VersionStatus
 from reports.services import report_generate, report_prefill, report_publish
@@ -274,6 +280,12 @@ class Loader:
             }
             self._saving(programme, benefit, profile, mtfp_line=line)
 
+    def step_baselines(self, item: dict[str, Any]) -> None:
+        """Lock the planned profiles of the programmes in Deliver as their baselines."""
+        for programme in Programme.objects.filter(stage=Stage.DELIVER).order_by("slug"):
+            if programme.benefits.filter(baselined_at__isnull=True).exists():
+                benefit_baselines_lock(programme=programme, actor=self.user("pmo"))
+
     def _saving(
         self,
         programme: Programme,
@@ -358,6 +370,7 @@ class Loader:
         workstream_months = _months(*item["workstream_months"])
         programme_months = _months(*item["programme_months"])
         patterns, rag_for = item["confidence_patterns"], item["rag"]
+        rationale = item["rationale"]
         delivering = Programme.objects.filter(stage=Stage.DELIVER).order_by("slug")
         for index, programme in enumerate(delivering):
             if programme.highlight_reports.exists():
@@ -376,6 +389,8 @@ class Loader:
                     + ("" if rag == RAG.GREEN else ", with slippage being recovered") + ".",
                     next_period="Continue delivery against the programme plan.",
                     escalations="" if rag != RAG.RED else escalate,
+                    confidence_rationale=rationale.get(confidence, ""),
+                    follow_up_review_on=follow_up_review_date(confidence, from_day=month),
                 )  # fmt: skip
 
     def step_document(self, item: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.rules import is_programme_team, may_decide_review_step, may_record_board_decision
 from accounts.services import duty_check
-from benefits.baselines import benefit_planned_set, one_off_budget_set
+from benefits.baselines import benefit_baselines_lock, benefit_planned_set, one_off_budget_set
 from benefits.services import rollup_request
 from core.audit import audited, bulk_create_audited, bulk_update_audited
 from core.errors import ServiceError, full_clean
@@ -360,6 +360,8 @@ def gate_review_decide(
         if gate == Gate.GATE_1 and programme.light_touch:
             transition = "pass_gate_1_light_touch"
         _move_stage(programme, transition, actor)
+        if gate == Gate.GATE_3:  # the Full Brief's benefits profile becomes the baseline
+            benefit_baselines_lock(programme=programme, actor=actor)
         document_unlock(document=version.document, actor=actor)
     elif outcome == Outcome.DEFER:
         review.status = ReviewStatus.DEFERRED

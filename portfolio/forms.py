@@ -2,7 +2,7 @@ from django import forms
 
 from accounts.queries import people_for
 
-from .models import Category, HighlightReport, Portfolio, Programme, Stage
+from .models import AssuranceRating, Category, HighlightReport, Portfolio, Programme, Stage
 
 
 class ProgrammeFilterForm(forms.Form):
@@ -53,10 +53,30 @@ class HighlightReportForm(forms.ModelForm):
         model = HighlightReport
         fields = [
             "month", "delivery_confidence", "schedule_rag", "budget_rag", "benefits_rag",
-            "risk_rag", "progress", "next_period", "escalations",
+            "risk_rag", "progress", "next_period", "escalations", "confidence_rationale",
+            "improvement_reason",
         ]  # fmt: skip
         widgets = {
+            "confidence_rationale": forms.Textarea(attrs={"rows": 3}),
+            "improvement_reason": forms.Textarea(attrs={"rows": 2}),
             "progress": forms.Textarea(attrs={"rows": 4}),
             "next_period": forms.Textarea(attrs={"rows": 3}),
             "escalations": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class AssuranceRatingForm(forms.ModelForm):
+    """The PMO's independent delivery confidence rating of a programme."""
+
+    assessed_on = forms.DateField(
+        label="Date of the assessment",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="For example, 2024-05-31",
+    )
+
+    class Meta:
+        model = AssuranceRating
+        fields = ["assessed_on", "delivery_confidence", "rationale"]
+        widgets = {"rationale": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"rationale": "The evidence behind the rating, in a few sentences."}

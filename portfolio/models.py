@@ -450,6 +450,17 @@ class DeliveryConfidence(models.TextChoices):
         """5 for Green down to 1 for Red, for trends."""
         return 5 - list(DeliveryConfidence).index(self)
 
+    @property
+    def needs_follow_up(self) -> bool:
+        """Amber/Red and Red schedule a follow-up review (the IPA's Delivery Confidence
+        Assessment practice)."""
+        return self in (DeliveryConfidence.AMBER_RED, DeliveryConfidence.RED)
+
+    @classmethod
+    def favourable(cls) -> list[DeliveryConfidence]:
+        """The ratings scrutiny reads as "on track": a contradiction beneath one is challenged."""
+        return [cls.GREEN, cls.AMBER_GREEN]
+
 
 class RAG(models.TextChoices):
     GREEN = "green", "Green"
@@ -496,6 +507,20 @@ class HighlightReport(models.Model):
     progress = limited_text("progress this period", limit=LONG_TEXT)
     next_period = limited_text("planned for next period", blank=True, limit=LONG_TEXT)
     escalations = limited_text(blank=True, limit=LONG_TEXT)
+    confidence_rationale = limited_text(
+        "rationale for the delivery confidence",
+        blank=True,
+        help_text="Why this rating: required for anything below Green.",
+    )
+    improvement_reason = limited_text(
+        "reason for the improvement",
+        blank=True,
+        help_text="Required when the rating is two or more steps better than the last report's.",
+    )
+    follow_up_review_on = models.DateField(
+        "follow-up review", null=True, blank=True,
+        help_text="Scheduled when the rating is Amber/Red or Red.",
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -513,3 +538,31 @@ class HighlightReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.month:%B %Y}"
+
+
+class AssuranceRating(models.Model):
+    """The PMO's independent delivery confidence assessment of a programme, kept beside the
+    manager's self-assessment on the highlight reports. Each is a new row: the history is the
+    list."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="assurance_ratings"
+    )
+    assessed_on = models.DateField()
+    delivery_confidence = models.CharField(
+        "independent delivery confidence", max_length=20, choices=DeliveryConfidence.choices
+    )
+    rationale = limited_text("rationale", limit=LONG_TEXT)
+    follow_up_review_on = models.DateField("follow-up review", null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "-assessed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: assurance {self.assessed_on:%d %B %Y}"

@@ -7,6 +7,7 @@ Q3 October–December, Q4 January–March (of the following calendar year).
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -156,3 +157,13 @@ class Quarter:
         if self.number == 4:
             return Quarter(self.financial_year.next(), 1)
         return Quarter(self.financial_year, self.number + 1)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months, kept within the month (31 January + 1 is the
+    last day of February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))

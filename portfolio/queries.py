@@ -8,11 +8,15 @@ them: imports flow accounts ← portfolio ← governance, benefits ← dashboard
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypedDict
 
 from .models import (
+    AssuranceRating,
     DocumentKind,
     DocumentSection,
+    HighlightReport,
     Portfolio,
     Programme,
     SectionTemplate,
@@ -65,6 +69,7 @@ def programme_page(programme: Programme) -> dict[str, Any]:
         "open_review": next((r for r in reviews if r.is_open), None),
         "documents": programme_documents(programme),
         "latest_report": programme.highlight_reports.order_by("-month").first(),
+        "latest_assurance": programme.assurance_ratings.order_by("-assessed_on", "-pk").first(),
         # Its Programme Board, if one is established (governance's, by the reverse relation).
         "programme_board": getattr(programme, "board", None),
         # What the boards agreed at the gates (governance's, by the reverse relations).
@@ -138,3 +143,34 @@ def programme_documents(programme: Programme) -> list[dict[str, Any]]:
             "complete_count": sum(1 for t in required if t.key in filled),
         })  # fmt: skip
     return rows
+
+
+@dataclass
+class ConfidenceMonth:
+    """One month of a programme's delivery confidence: the manager's self-assessment (its
+    highlight report) beside the PMO's independent assurance ratings of that month."""
+
+    month: date
+    report: HighlightReport | None = None
+    assurance: list[AssuranceRating] = field(default_factory=list)
+
+    @property
+    def differs(self) -> bool:
+        """The PMO rated the month differently from the manager."""
+        return self.report is not None and any(
+            a.delivery_confidence != self.report.delivery_confidence for a in self.assurance
+        )
+
+
+def confidence_history(programme: Programme, limit: int | None = None) -> list[ConfidenceMonth]:
+    """Both ratings month by month, newest first (two queries); ``limit`` months at most."""
+    reports = HighlightReport.objects.for_programme(programme).order_by("-month")
+    ratings = AssuranceRating.objects.filter(programme=programme).select_related("assessed_by")
+    months: dict[date, ConfidenceMonth] = {}
+    for report in reports:
+        months[report.month] = ConfidenceMonth(report.month, report=report)
+    for rating in ratings.order_by("-assessed_on", "-pk"):
+        month = rating.assessed_on.replace(day=1)
+        months.setdefault(month, ConfidenceMonth(month)).assurance.append(rating)
+    ordered = sorted(months.values(), key=lambda m: m.month, reverse=True)
+    return ordered[:limit] if limit is not None else ordered

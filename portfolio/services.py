@@ -10,9 +10,11 @@ import json
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -21,6 +23,8 @@ from core.audit import audited
 from core.errors import ServiceError
 
 from .models import (
+    AssuranceRating,
+    DeliveryConfidence,
     Directorate,
     DocumentKind,
     DocumentSection,
@@ -31,6 +35,7 @@ from .models import (
     Stage,
     StageDocument,
 )
+from .periods import add_months
 from .sections import DEFAULT_SECTIONS
 
 
@@ -264,12 +269,50 @@ def document_unlock(*, document: StageDocument, actor: User, reasons: str = "") 
     return document
 
 
+def follow_up_review_date(confidence: str, *, from_day: date | None = None) -> date | None:
+    """When an Amber/Red or Red rating is reviewed again (``CONFIDENCE_FOLLOW_UP_MONTHS``
+    after ``from_day``, today by default); None for any better rating."""
+    if not DeliveryConfidence(confidence).needs_follow_up:
+        return None
+    return add_months(from_day or timezone.localdate(), settings.CONFIDENCE_FOLLOW_UP_MONTHS)
+
+
+def _check_confidence(report: HighlightReport) -> None:
+    """A rating below Green needs its rationale; one two or more steps better than the
+    programme's previous report needs the reason for the improvement."""
+    confidence = DeliveryConfidence(report.delivery_confidence)
+    report.confidence_rationale = report.confidence_rationale.strip()
+    report.improvement_reason = report.improvement_reason.strip()
+    errors: dict[str, str] = {}
+    if confidence != DeliveryConfidence.GREEN and not report.confidence_rationale:
+        errors["confidence_rationale"] = (
+            f"Give the rationale for a delivery confidence of {confidence.label}"
+        )
+    previous = (
+        HighlightReport.objects.filter(programme=report.programme, month__lt=report.month)
+        .order_by("-month")
+        .first()
+    )
+    if previous is not None:
+        before = DeliveryConfidence(previous.delivery_confidence)
+        if confidence.score - before.score >= 2 and not report.improvement_reason:
+            errors["improvement_reason"] = (
+                f"Give the reason for the improvement from {before.label} "
+                f"({previous.month:%B %Y}) to {confidence.label}"
+            )
+    if errors:
+        raise DocumentError(errors)
+
+
 @transaction.atomic
 @audited
 def highlight_report_save(
     *, programme: Programme, month: date, actor: User, **fields: object
 ) -> HighlightReport:
-    """Write (or rewrite) the Programme Workbook's highlight report for ``month``."""
+    """Write (or rewrite) the Programme Workbook's highlight report for ``month``.
+
+    Its delivery confidence needs a rationale below Green and a reason for a jump of two or
+    more steps; Amber/Red and Red schedule a follow-up review (kept when rewritten)."""
     if programme.stage != Stage.DELIVER:
         raise DocumentLocked("Highlight reports are written while the programme is in Deliver.")
     month = month.replace(day=1)
@@ -280,5 +323,42 @@ def highlight_report_save(
         report = HighlightReport(programme=programme, month=month, created_by=actor)
     for name, value in fields.items():
         setattr(report, name, value)
+    _check_confidence(report)
+    if not DeliveryConfidence(report.delivery_confidence).needs_follow_up:
+        report.follow_up_review_on = None
+    elif report.follow_up_review_on is None:
+        report.follow_up_review_on = follow_up_review_date(report.delivery_confidence)
     report.save()
     return report
+
+
+@transaction.atomic
+@audited
+def assurance_rating_record(
+    *,
+    programme: Programme,
+    delivery_confidence: str,
+    rationale: str,
+    actor: User,
+    assessed_on: date | None = None,
+) -> AssuranceRating:
+    """The PMO's independent assurance rating, recorded beside the manager's self-assessment.
+    Every rating is kept (a new row each time); Amber/Red and Red schedule a follow-up review."""
+    if not programme.is_open and programme.stage != Stage.PAUSED:
+        raise ServiceError(
+            f"{programme} is {programme.stage_label}: "
+            "its delivery confidence is no longer assessed."
+        )
+    if not rationale.strip():
+        raise ServiceError({"rationale": "Give the rationale for the assurance rating"})
+    day = assessed_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ServiceError({"assessed_on": "The assessment date must be today or in the past"})
+    return AssuranceRating.objects.create(
+        programme=programme,
+        assessed_on=day,
+        delivery_confidence=DeliveryConfidence(delivery_confidence),
+        rationale=rationale.strip(),
+        follow_up_review_on=follow_up_review_date(delivery_confidence, from_day=day),
+        assessed_by=actor,
+    )

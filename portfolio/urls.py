@@ -9,6 +9,11 @@ urlpatterns = [
     path("new/", views.programme_new, name="programme_new"),
     path("<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("<slug:slug>/workbook/", views.workbook, name="workbook"),
+    path(
+        "<slug:slug>/workbook/assurance/",
+        views.assurance_rating_new,
+        name="assurance_rating_new",
+    ),
     path("<slug:slug>/<slug:document>/", views.document_edit, name="document_edit"),
     path(
         "<slug:slug>/<slug:document>/sections/<slug:key>/",

@@ -9,11 +9,18 @@ from accounts.policies import authorise, policy
 from core.errors import ServiceError, show_service_error
 
 from .diffs import content_diff
-from .forms import HighlightReportForm, ProgrammeCreateForm, ProgrammeFilterForm, SectionForm
+from .forms import (
+    AssuranceRatingForm,
+    HighlightReportForm,
+    ProgrammeCreateForm,
+    ProgrammeFilterForm,
+    SectionForm,
+)
 from .models import DocumentKind, DocumentVersion, HighlightReport, Programme, SectionTemplate
-from .queries import document_page, programme_page
+from .queries import confidence_history, document_page, programme_page
 from .services import (
     SectionConflict,
+    assurance_rating_record,
     highlight_report_save,
     programme_create,
     section_save,
@@ -176,5 +183,42 @@ def workbook(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, f"Highlight report for {report.month:%B %Y} saved.")
                 return redirect("portfolio:workbook", slug=slug)
     reports = HighlightReport.objects.for_programme(programme).select_related("created_by")
-    context = {"programme": programme, "form": form, "reports": reports, "can_edit": can_edit}
+    context = {
+        "programme": programme, "form": form, "reports": reports, "can_edit": can_edit,
+        "history": confidence_history(programme),
+    }  # fmt: skip
     return render(request, "portfolio/workbook.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.record_assurance_rating")
+def assurance_rating_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """The PMO records an independent delivery confidence rating beside the manager's."""
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    authorise(request.user, "portfolio.record_assurance_rating", programme)
+    form = AssuranceRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating = assurance_rating_record(
+                programme=programme, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            follow_up = (
+                f" A follow-up review is due on {rating.follow_up_review_on:%d %B %Y}."
+                if rating.follow_up_review_on
+                else ""
+            )
+            messages.success(
+                request,
+                f"Independent assurance rating of {rating.get_delivery_confidence_display()} "
+                f"recorded.{follow_up}",
+            )
+            return redirect(reverse("portfolio:workbook", kwargs={"slug": slug}) + "#confidence")
+    latest = HighlightReport.objects.for_programme(programme).order_by("-month").first()
+    return render(
+        request,
+        "portfolio/assurance_rating_new.html",
+        {"programme": programme, "form": form, "latest": latest},
+    )

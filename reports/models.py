@@ -194,3 +194,51 @@ class ReportVersion(models.Model):
 
     def filename(self, fmt: str) -> str:
         return f"quarterly-review-{self.report.quarter.slug}-v{self.number}.{fmt}"
+
+
+class DeepDivePack(models.Model):
+    """A per-programme deep-dive pack for a scrutiny committee: a PDF built in the background
+    (like a quarterly report version), numbered per programme; each generation is kept."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="deep_dive_packs"
+    )
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=VersionStatus.choices, default=VersionStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    data = models.JSONField(null=True, blank=True)
+    pdf = models.FileField(upload_to="deep-dives/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["programme", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="unique_deep_dive_number"),
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=models.Q(status__in=["queued", "generating"]),
+                name="one_running_deep_dive_per_programme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: deep-dive pack {self.number}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def has_file(self) -> bool:
+        return self.status == VersionStatus.GENERATED
+
+    def filename(self) -> str:
+        return f"deep-dive-{self.programme.slug}-{self.number}.pdf"

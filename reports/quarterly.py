@@ -24,6 +24,7 @@ from django.utils import timezone
 from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart
 from core.exports import Table, xlsx_bytes
+from governance.challenges import ratings_to_challenge
 from governance.models import Risk
 from portfolio.models import DeliveryConfidence, HighlightReport, Milestone, Programme, Stage
 from portfolio.periods import FinancialYear, Quarter
@@ -316,6 +317,15 @@ def report_data(quarter: Quarter, report: Any = None) -> dict[str, Any]:
         }
         for pid, state in data["programmes"].items()
     ]
+    rows, total = ratings_to_challenge(Programme.objects.all())
+    data["ratings_to_challenge"] = {
+        "count": total,
+        "rows": [
+            {"programme": r.programme.name, "confidence_label": r.confidence.label,
+             "reasons": r.reasons}
+            for r in rows
+        ],
+    }  # fmt: skip
     data["title"] = f"Quarterly Review of the Transformation Programme ({quarter.months_label})"
     data["narrative"] = {
         "committee": getattr(report, "committee", ""),
@@ -478,6 +488,15 @@ def report_tables(data: dict[str, Any]) -> list[Table]:
                 *(["Closed risk", t, "Open", "Closed"] for t in comparison["closed_risks"]),
             ],
             money_columns=frozenset({2, 3}),
+        ),
+        Table(
+            "ratings-to-challenge",
+            "Ratings to challenge",
+            ["Programme", "Delivery confidence", "Why it is challenged"],
+            [
+                [r["programme"], r["confidence_label"], "; ".join(r["reasons"])]
+                for r in data.get("ratings_to_challenge", {}).get("rows", [])
+            ],
         ),
     ]
 

@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from core.audit import audited, bulk_create_audited
 from core.errors import ServiceError, full_clean
-from portfolio.models import HighlightReport
+from portfolio.models import HighlightReport, Programme
 from portfolio.periods import Quarter
 
 from . import quarterly as reports
 from .models import (
     RUNNING,
+    DeepDivePack,
     ProgrammeProgress,
     QuarterlyReport,
     ReportSection,
@@ -27,7 +28,7 @@ from .models import (
     VersionStatus,
 )
 from .notifications import report_published
-from .tasks import report_build
+from .tasks import deep_dive_build, report_build
 
 logger = logging.getLogger(__name__)
 
@@ -228,3 +229,34 @@ def report_correct(*, report: QuarterlyReport, actor: Any) -> QuarterlyReport:
     locked.correction_open = True
     locked.save(update_fields=["correction_open"])
     return locked
+
+
+# --- Deep-dive packs ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+@audited
+def deep_dive_request(*, programme: Programme, actor: Any) -> tuple[DeepDivePack, bool]:
+    """Queue a new deep-dive pack of ``programme``; returns (pack, created). A pack already
+    queued or generating is returned instead (the second request joins the first)."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    running = programme.deep_dive_packs.filter(status__in=RUNNING).first()
+    if running:
+        return running, False
+    last = programme.deep_dive_packs.order_by("-number").values_list("number", flat=True).first()
+    pack = DeepDivePack.objects.create(
+        programme=programme, number=(last or 0) + 1, requested_by=actor
+    )
+    transaction.on_commit(lambda: _enqueue_deep_dive(pack.pk))
+    return pack, True
+
+
+def _enqueue_deep_dive(pack_pk: int) -> None:
+    try:
+        deep_dive_build.delay(pack_pk)
+    except Exception as error:  # the broker is down: say so on the pack, never a 500
+        logger.warning("Could not enqueue deep-dive pack %s (%s).", pack_pk, error)
+        DeepDivePack.objects.filter(pk=pack_pk, status=VersionStatus.QUEUED).update(
+            status=VersionStatus.FAILED,
+            error=f"The pack could not be queued ({type(error).__name__}). Try again.",
+        )

@@ -2,10 +2,16 @@
 
 from celery import shared_task
 
-from . import build
+from . import build, deepdive
 
 
 @shared_task(name="reports.report_build", ignore_result=True, acks_late=True)
 def report_build(version_pk: int) -> str:
     """Build one quarterly report version; returns its status."""
     return build.report_build(version_pk=version_pk).status
+
+
+@shared_task(name="reports.deep_dive_build", ignore_result=True, acks_late=True)
+def deep_dive_build(pack_pk: int) -> str:
+    """Build one programme's deep-dive pack; returns its status."""
+    return deepdive.deep_dive_build(pack_pk=pack_pk).status

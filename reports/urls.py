@@ -6,6 +6,15 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_list, name="report_list"),
+    # Before <quarter>/…: a programme's deep-dive packs.
+    path("deep-dives/<slug:slug>/", views.deep_dive_list, name="deep_dive_list"),
+    path("deep-dives/<slug:slug>/generate/", views.deep_dive_generate, name="deep_dive_generate"),
+    path("deep-dives/<slug:slug>/status/", views.deep_dive_status, name="deep_dive_status"),
+    path(
+        "deep-dives/<slug:slug>/<int:number>.pdf",
+        views.deep_dive_download,
+        name="deep_dive_download",
+    ),
     path("<str:quarter>/", views.report_detail, name="report_detail"),
     path("<str:quarter>/status/", views.report_status, name="report_status"),
     path("<str:quarter>/edit/", views.report_edit, name="report_edit"),

@@ -11,11 +11,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policies import authorise, policy
 from core.errors import ServiceError, show_service_error
+from portfolio.models import Programme
 from portfolio.periods import Quarter
 
 from . import services
 from .forms import NarrativeForm, ProgressForm, QuarterForm, SectionForm
-from .models import READABLE, ProgrammeProgress, QuarterlyReport, ReportSection, ReportVersion
+from .models import (
+    READABLE,
+    DeepDivePack,
+    ProgrammeProgress,
+    QuarterlyReport,
+    ReportSection,
+    ReportVersion,
+)
+from .queries import deep_dive_page
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -264,4 +273,69 @@ def report_download(request: HttpRequest, quarter: str, number: int, fmt: str) -
         handle, as_attachment=True, filename=version.filename(fmt), content_type=FORMATS[fmt]
     )
     response["X-Content-SHA256"] = getattr(version, f"{fmt}_sha256")
+    return response
+
+
+# --- Deep-dive packs ---------------------------------------------------------------------------
+
+
+def _deep_dive_context(request: HttpRequest, slug: str) -> dict:
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    context = deep_dive_page(programme)
+    context["can_generate"] = request.user.has_perm("reports.generate_deep_dive", programme)
+    return context
+
+
+@require_GET
+@policy("reports.view_deep_dive")
+def deep_dive_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """A programme's deep-dive packs: generate one, follow its progress, download it."""
+    return render(request, "reports/deep_dive.html", _deep_dive_context(request, slug))
+
+
+@require_GET
+@policy("reports.view_deep_dive")
+def deep_dive_status(request: HttpRequest, slug: str) -> HttpResponse:
+    """The status fragment htmx polls every 2 seconds while a pack is built."""
+    if not request.htmx:
+        return redirect("reports:deep_dive_list", slug=slug)
+    return render(request, "reports/deep_dive.html#status", _deep_dive_context(request, slug))
+
+
+@require_POST
+@policy("reports.generate_deep_dive")
+def deep_dive_generate(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = get_object_or_404(Programme, slug=slug)
+    authorise(request.user, "reports.generate_deep_dive", programme)
+    try:
+        pack, created = services.deep_dive_request(programme=programme, actor=request.user)
+    except ServiceError as error:
+        show_service_error(request, error)
+    else:
+        if created:
+            messages.success(request, f"Deep-dive pack {pack.number} is being generated.")
+        else:
+            messages.info(
+                request, f"Pack {pack.number} is already being generated: the page follows it."
+            )
+    return redirect("reports:deep_dive_list", slug=slug)
+
+
+@require_GET
+@policy("reports.view_deep_dive")
+def deep_dive_download(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    pack = get_object_or_404(
+        DeepDivePack.objects.select_related("programme"), programme__slug=slug, number=number
+    )
+    authorise(request.user, "reports.view_deep_dive", pack.programme)
+    if not pack.has_file:
+        raise Http404("This pack has no file: it was not generated.")
+    try:
+        handle = pack.pdf.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file of this pack is missing from storage.") from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=pack.filename(), content_type=FORMATS["pdf"]
+    )
+    response["X-Content-SHA256"] = pack.pdf_sha256
     return response

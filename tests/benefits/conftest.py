@@ -10,3 +10,7 @@ def _no_pending_rollup_key():
     cache.delete(ROLLUP_PENDING_KEY)
     yield
     cache.delete(ROLLUP_PENDING_KEY)
+
+
+# The realisation tests take programmes through Gate 3 with the lifecycle world of governance's.
+from tests.governance.conftest import make_programme, world  # noqa: E402, F401

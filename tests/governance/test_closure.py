@@ -95,8 +95,13 @@ def test_after_closure_the_benefit_owner_marks_the_benefit_realised(
     benefit = BenefitFactory(programme=programme, owner=world.board, title="Income line")
     url = f"/programmes/closed/benefits/{benefit.pk}/"
     assert "Mark “Income line” realised" in client_as(world.board).get(url).content.decode()
-    assert client_as(world.manager).post(f"{url}realised/").status_code == 403
-    response = client_as(world.board).post(f"{url}realised/")
+    claim = {"claim": "realised", "note": "Income reported in the 2024/25 outturn."}
+    assert client_as(world.manager).post(f"{url}realised/", claim).status_code == 403
+    response = client_as(world.board).post(f"{url}realised/", claim)
     assert response.status_code == 302
+    benefit.refresh_from_db()
+    assert benefit.realisation_claim == "realised"
+    assert benefit.status != BenefitStatus.REALISED  # until the PMO confirms it
+    client_as(world.pmo).post(f"{url}realised/confirm/", {"decision": "confirm"})
     benefit.refresh_from_db()
     assert benefit.status == BenefitStatus.REALISED

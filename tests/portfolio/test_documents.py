@@ -221,7 +221,8 @@ def test_highlight_reports_are_written_monthly_in_deliver(world, make_programme,
     programme = make_programme(stage=Stage.DELIVER, category="B")
     data = {"month": "2024-05", "delivery_confidence": "amber_green", "schedule_rag": "green",
             "budget_rag": "amber", "benefits_rag": "green", "risk_rag": "amber",
-            "progress": "Platform procured.", "next_period": "Build"}  # fmt: skip
+            "progress": "Platform procured.", "next_period": "Build",
+            "confidence_rationale": "One supplier date is unconfirmed."}  # fmt: skip
     response = client_as(world.manager).post(
         f"/programmes/{programme.slug}/workbook/", data, follow=True
     )

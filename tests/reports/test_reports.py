@@ -129,7 +129,7 @@ def test_the_workbook_has_one_sheet_per_table_with_pound_numbers(published, clie
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == [
         "Progress", "Resourcing", "Savings vs MTFP", "Savings by programme", "Roadmap",
-        "Risks and issues", "Compare with previous quarter",
+        "Risks and issues", "Compare with previous quarter", "Ratings to challenge",
     ]  # fmt: skip
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"

@@ -49,6 +49,9 @@ from benefits.forms import (
     CostFormSet,
     DeliverabilityOverrideForm,
     ProfileFormSet,
+    RealisationClaimForm,
+    RealisationConfirmForm,
+    RealisationFilterForm,
     TargetGridForm,
 )
 from benefits.models import Benefit, MTFPPlan
@@ -57,6 +60,7 @@ from governance import forms as gf
 from governance.models import GatePolicy
 from notifications.forms import ChoicesForm, OutboxFilterForm, WebhookForm
 from portfolio.forms import (
+    AssuranceRatingForm,
     HighlightReportForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
@@ -187,6 +191,11 @@ REGISTRY: list[HostileForm] = [
         url=lambda demo: reverse("portfolio:workbook", kwargs=samples.programme(demo)),
         form=HighlightReportForm,
         actor="own_manager",
+    ),
+    HostileForm(
+        "independent assurance rating",
+        url=lambda demo: reverse("portfolio:assurance_rating_new", kwargs=samples.programme(demo)),
+        form=AssuranceRatingForm,
     ),
     HostileForm(
         "gate decide",
@@ -328,6 +337,25 @@ REGISTRY: list[HostileForm] = [
         "benefit deliverability override",
         url=lambda demo: reverse("benefits:benefit_deliverability", kwargs=samples.benefit(demo)),
         form=DeliverabilityOverrideForm,
+    ),
+    HostileForm(
+        "benefit realisation claim",
+        url=lambda demo: reverse("benefits:benefit_realised", kwargs=samples.benefit(demo)),
+        form=RealisationClaimForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "benefit realisation confirm",
+        url=lambda demo: reverse(
+            "benefits:benefit_realisation_confirm", kwargs=samples.benefit(demo)
+        ),
+        form=RealisationConfirmForm,
+    ),
+    HostileForm(
+        "benefits realisation filter",
+        url=lambda demo: reverse("benefits:realisation"),
+        form=RealisationFilterForm,
+        method="GET",
     ),
     HostileForm(
         "MTFP line deliverability override",

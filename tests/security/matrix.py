@@ -258,6 +258,9 @@ EXPECTATIONS: dict[str, Entry] = {
     ),
     "portfolio:programme_new": edit_page(lambda demo: {}, PMO_ONLY),
     "portfolio:workbook": Entry(kwargs=samples.programme, GET=STAFF_READ, POST=PROGRAMME_EDIT),
+    "portfolio:assurance_rating_new": Entry(
+        kwargs=samples.programme, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE
+    ),
     "portfolio:document_edit": read(samples.document),
     "portfolio:document_version": read(samples.document_version),
     "portfolio:section_update": Entry(kwargs=samples.section, POST=PROGRAMME_ACT),
@@ -356,8 +359,10 @@ EXPECTATIONS: dict[str, Entry] = {
             400, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
         ),
     ),
-    # The programme team (while it is open), the PMO and the benefit's owner mark it realised.
-    "benefits:benefit_realised": Entry(kwargs=samples.benefit, POST=PROGRAMME_ACT),
+    # The programme team (while it is open), the PMO and the benefit's owner mark it realised
+    # or not realised (an empty form is an error on the page); the PMO confirms it.
+    "benefits:benefit_realised": Entry(kwargs=samples.benefit, POST=PROGRAMME_EDIT),
+    "benefits:benefit_realisation_confirm": Entry(kwargs=samples.benefit, POST=PMO_ONLY_PAGE),
     # Overriding a deliverability rating is the PMO's call.
     "benefits:benefit_deliverability": Entry(
         kwargs=samples.benefit, POST=statuses(403, anonymous=302, pmo=302)
@@ -370,7 +375,17 @@ EXPECTATIONS: dict[str, Entry] = {
             400, anonymous=302, other_manager=403, board=403, scrutiny=403, viewer=403, no_role=403
         ),
     ),
+    # A programme's deep-dive pack: staff read it; the PMO generates it (a redirect either way).
+    "reports:deep_dive_list": Entry(kwargs=samples.programme, GET=STAFF_READ),
+    "reports:deep_dive_status": Entry(
+        kwargs=samples.programme, GET=statuses(302, anonymous=302, scrutiny=403, no_role=403)
+    ),
+    "reports:deep_dive_generate": Entry(kwargs=samples.programme, POST=PMO_ONLY_ACTION),
+    "reports:deep_dive_download": Entry(
+        kwargs=samples.deep_dive, GET=statuses(200, anonymous=302, scrutiny=403, no_role=403)
+    ),
     "benefits:mine": read(),
+    "benefits:realisation": read(),
     "benefits:mtfp_list": read(),
     "benefits:mtfp_detail": read(samples.mtfp_plan),
     # The MTFP is the PMO's: targets, import, deliverability of a line, recalculating the roll-up.

@@ -169,3 +169,19 @@ def notification(demo: Any) -> Kwargs:
     row = Notification.objects.get(period="matrix", recipient=viewer)
     Notification.objects.filter(pk=row.pk).update(status=Status.FAILED, last_error="Sample.")
     return {"pk": row.pk}
+
+
+def deep_dive(demo: Any) -> Kwargs:
+    """A generated deep-dive pack of the sample programme (with a small file)."""
+    from django.core.files.base import ContentFile
+
+    from reports.models import DeepDivePack, VersionStatus
+
+    pack = DeepDivePack.objects.filter(programme=demo.programme, status="generated").first()
+    if pack is None:
+        pack = DeepDivePack.objects.create(
+            programme=demo.programme, number=1, status=VersionStatus.GENERATED, progress=100,
+            requested_by=User.objects.get(username="pmo"),
+        )  # fmt: skip
+        pack.pdf.save(pack.filename(), ContentFile(b"%PDF-1.4\n%sample\n"))
+    return {"slug": demo.programme.slug, "number": pack.number}

@@ -67,6 +67,7 @@ from governance.models import (
 from notifications import services as notifications
 from portfolio import services as portfolio
 from portfolio.models import (
+    AssuranceRating,
     DocumentKind,
     DocumentSection,
     HighlightReport,
@@ -78,6 +79,7 @@ from portfolio.models import (
 from portfolio.periods import Quarter
 from reports import services as reports
 from reports.models import (
+    DeepDivePack,
     ProgrammeProgress,
     QuarterlyReport,
     ReportSection,
@@ -600,6 +602,17 @@ def _(w: SimpleNamespace) -> Expect:
     )
 
 
+@case("portfolio.services.assurance_rating_record")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: portfolio.assurance_rating_record(
+            programme=w.programme, delivery_confidence="red", rationale="Capacity.", actor=w.pmo
+        ),
+        history=[AssuranceRating],
+    )
+
+
 # --- reports ------------------------------------------------------------------------------
 
 
@@ -656,6 +669,15 @@ def _(w: SimpleNamespace) -> Expect:
             report=report, title="Resourcing", body="Two posts filled.", actor=w.pmo
         ),
         history=[ReportSection],
+    )
+
+
+@case("reports.services.deep_dive_request")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: reports.deep_dive_request(programme=w.programme, actor=w.pmo),
+        records=[(DeepDivePack, "requested_by")],
     )
 
 
@@ -945,13 +967,38 @@ def _(w: SimpleNamespace) -> Expect:
     )
 
 
-@case("benefits.services.benefit_mark_realised")
+@case("benefits.services.benefit_realisation_claim")
 def _(w: SimpleNamespace) -> Expect:
     benefit = BenefitFactory(programme=w.programme, owner=w.manager)
     return Expect(
         w.manager,
-        lambda: benefits.benefit_mark_realised(benefit=benefit, actor=w.manager),
+        lambda: benefits.benefit_realisation_claim(
+            benefit=benefit, claim="realised", note="Budget book line 12.", actor=w.manager
+        ),
         history=[Benefit],
+    )
+
+
+@case("benefits.services.benefit_realisation_confirm")
+def _(w: SimpleNamespace) -> Expect:
+    benefit = BenefitFactory(programme=w.programme, owner=w.manager)
+    benefits.benefit_realisation_claim(
+        benefit=benefit, claim="not_realised", note="Service redesigned.", actor=w.manager
+    )
+    return Expect(
+        w.pmo,
+        lambda: benefits.benefit_realisation_confirm(benefit=benefit, confirm=True, actor=w.pmo),
+        history=[Benefit],
+    )
+
+
+@case("benefits.baselines.benefit_baselines_lock")
+def _(w: SimpleNamespace) -> Expect:
+    BenefitProfileFactory(benefit=BenefitFactory(programme=w.programme))
+    return Expect(
+        w.board,
+        lambda: baselines.benefit_baselines_lock(programme=w.programme, actor=w.board),
+        history=[Benefit, BenefitProfile],
     )
 
 

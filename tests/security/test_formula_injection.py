@@ -126,8 +126,11 @@ def download_patterns() -> dict[str, str]:
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                 route = prefix + str(pattern.pattern)
-                if name.startswith("api:csvw_") or name == "governance:summary_slide":
-                    continue  # JSON metadata and the PowerPoint/PDF slide: not spreadsheets
+                if name.startswith("api:csvw_") or name in (
+                    "governance:summary_slide",
+                    "reports:deep_dive_download",
+                ):
+                    continue  # JSON metadata, the slide and the deep-dive PDF: not spreadsheets
                 if DOWNLOAD.search(pattern.name) or DOWNLOAD.search(route):
                     found[name] = route
 

@@ -4,7 +4,8 @@
   the same benefit profile rows (the floor), their totals asserted equal, and the peak memory
   (ru_maxrss) of this process.
 - ``pages``: median and p95 server time of the hot pages over ``--requests`` requests with the
-  Django test Client, signed in as the PMO user, and the SQL queries each page makes.
+  Django test Client, signed in as the PMO user, and the SQL queries each page makes (the
+  uncached dashboard includes "Ratings to challenge", two queries at any size).
 - ``session``: a signed-in session key for the PMO user (for the throughput run).
 - ``staff_pages``: the pages of issue #22 that grew with the portfolio (a manager's home page,
   /actions/mine/ and /benefits/mine/, the PMO's year of savings and /raid/): median and p95
@@ -289,6 +290,7 @@ class Command(BaseCommand):
             "One programme": programme.get_absolute_url(),
             "Gates": "/gates/",
             "RAID log": f"{programme.get_absolute_url()}raid/",
+            "Benefits realisation": "/benefits/realisation/",
         }
         results = {}
         for name, url in pages.items():
