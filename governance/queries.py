@@ -284,6 +284,8 @@ class Row:
     can_edit: bool = False
     edit_url: str = ""
     row_url: str = ""
+    escalation: Any = None  # the open escalation of this action or issue, if any
+    can_escalate: bool = False
 
     @property
     def shown(self) -> list[dict[str, Any]]:
@@ -301,6 +303,16 @@ def make_row(register: Register, obj: Any, day: Any = None, columns: list | None
     ]
     link = register.link(obj) if register.link else ""
     return Row(obj, cells, register.flags(obj, day or today()), link=link)
+
+
+# The registers whose rows are escalated one by one (EscalationSource values).
+ESCALATED_REGISTERS = {"actions": "action", "issues": "issue"}
+
+
+def open_escalations_of(source: str, ids: Iterable[int]) -> dict[int, Escalation]:
+    """The open escalation of each of these actions or issues (by the item's id), one query."""
+    rows = Escalation.objects.open().filter(source=source, source_id__in=list(ids))
+    return {e.source_id: e for e in rows.select_related("board").order_by("raised_at", "pk")}
 
 
 def filtered_rows(
@@ -448,6 +460,9 @@ def board_pack(board: Board) -> dict[str, Any]:
 # --- My actions ---------------------------------------------------------------------------------
 def my_actions(user: User) -> dict[str, Any]:
     actions = list(Action.objects.owned_by(user).outstanding().with_context().order_by("due_date"))
+    waiting = open_escalations_of("action", (a.pk for a in actions))
+    for action in actions:  # its open escalation, if any (the page shows it or offers one)
+        action.open_escalation = waiting.get(action.pk)
     day = today()
     return {
         "actions": actions,

@@ -248,6 +248,20 @@ def _list_url(register: Register, scope: Programme | Portfolio | None) -> str:
     return reverse("governance:raid")
 
 
+def _with_escalations(request: HttpRequest, register: Register, rows: list[Any]) -> None:
+    """On the actions and issues logs: each row's open escalation (to which board), and whether
+    this person may escalate it (``governance.escalate_item``)."""
+    source = queries.ESCALATED_REGISTERS.get(register.key)
+    if source is None:
+        return
+    waiting = queries.open_escalations_of(source, (row.obj.pk for row in rows))
+    for row in rows:
+        row.escalation = waiting.get(row.obj.pk)
+        row.can_escalate = row.escalation is None and request.user.has_perm(
+            "governance.escalate_item", row.obj
+        )
+
+
 def _log_context(
     request: HttpRequest, register: Register, scope: Programme | Portfolio | None
 ) -> dict[str, Any]:
@@ -270,6 +284,7 @@ def _log_context(
         if row.can_edit:
             urls = _entry_urls(register, row_programme, row.obj.pk)
             row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
+    _with_escalations(request, register, context["rows"])
     list_url = _list_url(register, scope)
     if isinstance(scope, Programme):
         export_base = reverse(_name(register, "export"), kwargs={"slug": scope.slug, "fmt": "X"})
@@ -291,6 +306,7 @@ def _log_context(
             "export_base": export_base.removesuffix("X"),
             "can_record_decision": can_edit_programme,
             "can_raise_change": can_edit_programme,
+            "escalates": queries.ESCALATED_REGISTERS.get(register.key, ""),
         }
     )
     if register is REGISTERS["risks"]:
@@ -362,8 +378,11 @@ def _row_context(request: HttpRequest, register: Register, programme, obj, form=
     row.can_edit = True
     urls = _entry_urls(register, programme, obj.pk)
     row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
-    return {"register": register, "programme": programme, "row": row, "form": form,
-            "can_edit": True}  # fmt: skip
+    _with_escalations(request, register, [row])
+    return {
+        "register": register, "programme": programme, "row": row, "form": form, "can_edit": True,
+        "escalates": queries.ESCALATED_REGISTERS.get(register.key, ""),
+    }  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -842,6 +861,13 @@ def escalation_add(request: HttpRequest, slug: str) -> HttpResponse:
         source_title = escalations.escalation_source(programme, source, source_id)
     except escalations.EscalationError as error:
         raise Http404 from error
+    waiting = (
+        None if is_request else queries.open_escalations_of(source, [source_id]).get(source_id)
+    )
+    if waiting is not None and request.method == "GET":
+        messages.info(request, f"{source_title} is already escalated to the {waiting.board}; it "
+                               "waits for the board's response.")  # fmt: skip
+        return redirect(waiting)
     form = EscalationForm(request.POST or None, decision_request=is_request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
