@@ -20,7 +20,7 @@ from accounts.policies import authorise, policy
 from accounts.rules import PORTFOLIO_LOGS
 from core.errors import ServiceError, show_service_error
 from core.exports import FORMATS, download, xlsx_response
-from portfolio.models import Portfolio, Programme
+from portfolio.models import Portfolio, Programme, Stage
 
 from . import administration, escalations, queries, services, slides
 from .forms import (
@@ -108,9 +108,10 @@ def _decided_message(review: GateReview) -> str:
     if review.is_open:
         return f"Decision recorded. The review is now with {review.with_whom}."
     programme = review.programme
+    where = "closed" if programme.stage == Stage.CLOSED else f"in {programme.stage_label}"
     return (
         f"Decision recorded: {review.gate_label} {review.status_label.lower()}. "
-        f"{programme} is in {programme.stage_label}."
+        f"{programme} is {where}."
     )
 
 

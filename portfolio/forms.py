@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.forms import PeopleByName
 from accounts.queries import people_for
 
 from .models import Category, HighlightReport, Portfolio, Programme, Stage
@@ -19,7 +20,7 @@ class ProgrammeFilterForm(forms.Form):
     )
 
 
-class ProgrammeCreateForm(forms.ModelForm):
+class ProgrammeCreateForm(PeopleByName, forms.ModelForm):
     """The PMO records a new idea in Identify."""
 
     class Meta:
@@ -34,6 +35,7 @@ class ProgrammeCreateForm(forms.ModelForm):
         self.fields["description"].widget.attrs["rows"] = 4
         self.fields["manager"].queryset = people_for("programme_manager")
         self.fields["sro"].queryset = people_for("sro")
+        self.people_by_name()
 
 
 class SectionForm(forms.Form):
