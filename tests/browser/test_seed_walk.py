@@ -28,7 +28,6 @@ from tests.browser.conftest import screenshot, sign_in
 NAME = "Income Generation"
 SLUG = "income-generation"
 ACTION = "Agree prices for the new commercial offerings"
-ROI = re.compile(r"Return on investment|Payback")
 BEN = "Ben Ortiz (Director, member of STB and the Delivery Board)"
 VIC = "Vic Walker (Policy Officer)"
 
@@ -148,6 +147,10 @@ def the_walk(walk: Walk, url: str) -> None:
     )  # fmt: skip
     expect(banner(board)).to_contain_text(f"{NAME} is in Define")
     shot(board, "gate-1-decided")
+    board.get_by_role("link", name=NAME).first.click()
+    expect(board.get_by_text("Partner of Choice").first).to_be_visible()
+    expect(board.get_by_text("Income must not compromise statutory services.")).to_be_visible()
+    expect(board.get_by_text("Version 1, set at Gate 1")).to_be_visible()
 
     # DEFINE. The PMO establishes a Programme Board to oversee this programme.
     pmo.goto(f"{demo_site_url}/programmes/{SLUG}/settings/")
@@ -184,8 +187,12 @@ def the_walk(walk: Walk, url: str) -> None:
     sro.get_by_role("link", name=re.compile(f"{NAME}: Gate 2")).click()
     decide(sro, gate_2, "SRO")
     decide(board, gate_2, "Delivery Board")
+    # Before STB decides: the computed return and payback beside what is still to be agreed.
     board.goto(gate_2)
-    expect(board.get_by_text(ROI).first).to_be_visible()
+    agreed = board.locator("dl", has=board.get_by_text("Payback period"))
+    expect(agreed).to_contain_text("£450,000 (180% of the investment)")
+    expect(agreed).to_contain_text("1.8 years")
+    expect(board.get_by_text("Not yet agreed (Gate 2)").first).to_be_visible()
     shot(board, "gate-2-stb")
     decide(
         board, gate_2, "Strategic Transformation Board",
@@ -302,6 +309,8 @@ def the_walk(walk: Walk, url: str) -> None:
     decide(board, closure, "Strategic Transformation Board")
     expect(banner(board)).to_contain_text(f"{NAME} is closed")
     shot(board, "closed")
+    board.get_by_role("link", name=NAME).first.click()
+    expect(board.get_by_role("main").locator("strong.govuk-tag").first).to_have_text("Close")
 
     # The benefit owner marks the income realised.
     owner = walk.go("viewer", "/benefits/mine/")
@@ -309,5 +318,23 @@ def the_walk(walk: Walk, url: str) -> None:
     owner.get_by_role("button", name="Mark “Income from commercial offerings” realised").click()
     expect(banner(owner)).to_contain_text("realised")
     shot(owner, "benefit-realised")
+
+    # The decision log holds every act of the boards, the SRO and the PMO, in the browser.
+    pmo.goto(f"{url}/programmes/{SLUG}/decisions/")
+    log = pmo.get_by_role("table", name="Decisions")
+    for entry in (
+        "Gate 1 (Strategic Outline Case (SOC) v1): approved by Strategic Transformation Board",
+        f"{NAME} Programme Board established",
+        "Gate 2 (Initial Programme Brief (Section A) v1): approved by SRO",
+        "Gate 2 (Initial Programme Brief (Section A) v1): approved by Delivery Board",
+        "Gate 2 (Initial Programme Brief (Section A) v1): approved by Strategic Transformation",
+        "Gate 3 (Full Programme Brief (Section B) v1): approved by Strategic Transformation",
+        f"Escalation answered: {ACTION}",
+        "Fund the commercial team's recruitment",
+        "Closure (Closure report v1): approved by Delivery Board",
+        "Closure (Closure report v1): approved by Strategic Transformation Board",
+    ):
+        expect(log.get_by_text(entry, exact=False).first).to_be_visible()
+    shot(pmo, "decision-log-closed")
     for page in walk.pages.values():
         assert page.console_errors == []
