@@ -101,10 +101,14 @@ def test_an_open_row_is_escalated_once_and_then_says_to_which_board(
     assert "only an open" in closed_post.content.decode()
     assert Escalation.objects.count() == 1
 
-    # Once the board has responded, the row may be escalated again.
+    # Once the board has responded, the row may be escalated again; the decision log links the
+    # answer to its escalation and names what was escalated.
     client_as(people["board"]).post(f"/escalations/{escalation.pk}/", {"response": "Proceed."})
     page = client_as(people["manager"]).get(log).content.decode()
     assert links(page) == {(source, item.pk)}
+    decisions = client.get("/programmes/commercial/decisions/").content.decode()
+    assert f'href="/escalations/{escalation.pk}/">Escalation answered: {item.title}' in decisions
+    assert f"Escalated {source}" in decisions
 
 
 @pytest.mark.parametrize(
