@@ -134,6 +134,9 @@ rules.add_perm(
 rules.add_perm("dashboard.view_home", rules.is_authenticated)
 rules.add_perm("dashboard.view_dashboard", is_portfolio_reader)
 rules.add_perm("dashboard.view_inbox", is_portfolio_reader)
+# "Your programmes' open actions and issues" (to escalate) on the dashboard and home page: for
+# programme managers and SROs; the PMO's cached dashboard reads no programme data per person.
+rules.add_perm("dashboard.view_own_open_items", has_manager_role | has_sro_role)
 rules.add_perm("reports.view_published_reports", is_portfolio_reader | is_scrutiny_member)
 
 # --- benefits and MTFP --------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def _inbox(request: HttpRequest) -> dict:
 
 def _own_items(request: HttpRequest) -> dict:
     """The open actions and issues of the person's own programmes, to escalate (not cached)."""
-    if not request.user.has_perm("governance.view_logs"):
+    if not request.user.has_perm("dashboard.view_own_open_items"):
         return {}
     items = own_open_items(request.user)
     return {"own": items} if items["own_actions"] or items["own_issues"] else {}
