@@ -110,7 +110,6 @@ def test_the_seeds_fictional_example_walked_by_the_people_it_names(demo_site, ne
 
 
 def the_walk(walk: Walk, url: str) -> None:
-    demo_site_url = url
     today = timezone.localdate()
 
     # IDENTIFY. The idea is recorded; the PMO takes it on with its manager and SRO.
@@ -153,7 +152,7 @@ def the_walk(walk: Walk, url: str) -> None:
     expect(board.get_by_text("Version 1, set at Gate 1")).to_be_visible()
 
     # DEFINE. The PMO establishes a Programme Board to oversee this programme.
-    pmo.goto(f"{demo_site_url}/programmes/{SLUG}/settings/")
+    pmo.goto(f"{url}/programmes/{SLUG}/settings/")
     pmo.get_by_role("link", name=f"Establish a Programme Board for {NAME}").click()
     pmo.get_by_label("Name", exact=True).fill(f"{NAME} Programme Board")
     pmo.get_by_label("Chair", exact=True).select_option(label=BEN)
@@ -162,12 +161,12 @@ def the_walk(walk: Walk, url: str) -> None:
     shot(pmo, "programme-board")
 
     # The manager records the investment's one-off costs and the income it should bring.
-    manager.goto(f"{demo_site_url}/programmes/{SLUG}/one-off-costs/")
+    manager.goto(f"{url}/programmes/{SLUG}/one-off-costs/")
     manager.get_by_label("Add a year", exact=True).fill("2025/26")
     manager.get_by_label("Budget (new year)", exact=True).fill("250000")
     manager.get_by_role("button", name="Save one-off costs").click()
     expect(manager.get_by_role("status")).to_contain_text("One-off costs saved")
-    manager.goto(f"{demo_site_url}/programmes/{SLUG}/benefits/add/")
+    manager.goto(f"{url}/programmes/{SLUG}/benefits/add/")
     manager.get_by_label("Title", exact=True).fill("Income from commercial offerings")
     manager.get_by_label("Type of benefit", exact=True).select_option(label="Income")
     manager.get_by_label("Owner", exact=True).select_option(label=VIC)
@@ -178,7 +177,7 @@ def the_walk(walk: Walk, url: str) -> None:
     manager.get_by_role("button", name="Save profile").click()
     expect(manager.get_by_role("status")).to_contain_text("saved")
 
-    manager.goto(f"{demo_site_url}/programmes/{SLUG}/initial-brief/")
+    manager.goto(f"{url}/programmes/{SLUG}/initial-brief/")
     write_document(manager, "Initial Programme Brief (Section A)")
     submit_document(manager, "Initial Programme Brief (Section A)", "Gate 2")
     gate_2 = manager.url
@@ -205,7 +204,7 @@ def the_walk(walk: Walk, url: str) -> None:
     shot(board, "gate-2-decided")
 
     # DESIGN. The Full Brief starts from the approved Initial Brief.
-    manager.goto(f"{demo_site_url}/programmes/{SLUG}/full-brief/")
+    manager.goto(f"{url}/programmes/{SLUG}/full-brief/")
     expect(manager.get_by_text("Carried over").first).to_be_visible()
     write_document(manager, "Full Programme Brief (Section B)")
     submit_document(manager, "Full Programme Brief (Section B)", "Gate 3")
@@ -216,7 +215,7 @@ def the_walk(walk: Walk, url: str) -> None:
     expect(banner(board)).to_contain_text(f"{NAME} is in Deliver")
 
     # DELIVER. An action on the log, escalated by the manager from the dashboard.
-    manager.goto(f"{demo_site_url}/programmes/{SLUG}/actions/")
+    manager.goto(f"{url}/programmes/{SLUG}/actions/")
     manager.get_by_role("link", name="Add an action").click()
     add = manager.locator("#add-slot form")
     add.get_by_label("Title", exact=True).fill(ACTION)
@@ -237,29 +236,37 @@ def the_walk(walk: Walk, url: str) -> None:
     manager.get_by_role("button", name="Escalate").click()
     expect(banner(manager)).to_contain_text("Escalated to Delivery Board")
     escalation = manager.url
-    manager.get_by_role("link", name="Dashboard", exact=True).click()
+    # Back on the manager's home page: the row names the board and offers no second escalation.
+    manager.get_by_role("link", name="Delivery Hub").click()
+    own = manager.get_by_role("region", name="Your programmes' open actions and issues")
     row = own.get_by_role("row", name=re.compile(ACTION))
     expect(row).to_contain_text("Escalated to the Delivery Board")
     expect(row.get_by_role("link", name=re.compile("^Escalate"))).to_have_count(0)
-    shot(manager, "escalated-from-dashboard")
+    shot(manager, "escalated-home")
+    manager.goto(f"{url}/programmes/{SLUG}/actions/")
+    row = manager.get_by_role("row", name=re.compile(ACTION))
+    expect(row).to_contain_text("Escalated to the Delivery Board")
+    shot(manager, "escalated-actions-log")
 
     # The Delivery Board answers it, into the decision log.
-    board.goto(f"{demo_site_url}/")
+    board.goto(f"{url}/")
     board.get_by_role("link", name=ACTION).first.click()
     assert board.url == escalation
+    expect(board.get_by_text("Awaiting Delivery Board")).to_be_visible()
+    shot(board, "escalation-to-answer")
     board.get_by_label("The board's response", exact=True).fill(
         "Agreed: prices follow the fees policy."
     )
     board.get_by_role("button", name="Record the response").click()
     expect(banner(board)).to_contain_text("Response recorded in the decision log")
-    board.goto(f"{demo_site_url}/programmes/{SLUG}/decisions/")
+    board.goto(f"{url}/programmes/{SLUG}/decisions/")
     expect(
         board.get_by_role("row", name=re.compile(f"Escalation answered: {ACTION}"))
     ).to_be_visible()
     shot(board, "decision-log")
 
     # The budget is a baseline: only a change request the Programme Board approves moves it.
-    manager.goto(f"{demo_site_url}/programmes/{SLUG}/one-off-costs/")
+    manager.goto(f"{url}/programmes/{SLUG}/one-off-costs/")
     expect(manager.get_by_label("Budget 2025/26", exact=True)).to_have_count(0)
     manager.get_by_role("link", name="Raise a change request to change a year's budget").click()
     manager.get_by_label("Title", exact=True).fill("Fund the commercial team's recruitment")
@@ -278,12 +285,12 @@ def the_walk(walk: Walk, url: str) -> None:
     board.get_by_label("Reasons", exact=True).fill("Within the agreed investment's tolerance.")
     board.get_by_role("button", name="Record the decision").click()
     expect(banner(board)).to_contain_text("approved")
-    manager.goto(f"{demo_site_url}/programmes/{SLUG}/one-off-costs/")
+    manager.goto(f"{url}/programmes/{SLUG}/one-off-costs/")
     expect(manager.get_by_text("£280,000").first).to_be_visible()
     shot(manager, "budget-changed")
 
     # CLOSE. The checklist holds the closure report while items are open.
-    manager.goto(f"{demo_site_url}/programmes/{SLUG}/closure-report/")
+    manager.goto(f"{url}/programmes/{SLUG}/closure-report/")
     write_document(manager, "Closure report")
     manager.get_by_role("link", name="Complete the closure checklist and submit").click()
     expect(manager.get_by_role("heading", name="Closure checklist")).to_be_visible()
