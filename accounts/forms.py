@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
 from . import services
+from .models import User
 from .roles import Role
 
 
@@ -117,3 +118,24 @@ class ThrottledAdminAuthenticationForm(ThrottledMixin, AdminAuthenticationForm):
     """The admin's sign-in form (staff only), under the same throttle as /accounts/login/."""
 
     error_messages = {**AdminAuthenticationForm.error_messages, "throttled": THROTTLED}
+
+
+# --- person pickers -----------------------------------------------------------------------------
+def person_label(user: User) -> str:
+    """How a person is offered in a picker: their name, with their job title."""
+    return f"{user} ({user.job_title})" if user.job_title else str(user)
+
+
+class PeopleByName:
+    """Offers every person field of the form by name and job title, in name order."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.people_by_name()
+
+    def people_by_name(self) -> None:
+        """Forms that add person fields in their own __init__ call this again at its end."""
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is User:
+                field.label_from_instance = person_label
+                field.queryset = field.queryset.order_by("first_name", "last_name", "username")

@@ -136,6 +136,9 @@ rules.add_perm(
 rules.add_perm("dashboard.view_home", rules.is_authenticated)
 rules.add_perm("dashboard.view_dashboard", is_portfolio_reader)
 rules.add_perm("dashboard.view_inbox", is_portfolio_reader)
+# "Your programmes' open actions and issues" (to escalate) on the dashboard and home page: for
+# programme managers and SROs; the PMO's cached dashboard reads no programme data per person.
+rules.add_perm("dashboard.view_own_open_items", has_manager_role | has_sro_role)
 rules.add_perm("reports.view_published_reports", is_portfolio_reader | is_scrutiny_member)
 
 # --- benefits and MTFP --------------------------------------------------------------------------
@@ -252,9 +255,27 @@ def is_team_of_escalated_programme(user, escalation) -> bool:
     return programme is not None and user.pk in (programme.manager_id, programme.sro_id)
 
 
-# Escalating takes the PROGRAMME; answering takes the ESCALATION: its board's members (or the
-# PMO for it), never the programme's own team.
-rules.add_perm("governance.escalate", is_pmo | is_programme_team)
+@rules.predicate
+def is_open_item_of_open_programme(user, item) -> bool:
+    """An action or issue still open (``item.is_open``), on a programme still open."""
+    programme = getattr(item, "programme", None)
+    return bool(programme is not None and programme.is_open and getattr(item, "is_open", False))
+
+
+@rules.predicate
+def is_team_of_item_programme(user, item) -> bool:
+    return is_programme_team(user, getattr(item, "programme", None))
+
+
+# Escalating takes the PROGRAMME (a decision request, a highlight report) or the open ACTION or
+# ISSUE escalated (``escalate_item``: the "Escalate" link on its row); only while the programme
+# is open. Answering takes the ESCALATION: its board's members (or the PMO for it), never the
+# programme's own team.
+rules.add_perm("governance.escalate", (is_pmo | is_programme_team) & is_open_programme)
+rules.add_perm(
+    "governance.escalate_item",
+    (is_pmo | is_team_of_item_programme) & is_open_item_of_open_programme,
+)
 rules.add_perm(
     "governance.respond_to_escalation",
     (is_pmo | (is_portfolio_reader & is_member_of_escalated_board))

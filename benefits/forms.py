@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.forms import PeopleByName
 from accounts.queries import people_for
 from portfolio.models import Portfolio
 from portfolio.periods import FinancialYear
@@ -93,7 +94,7 @@ class FinancialYearFormField(forms.CharField):
 # --- Benefits -------------------------------------------------------------------------------
 
 
-class BenefitForm(forms.ModelForm):
+class BenefitForm(PeopleByName, forms.ModelForm):
     class Meta:
         model = Benefit
         fields = [
@@ -116,6 +117,7 @@ class BenefitForm(forms.ModelForm):
         self.fields["owner"].queryset = people_for("owner", keep=[self.instance.owner_id])
         self.fields["mtfp_line"].queryset = MTFPLine.objects.select_related("plan")
         self.fields["mtfp_line"].label_from_instance = lambda line: f"{line.plan}: {line}"
+        self.people_by_name()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

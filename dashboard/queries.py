@@ -50,10 +50,12 @@ from governance.models import (
     Escalation,
     GateReview,
     GateReviewQuerySet,
+    Issue,
+    IssuePriority,
     Risk,
     RiskQuerySet,
 )
-from governance.queries import heat_map
+from governance.queries import heat_map, open_escalations_of
 from portfolio.models import (
     AssuranceRating,
     DeliveryConfidence,
@@ -315,6 +317,58 @@ def _risks_in_scope(filters: DashboardFilters) -> RiskQuerySet:
 
 
 ESCALATIONS_SHOWN = 10
+
+
+OWN_ITEMS_SHOWN = 10
+PRIORITY_ORDER = Case(
+    When(priority=IssuePriority.HIGH, then=0),
+    When(priority=IssuePriority.MEDIUM, then=1),
+    default=2,
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class OwnItem:
+    """An open action or issue of one of the person's own programmes, and its open escalation."""
+
+    item: Action | Issue
+    source: str  # "action" or "issue" (an EscalationSource value)
+    escalation: Escalation | None
+
+
+def own_open_items(user: Any) -> dict[str, Any]:
+    """The open actions and issues of the open programmes this person manages or is SRO of
+    (the soonest due actions, then the highest priority issues; bounded), each with its open
+    escalation: what a programme manager escalates from the dashboard. Not cached (personal)."""
+    mine = Q(programme__manager=user) | Q(programme__sro=user)
+    open_programmes = Q(programme__in=Programme.objects.open())
+    actions = Action.objects.outstanding().filter(mine, open_programmes)
+    issues = Issue.objects.open().filter(mine, open_programmes)
+    shown: dict[str, list[Any]] = {
+        "action": list(
+            actions.select_related("programme", "owner").order_by("due_date", "pk")[
+                :OWN_ITEMS_SHOWN
+            ]
+        ),
+        "issue": list(
+            issues.select_related("programme", "owner").order_by(
+                PRIORITY_ORDER, "-raised_on", "pk"
+            )[:OWN_ITEMS_SHOWN]
+        ),
+    }
+    rows: dict[str, list[OwnItem]] = {}
+    for source, items in shown.items():
+        waiting = open_escalations_of(source, (i.pk for i in items)) if items else {}
+        rows[source] = [OwnItem(i, source, waiting.get(i.pk)) for i in items]
+    return {
+        "own_actions": rows["action"],
+        "own_issues": rows["issue"],
+        "own_actions_count": actions.count() if len(shown["action"]) == OWN_ITEMS_SHOWN else
+        len(shown["action"]),
+        "own_issues_count": issues.count() if len(shown["issue"]) == OWN_ITEMS_SHOWN else
+        len(shown["issue"]),
+    }  # fmt: skip
 
 
 def open_escalations() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from .queries import (
     home_page,
     latest_snapshot,
     open_escalations,
+    own_open_items,
     savings_detail,
     savings_download,
 )
@@ -35,6 +36,14 @@ def _inbox(request: HttpRequest) -> dict:
     return {"inbox": inbox(request.user)} if request.user.has_perm("dashboard.view_inbox") else {}
 
 
+def _own_items(request: HttpRequest) -> dict:
+    """The open actions and issues of the person's own programmes, to escalate (not cached)."""
+    if not request.user.has_perm("dashboard.view_own_open_items"):
+        return {}
+    items = own_open_items(request.user)
+    return {"own": items} if items["own_actions"] or items["own_issues"] else {}
+
+
 @require_GET
 @policy("dashboard.view_home")
 def home(request: HttpRequest) -> HttpResponse:
@@ -42,18 +51,20 @@ def home(request: HttpRequest) -> HttpResponse:
     the portfolio's "Where are we?" for other staff, published reports for scrutiny."""
     user = request.user
     if user.has_perm("dashboard.view_dashboard") and user.has_perm("portfolio.add_programme"):
-        return _dashboard(request, _inbox(request))
+        return _dashboard(request, {**_inbox(request), **_own_items(request)})
     if not user.has_perm("portfolio.view_portfolio"):
         if user.has_perm("reports.view_published_reports"):
             return report_list(request)
         return render(request, "dashboard/home_no_role.html", {"contacts": pmo_contacts()})
-    return render(request, "dashboard/home.html", {**home_page(user), **_inbox(request)})
+    home = home_page(user)
+    own_items = _own_items(request) if home["own_count"] else {}
+    return render(request, "dashboard/home.html", {**home, **_inbox(request), **own_items})
 
 
 @require_GET
 @policy("dashboard.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return _dashboard(request, {})
+    return _dashboard(request, _own_items(request))
 
 
 def _dashboard(request: HttpRequest, extra: dict) -> HttpResponse:

@@ -37,6 +37,37 @@ def escalation_source(programme: Programme, source: str, source_id: int | None) 
     return str(row) if source == EscalationSource.HIGHLIGHT_REPORT else row.title
 
 
+def _refuse_second_escalation(programme: Programme, source: str, source_id: int | None) -> None:
+    """An item is escalated once at a time, and only while it is open. The item's row is locked
+    so two people escalating it at once raise one escalation."""
+    models = {
+        EscalationSource.HIGHLIGHT_REPORT: HighlightReport,
+        EscalationSource.ACTION: Action,
+        EscalationSource.ISSUE: Issue,
+    }
+    row = (
+        models[EscalationSource(source)]
+        .objects.select_for_update()
+        .get(programme=programme, pk=source_id)
+    )
+    noun = EscalationSource(source).label.lower()
+    if not getattr(row, "is_open", True):
+        raise EscalationError(
+            f"That {noun} is {row.get_status_display().lower()}: only an open {noun} is escalated."
+        )
+    waiting = (
+        Escalation.objects.open()
+        .filter(programme=programme, source=source, source_id=source_id)
+        .select_related("board")
+        .first()
+    )
+    if waiting is not None:
+        raise EscalationError(
+            f"That {noun} is already escalated to the {waiting.board}: it waits for the board's "
+            "response."
+        )
+
+
 @transaction.atomic
 @audited
 def escalation_raise(
@@ -54,6 +85,8 @@ def escalation_raise(
     if not ask.strip():
         raise EscalationError("Say what is asked of the board.")
     source_title = escalation_source(programme, source, source_id)
+    if source != EscalationSource.DECISION_REQUEST:
+        _refuse_second_escalation(programme, source, source_id)
     title = (title.strip() or source_title)[:200]
     if not title:
         raise EscalationError("Give the decision request a title.")

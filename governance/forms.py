@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from accounts.forms import PeopleByName
 from accounts.models import User
 from accounts.queries import people_for
 from benefits.forms import FinancialYearFormField, MoneyField
@@ -37,26 +38,6 @@ from .models import (
 from .services import ProgrammeMove
 
 CONDITION_SLOTS = 3
-
-
-def person_label(user: User) -> str:
-    """How a person is offered in a picker: their name, with their job title."""
-    return f"{user} ({user.job_title})" if user.job_title else str(user)
-
-
-class PeopleByName:
-    """Offers every person field of the form by name and job title, in name order."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.people_by_name()
-
-    def people_by_name(self) -> None:
-        """Forms that add person fields in their own __init__ call this again at its end."""
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is User:
-                field.label_from_instance = person_label
-                field.queryset = field.queryset.order_by("first_name", "last_name", "username")
 
 
 class DecideForm(PeopleByName, forms.Form):

@@ -283,6 +283,8 @@ class Row:
     can_edit: bool = False
     edit_url: str = ""
     row_url: str = ""
+    escalation: Any = None  # the open escalation of this action or issue, if any
+    can_escalate: bool = False
 
     @property
     def shown(self) -> list[dict[str, Any]]:
@@ -300,6 +302,16 @@ def make_row(register: Register, obj: Any, day: Any = None, columns: list | None
     ]
     link = register.link(obj) if register.link else ""
     return Row(obj, cells, register.flags(obj, day or today()), link=link)
+
+
+# The registers whose rows are escalated one by one (EscalationSource values).
+ESCALATED_REGISTERS = {"actions": "action", "issues": "issue"}
+
+
+def open_escalations_of(source: str, ids: Iterable[int]) -> dict[int, Escalation]:
+    """The open escalation of each of these actions or issues (by the item's id), one query."""
+    rows = Escalation.objects.open().filter(source=source, source_id__in=list(ids))
+    return {e.source_id: e for e in rows.select_related("board").order_by("raised_at", "pk")}
 
 
 def filtered_rows(
@@ -438,15 +450,19 @@ def board_pack(board: Board) -> dict[str, Any]:
 # --- My actions ---------------------------------------------------------------------------------
 def my_actions(user: User, page_number: str | None = None) -> dict[str, Any]:
     """The user's outstanding actions, soonest due first, a page at a time; each carries its
-    ``overdue`` flag from the query, and the overdue count is one more query (two or three in
-    all, however many actions the user owns)."""
+    ``overdue`` flag from the query and its open escalation, if any; the overdue count is one
+    more query (three or four in all, however many actions the user owns)."""
     day = today()
     mine = Action.objects.owned_by(user)
     actions = mine.outstanding().with_overdue(day).with_context().order_by("due_date", "pk")
     page: Page = Paginator(actions, PAGE_SIZE).get_page(page_number)
+    shown = list(page.object_list)
+    waiting = open_escalations_of("action", (a.pk for a in shown))
+    for action in shown:  # its open escalation, if any (the page shows it or offers one)
+        action.open_escalation = waiting.get(action.pk)
     return {
         "page": page,
-        "actions": page.object_list,
+        "actions": shown,
         "overdue_count": mine.overdue(day).count(),
         "today": day,
     }

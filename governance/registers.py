@@ -285,13 +285,33 @@ def _made_by(decision: Decision) -> str:
     return f"{forum}: {person}" if forum else person
 
 
+def _escalation(decision: Decision) -> Any:
+    """The escalation this decision answered, if any (a reverse one-to-one: absent raises)."""
+    return getattr(decision, "escalation", None)
+
+
 def _source(decision: Decision) -> str:
-    """What made the decision: a change request, a gate review, or the board by hand."""
+    """What made the decision: a change request, a gate review, an escalation answered, or the
+    board by hand."""
     if decision.change_request_id:
         return decision.change_request.reference
     if decision.gate_review_id:
         return decision.gate_review.gate_label
+    if (escalation := _escalation(decision)) is not None:
+        return f"Escalated {escalation.get_source_display().lower()}"
     return ""
+
+
+def _decision_link(decision: Decision) -> str:
+    """Where the decision came from: its change request, gate review or escalation."""
+    if decision.change_request_id:
+        return reverse(
+            "governance:change_request_detail", kwargs={"pk": decision.change_request_id}
+        )
+    if decision.gate_review_id:
+        return decision.gate_review.get_absolute_url()
+    escalation = _escalation(decision)
+    return escalation.get_absolute_url() if escalation is not None else ""
 
 
 DECISIONS = Register(
@@ -300,15 +320,16 @@ DECISIONS = Register(
     noun="decision",
     section="decisions",
     model=Decision,
-    related=("programme", "board", "recorded_by", "change_request", "gate_review__programme"),
-    filter_form=log_forms.DecisionFilterForm,
-    link=lambda d: (
-        reverse("governance:change_request_detail", kwargs={"pk": d.change_request_id})
-        if d.change_request_id
-        else d.gate_review.get_absolute_url()
-        if d.gate_review_id
-        else ""
+    related=(
+        "programme",
+        "board",
+        "recorded_by",
+        "change_request",
+        "gate_review__programme",
+        "escalation",
     ),
+    filter_form=log_forms.DecisionFilterForm,
+    link=_decision_link,
     filter=_exact(board="board"),
     columns=[
         Column("Decision", lambda d: d.summary, "summary"),

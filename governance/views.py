@@ -23,7 +23,7 @@ from core.exports import FORMATS, download, xlsx_response
 from notifications import services as notification_services
 from notifications.forms import WebhookForm
 from notifications.queries import undelivered_about, webhook_of
-from portfolio.models import Portfolio, Programme
+from portfolio.models import Portfolio, Programme, Stage
 
 from . import administration, escalations, queries, services, slides
 from .forms import (
@@ -112,9 +112,10 @@ def _decided_message(review: GateReview) -> str:
     if review.is_open:
         return f"Decision recorded. The review is now with {review.with_whom}."
     programme = review.programme
+    where = "closed" if programme.stage == Stage.CLOSED else f"in {programme.stage_label}"
     return (
         f"Decision recorded: {review.gate_label} {review.status_label.lower()}. "
-        f"{programme} is in {programme.stage_label}."
+        f"{programme} is {where}."
     )
 
 
@@ -252,6 +253,20 @@ def _list_url(register: Register, scope: Programme | Portfolio | None) -> str:
     return reverse("governance:raid")
 
 
+def _with_escalations(request: HttpRequest, register: Register, rows: list[Any]) -> None:
+    """On the actions and issues logs: each row's open escalation (to which board), and whether
+    this person may escalate it (``governance.escalate_item``)."""
+    source = queries.ESCALATED_REGISTERS.get(register.key)
+    if source is None:
+        return
+    waiting = queries.open_escalations_of(source, (row.obj.pk for row in rows))
+    for row in rows:
+        row.escalation = waiting.get(row.obj.pk)
+        row.can_escalate = row.escalation is None and request.user.has_perm(
+            "governance.escalate_item", row.obj
+        )
+
+
 def _log_context(
     request: HttpRequest, register: Register, scope: Programme | Portfolio | None
 ) -> dict[str, Any]:
@@ -274,6 +289,7 @@ def _log_context(
         if row.can_edit:
             urls = _entry_urls(register, row_programme, row.obj.pk)
             row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
+    _with_escalations(request, register, context["rows"])
     list_url = _list_url(register, scope)
     if isinstance(scope, Programme):
         export_base = reverse(_name(register, "export"), kwargs={"slug": scope.slug, "fmt": "X"})
@@ -295,6 +311,7 @@ def _log_context(
             "export_base": export_base.removesuffix("X"),
             "can_record_decision": can_edit_programme,
             "can_raise_change": can_edit_programme,
+            "escalates": queries.ESCALATED_REGISTERS.get(register.key, ""),
         }
     )
     if register is REGISTERS["risks"]:
@@ -367,8 +384,11 @@ def _row_context(request: HttpRequest, register: Register, programme, obj, form=
     row.can_edit = True
     urls = _entry_urls(register, programme, obj.pk)
     row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
-    return {"register": register, "programme": programme, "row": row, "form": form,
-            "can_edit": True}  # fmt: skip
+    _with_escalations(request, register, [row])
+    return {
+        "register": register, "programme": programme, "row": row, "form": form, "can_edit": True,
+        "escalates": queries.ESCALATED_REGISTERS.get(register.key, ""),
+    }  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -878,6 +898,13 @@ def escalation_add(request: HttpRequest, slug: str) -> HttpResponse:
         source_title = escalations.escalation_source(programme, source, source_id)
     except escalations.EscalationError as error:
         raise Http404 from error
+    waiting = (
+        None if is_request else queries.open_escalations_of(source, [source_id]).get(source_id)
+    )
+    if waiting is not None and request.method == "GET":
+        messages.info(request, f"{source_title} is already escalated to the {waiting.board}; it "
+                               "waits for the board's response.")  # fmt: skip
+        return redirect(waiting)
     form = EscalationForm(request.POST or None, decision_request=is_request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

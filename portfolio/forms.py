@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.forms import PeopleByName
 from accounts.queries import people_for
 
 from .models import AssuranceRating, Category, HighlightReport, Portfolio, Programme, Stage
@@ -20,7 +21,7 @@ class ProgrammeFilterForm(forms.Form):
     mine = forms.BooleanField(label="Only programmes I manage or sponsor", required=False)
 
 
-class ProgrammeCreateForm(forms.ModelForm):
+class ProgrammeCreateForm(PeopleByName, forms.ModelForm):
     """The PMO records a new idea in Identify."""
 
     class Meta:
@@ -35,6 +36,7 @@ class ProgrammeCreateForm(forms.ModelForm):
         self.fields["description"].widget.attrs["rows"] = 4
         self.fields["manager"].queryset = people_for("programme_manager")
         self.fields["sro"].queryset = people_for("sro")
+        self.people_by_name()
 
 
 class SectionForm(forms.Form):

@@ -151,6 +151,11 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_open(self) -> bool:
+        """Open or in progress: still to be done (and so still escalatable)."""
+        return self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
     def is_overdue(self, today=None) -> bool:
         outstanding = self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
         return outstanding and self.due_date < (today or timezone.localdate())

@@ -276,6 +276,10 @@ class Issue(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == LogStatus.OPEN
+
 
 class DependencyQuerySet(models.QuerySet):
     def touching(self, programme: Programme) -> DependencyQuerySet:

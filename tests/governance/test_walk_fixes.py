@@ -112,3 +112,35 @@ def test_owners_are_listed_by_name_with_their_job_title(logs_world, client_as):
     people["sro"].save()
     page = client_as(people["manager"]).get("/programmes/commercial/actions/add/").content.decode()
     assert "Stephen Garcia (Director of Finance)" in page
+
+
+# --- Found by the browser walk (tests/browser/test_seed_walk.py) --------------------------------
+def test_the_new_programme_and_benefit_pickers_name_people_with_their_job_title(
+    world, make_programme, client_as
+):
+    type(world.manager).objects.filter(pk=world.manager.pk).update(job_title="Programme Manager")
+    world.manager.refresh_from_db()
+    label = f"{world.manager} (Programme Manager)"
+    assert label in client_as(world.pmo).get("/programmes/new/").content.decode()
+    make_programme(slug="p", stage=Stage.DEFINE)
+    assert label in client_as(world.manager).get("/programmes/p/benefits/add/").content.decode()
+
+
+def test_the_sros_step_is_a_sign_off_and_a_closed_programme_is_said_closed(
+    world, make_programme, client_as
+):
+    programme = make_programme(slug="p", stage=Stage.DEFINE)
+    review = submit(programme, world.manager)
+    page = client_as(world.sro).get(f"/gates/{review.pk}/").content.decode()
+    assert "Record the SRO&#x27;s sign-off" in page or "Record the SRO's sign-off" in page
+    assert "sign-off&#x27;s decision" not in page
+    assert "sign-off's decision" not in page
+
+    closing = make_programme(slug="c", stage=Stage.DELIVER, category="B")
+    review = submit(closing, world.manager)
+    response = client_as(world.board).post(
+        f"/gates/{review.pk}/",
+        {"step": review.current_step, "outcome": "approve", "reasons": "Done."},
+        follow=True,
+    )
+    assert f"{closing} is closed." in response.content.decode()
