@@ -7,6 +7,7 @@ a mail server that is down never fails the change. The reminders are in ``remind
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import User
 from notifications.outbox import Message, notify
@@ -16,6 +17,10 @@ from .routing import step_approvers
 
 
 def _date(value) -> str:  # type: ignore[no-untyped-def]
+    """A date or datetime as "1 December 2026"; a model saved from an ISO string (as a service
+    given a decision's conditions may be) still holds the string until it is read back."""
+    if isinstance(value, str):
+        value = parse_datetime(value) or parse_date(value)
     return f"{value:%-d %B %Y}" if value else "not set"
 
 
