@@ -960,7 +960,7 @@ def lesson_add(request: HttpRequest, slug: str) -> HttpResponse:
     authorise(request.user, "governance.record_lesson", programme)
     links = _lesson_source(programme, request)
     initial = {"stage": lessons.lesson_stage(programme)}
-    form = LessonForm(request.POST or None, initial=initial)
+    form = LessonForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             lesson = lessons.lesson_record(programme=programme, actor=request.user, **links,
@@ -983,7 +983,7 @@ def lesson_add(request: HttpRequest, slug: str) -> HttpResponse:
 def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(Lesson.objects.with_context(), pk=pk)
     authorise(request.user, "governance.change_lesson", lesson)
-    form = LessonForm(request.POST or None, instance=lesson)
+    form = LessonForm(request.POST if request.method == "POST" else None, instance=lesson)
     if request.method == "POST" and form.is_valid():
         try:
             lessons.lesson_update(lesson=lesson, actor=request.user, **form.cleaned_data)

@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django import forms
 
 from governance.models import Lesson
@@ -68,13 +66,12 @@ class LessonsAnnexForm(forms.Form):
     lessons = forms.ModelMultipleChoiceField(
         queryset=Lesson.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Lessons to print in the annex",
-        help_text="Lessons recorded by the end of the quarter, newest first. Choose none for no "
-        "lessons annex.",
+        help_text="The newest lessons of the library first. Choose none for no lessons annex.",
     )  # fmt: skip
 
-    def __init__(self, *args, quarter_end: datetime, chosen: list[int], **kwargs) -> None:
+    def __init__(self, *args, chosen: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        offered = Lesson.objects.current().filter(recorded_at__lte=quarter_end)
+        offered = Lesson.objects.current()
         ids = list(offered.values_list("pk", flat=True)[:ANNEX_CHOICES]) + chosen
         self.fields["lessons"].queryset = (
             Lesson.objects.filter(pk__in=ids).select_related("programme").order_by("-recorded_at")

@@ -16,7 +16,6 @@ from portfolio.periods import Quarter
 from . import services
 from .forms import LessonsAnnexForm, NarrativeForm, ProgressForm, QuarterForm, SectionForm
 from .models import READABLE, ProgrammeProgress, QuarterlyReport, ReportSection, ReportVersion
-from .quarterly import quarter_end
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -205,8 +204,7 @@ def report_lessons_edit(request: HttpRequest, quarter: str) -> HttpResponse:
         return redirect(report)
     chosen = list(report.lessons.values_list("pk", flat=True))
     form = LessonsAnnexForm(
-        request.POST or None, quarter_end=quarter_end(report.quarter), chosen=chosen,
-        initial={"lessons": chosen},
+        request.POST or None, chosen=chosen, initial={"lessons": chosen},
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
