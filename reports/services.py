@@ -174,6 +174,7 @@ def report_lessons_choose(
             {"lessons": f"Lesson {merged[0].reference} was merged into another: choose that one."}
         )
     locked.lessons.set(chosen)
+    locked.save()  # a history row: who changed the annex, and when
     return locked
 
 

@@ -79,9 +79,12 @@ def test_a_manager_records_a_lesson_from_a_highlight_report(world, delivering, c
     assert "highlight report, January 2020" in page.content.decode()
     response = client.post(link.replace("&amp;", "&"), lesson_post(themes=[theme.pk]))
     lesson = Lesson.objects.get()
-    assert response.status_code == 302 and response["Location"] == lesson.get_absolute_url()
-    assert lesson.source == LessonSource.HIGHLIGHT_REPORT and lesson.highlight_report == report
-    assert lesson.directorate.slug == "adults" and lesson.category == "B"
+    assert response.status_code == 302
+    assert response["Location"] == lesson.get_absolute_url()
+    assert lesson.source == LessonSource.HIGHLIGHT_REPORT
+    assert lesson.highlight_report == report
+    assert lesson.directorate.slug == "adults"
+    assert lesson.category == "B"
     assert list(lesson.themes.all()) == [theme]
     assert lesson.recorded_by == world.manager
     detail = client.get(lesson.get_absolute_url()).content.decode()
@@ -99,7 +102,8 @@ def test_a_lesson_from_a_gate_decision_links_back_to_the_review(world, make_prog
     response = client.post(link.replace("&amp;", "&"), lesson_post(stage="design"))
     assert response.status_code == 302
     lesson = Lesson.objects.get()
-    assert lesson.source == LessonSource.GATE_REVIEW and lesson.gate_review == review
+    assert lesson.source == LessonSource.GATE_REVIEW
+    assert lesson.gate_review == review
     assert lesson.source_url == review.get_absolute_url()
 
 
@@ -123,7 +127,8 @@ def test_an_empty_or_foreign_source_is_refused_and_nothing_saved(
     response = client.post("/programmes/income/lessons/new/", {})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Enter the lesson in a sentence" in page and "Say what to do next time" in page
+    assert "Enter the lesson in a sentence" in page
+    assert "Say what to do next time" in page
     bad = f"/programmes/income/lessons/new/?source=highlight_report&id={foreign.pk}"
     assert client.post(bad, lesson_post()).status_code == 404
     assert client.get("/programmes/income/lessons/new/?source=nonsense&id=1").status_code == 404
@@ -175,8 +180,10 @@ def test_the_closure_reports_lessons_become_records_when_the_closure_is_approved
     lessons = list(Lesson.objects.order_by("pk"))
     assert [lesson.polarity for lesson in lessons] == ["positive", "positive", "negative"]
     first = lessons[0]
-    assert first.source == LessonSource.CLOSURE_REPORT and first.stage == Stage.CLOSED
-    assert first.closure_version == review.version and first.gate_review == review
+    assert first.source == LessonSource.CLOSURE_REPORT
+    assert first.stage == Stage.CLOSED
+    assert first.closure_version == review.version
+    assert first.gate_review == review
     assert first.directorate.slug == "adults"
     assert first.recorded_by == world.board  # who approved the closure
     assert (
@@ -209,7 +216,8 @@ def test_done_when_the_pmo_finds_closure_lessons_from_a_new_programme_in_the_dir
     assert "Early engagement with the commercial team paid off." in text
     assert "See all 3 lessons from similar programmes" in text
     library = client.get("/lessons/?similar=new-idea").content.decode()
-    assert "3 lessons" in library and "Procurement was not ready" in library
+    assert "3 lessons" in library
+    assert "Procurement was not ready" in library
     # Without htmx the panel's URL is the library filtered to similar programmes.
     assert client.get("/programmes/new-idea/lessons/similar/")["Location"] == (
         "/lessons/?similar=new-idea"
@@ -251,7 +259,8 @@ def test_search_finds_words_in_any_text_and_filters_combine(
     assert list(lesson_search(LessonFilters(stage="define", text="route"))) == [b]
     assert list(lesson_search(LessonFilters(directorate=delivering.directorate))) == [a]
     page = client_as(world.viewer).get("/lessons/?q=procurement&category=B").content.decode()
-    assert "1 lesson matching" in page and "Procurement framework late" in page
+    assert "1 lesson matching" in page
+    assert "Procurement framework late" in page
     assert "Stakeholders</a>" not in page
     bad = client_as(world.viewer).get("/lessons/?category=Z&theme=nope&page=abc")
     assert bad.status_code == 200  # an unknown filter is ignored, never a 500
@@ -318,18 +327,19 @@ def test_the_pmo_marks_a_lesson_adopted_and_merges_a_duplicate(world, delivering
     client = client_as(world.pmo)
     adopt = f"/lessons/{keep.pk}/adopt/"
     response = client.post(adopt, {"what_changed": ""})
-    assert (
-        response.status_code == 200 and "Say what changed in practice" in response.content.decode()
-    )
+    assert response.status_code == 200
+    assert "Say what changed in practice" in response.content.decode()
     keep.refresh_from_db()
     assert keep.status == LessonStatus.RECORDED
     client.post(adopt, {"what_changed": "The Initial Brief template asks for a procurement lead."})
     keep.refresh_from_db()
-    assert keep.status == LessonStatus.ADOPTED and keep.adopted_by == world.pmo
+    assert keep.status == LessonStatus.ADOPTED
+    assert keep.adopted_by == world.pmo
     response = client.post(f"/lessons/{duplicate.pk}/merge/", {"into": keep.pk})
     assert response["Location"] == keep.get_absolute_url()
     duplicate.refresh_from_db()
-    assert duplicate.status == LessonStatus.MERGED and duplicate.merged_into == keep
+    assert duplicate.status == LessonStatus.MERGED
+    assert duplicate.merged_into == keep
     assert list(keep.themes.all()) == [theme]
     assert list(lesson_search(LessonFilters(text="procurement"))) == [keep]
     assert (

@@ -154,3 +154,18 @@ def escalation(demo: Any) -> Kwargs:
         },
     )
     return {"pk": row.pk}
+
+
+def lesson(demo: Any) -> Kwargs:
+    """A lesson recorded on the sample programme by its manager (the demo has none)."""
+    from governance.lessons import lesson_record
+    from governance.models import Lesson
+
+    row = Lesson.objects.filter(programme=demo.programme).order_by("pk").first()
+    if row is None:
+        row = lesson_record(
+            programme=demo.programme, title="Name a procurement lead before Gate 3",
+            what_happened="The procurement framework was late.", polarity="negative",
+            next_time="Name the lead in the Initial Brief.", actor=demo.programme.manager,
+        )  # fmt: skip
+    return {"pk": row.pk}
