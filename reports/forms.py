@@ -1,5 +1,6 @@
 from django import forms
 
+from governance.forms import BoundedModelMultipleChoiceField
 from governance.models import Lesson
 from portfolio.periods import Quarter
 
@@ -63,7 +64,7 @@ class SectionForm(forms.ModelForm):
 class LessonsAnnexForm(forms.Form):
     """The lessons the PMO chooses for the report's lessons annex."""
 
-    lessons = forms.ModelMultipleChoiceField(
+    lessons = BoundedModelMultipleChoiceField(
         queryset=Lesson.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Lessons to print in the annex",
         help_text="The newest lessons of the library first. Choose none for no lessons annex.",

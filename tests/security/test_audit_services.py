@@ -919,9 +919,12 @@ def _(w: SimpleNamespace) -> Expect:
     return Expect(
         w.manager,
         lambda: lessons.lesson_record(
-            programme=w.programme, title="Lesson", what_happened="It happened.",
-            polarity="positive", actor=w.manager,
-        ),  # fmt: skip
+            programme=w.programme,
+            title="Lesson",
+            what_happened="It happened.",
+            polarity="positive",
+            actor=w.manager,
+        ),
         history=[Lesson],
         records=[(Lesson, "recorded_by")],
     )
@@ -933,9 +936,12 @@ def _(w: SimpleNamespace) -> Expect:
     return Expect(
         w.sro,
         lambda: lessons.lesson_update(
-            lesson=lesson, title="Corrected", what_happened="It happened.", polarity="positive",
+            lesson=lesson,
+            title="Corrected",
+            what_happened="It happened.",
+            polarity="positive",
             actor=w.sro,
-        ),  # fmt: skip
+        ),
         history=[Lesson],
     )
 
