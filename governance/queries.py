@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.expressions import CombinedExpression
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -39,6 +40,7 @@ from .models import (
     Gate,
     GateReview,
     Lesson,
+    LessonStatus,
     LessonTheme,
     Outcome,
     RaciActivity,
@@ -517,7 +519,7 @@ LESSONS_PER_PAGE = 20
 SIMILAR_LESSONS_SHOWN = 5
 
 
-def lesson_search_vector() -> SearchVector:
+def lesson_search_vector() -> CombinedExpression:
     """The lesson's words, its title weighted highest; the GIN index of migration
     0014_lessons_search_index is built on exactly this expression."""
     return (
@@ -582,7 +584,10 @@ def lesson_search(filters: LessonFilters) -> models.QuerySet[Lesson]:
         lessons = similar_lessons(filters.similar_to)
     else:
         lessons = Lesson.objects.all()
-    lessons = lessons.filter(status=filters.status) if filters.status else lessons.current()
+    if filters.status:
+        lessons = lessons.filter(status=filters.status)
+    else:
+        lessons = lessons.exclude(status=LessonStatus.MERGED)
     if filters.directorate is not None:
         lessons = lessons.filter(directorate=filters.directorate)
     if filters.theme is not None:

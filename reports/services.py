@@ -167,7 +167,7 @@ def report_lessons_choose(
     """The lessons the PMO chooses for the report's lessons annex (none: no annex)."""
     locked = _locked_report(report)
     _refuse_if_locked(locked)
-    chosen = list(lessons)
+    chosen = list(Lesson.objects.filter(pk__in=[lesson.pk for lesson in lessons]))
     merged = [lesson for lesson in chosen if lesson.status == LessonStatus.MERGED]
     if merged:
         raise ServiceError(
