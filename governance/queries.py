@@ -547,7 +547,7 @@ class LessonFilters:
 def _text_filter(lessons: models.QuerySet[Lesson], text: str) -> models.QuerySet[Lesson]:
     """PostgreSQL: full-text search ranked by relevance (title words count most). Elsewhere
     (SQLite, for development): every word must appear in one of the texts; newest first."""
-    if connection.vendor == "postgresql":
+    if search_is_ranked():
         query = SearchQuery(text, config="english", search_type="websearch")
         vector = lesson_search_vector()
         return (
@@ -563,6 +563,11 @@ def _text_filter(lessons: models.QuerySet[Lesson], text: str) -> models.QuerySet
             match |= Q(**{f"{name}__icontains": word})
         lessons = lessons.filter(match)
     return lessons
+
+
+def search_is_ranked() -> bool:
+    """Whether a text search comes back most relevant first (PostgreSQL) or newest first."""
+    return connection.vendor == "postgresql"
 
 
 def similar_lessons(programme: Programme) -> models.QuerySet[Lesson]:

@@ -918,7 +918,8 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     template = "governance/lesson_list.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {"form": form, "filters": filters, "page": page})
+    context = {"form": form, "filters": filters, "page": page, "ranked": queries.search_is_ranked()}
+    return render(request, template, context)
 
 
 @require_GET

@@ -126,6 +126,7 @@ class Command(BaseCommand):
             "One programme": programme.get_absolute_url(),
             "Gates": "/gates/",
             "RAID log": f"{programme.get_absolute_url()}raid/",
+            "Lessons (search)": "/lessons/?q=procurement+lead",
         }
         results = {}
         for name, url in pages.items():
