@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("RAID log", reverse("governance:raid")))
         items.append(("My actions", reverse("governance:my_actions")))
         items.append(("Boards", reverse("governance:board_list")))
+    if user.has_perm("governance.view_lessons"):
+        items.append(("Lessons", reverse("governance:lesson_list")))
     if user.has_perm("reports.view_published_reports"):
         items.append(("Reports", reverse("reports:report_list")))
     if user.has_perm("accounts.view_people"):

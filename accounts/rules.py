@@ -282,6 +282,22 @@ rules.add_perm(
     & ~is_team_of_escalated_programme,
 )
 
+# --- the lessons-learned library ---------------------------------------------------------------
+# Staff read the library; scrutiny members see lessons only as published in a quarterly report's
+# annex. A programme's manager and SRO (and the PMO) record lessons on it and correct them; the
+# PMO curates: merges duplicates and marks lessons adopted into practice.
+rules.add_perm("governance.view_lessons", is_portfolio_reader)
+rules.add_perm("governance.record_lesson", is_pmo | is_programme_team)
+rules.add_perm("governance.curate_lessons", is_pmo)
+
+
+@rules.predicate
+def is_lesson_programme_team(user, lesson) -> bool:
+    return lesson is not None and is_programme_team(user, lesson.programme)
+
+
+rules.add_perm("governance.change_lesson", is_pmo | is_lesson_programme_team)
+
 # --- quarterly reports --------------------------------------------------------------------------
 # The PMO writes, generates and publishes each quarter's scrutiny report and may download any
 # version. Portfolio readers and scrutiny members read and download only published versions

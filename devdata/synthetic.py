@@ -43,6 +43,10 @@ from governance.models import (
     GateReview,
     GateSignOff,
     Issue,
+    Lesson,
+    LessonPolarity,
+    LessonSource,
+    LessonTheme,
     Outcome,
     ReviewStatus,
     Risk,
@@ -82,7 +86,24 @@ PER_PROGRAMME = {
     "milestones": 20,
     "gate_reviews": 3,
     "actions": 30,
+    "lessons": 2,
 }
+
+# Lessons the synthetic programmes record (title, what happened, what to do next time).
+LESSON_TEXTS = [
+    ("Name a procurement lead before Gate 3", "The procurement framework was not ready.",
+     "Name the procurement lead in the Initial Brief."),
+    ("Engage the receiving service early", "The service joined late and rework followed.",
+     "Invite the receiving service to the Programme Board from Define."),
+    ("Baseline the data before migration", "Data quality problems delayed go-live.",
+     "Profile the data during Design and budget for cleansing."),
+    ("Weekly supplier stand-ups kept delivery on track", "Issues surfaced within days.",
+     "Hold weekly stand-ups with every supplier in Deliver."),
+    ("Track benefits with their owner from the start", "Savings were hard to evidence.",
+     "Agree each benefit's measure and owner in the Full Brief."),
+    ("Staff consultation takes longer than planned", "Consultation ran six weeks over.",
+     "Plan consultation with HR business partners before Gate 3."),
+]  # fmt: skip
 
 PORTFOLIOS = [
     ("employer-of-choice", "Employer of Choice"),
@@ -520,6 +541,33 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
         _bulk(Action, actions)
         del actions
 
+        # Lessons learned ---------------------------------------------------------------------
+        themes = list(LessonTheme.objects.order_by("pk"))
+        lessons = []
+        for p in progs:
+            for _ in range(PER_PROGRAMME["lessons"]):
+                title, what, next_time = rng.choice(LESSON_TEXTS)
+                lessons.append(
+                    Lesson(
+                        programme=p, title=title, what_happened=what, next_time=next_time,
+                        stage=rng.choice(Stage.pipeline()), directorate_id=p.directorate_id,
+                        category=p.category, polarity=rng.choice(LessonPolarity.values),
+                        source=LessonSource.DIRECT, recorded_by=actor,
+                        recorded_at=_aware(ANCHOR - timedelta(days=rng.randrange(0, 400))),
+                    )
+                )  # fmt: skip
+        lessons = _bulk(Lesson, lessons)
+        if themes:
+            _bulk(
+                Lesson.themes.through,
+                [
+                    Lesson.themes.through(lesson_id=lesson.pk, lessontheme_id=theme.pk)
+                    for lesson in lessons
+                    for theme in rng.sample(themes, 2)
+                ],
+            )
+        del lessons
+
     from benefits.rollup import rollup_run
 
     _analyze()
@@ -550,4 +598,5 @@ def generated_counts() -> dict[str, int]:
         "milestones": Milestone.objects.count(),
         "gate_reviews": GateReview.objects.count(),
         "actions": Action.objects.count(),
+        "lessons": Lesson.objects.count(),
     }

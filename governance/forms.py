@@ -10,7 +10,8 @@ from accounts.forms import PeopleByName
 from accounts.models import User
 from accounts.queries import people_for
 from benefits.forms import FinancialYearFormField, MoneyField
-from portfolio.models import Category, Portfolio, Programme
+from core.limits import SHORT_TEXT
+from portfolio.models import Category, Directorate, Portfolio, Programme, Stage
 
 from . import closure
 from .models import (
@@ -26,6 +27,10 @@ from .models import (
     HandoverOutcome,
     Issue,
     IssuePriority,
+    Lesson,
+    LessonPolarity,
+    LessonStatus,
+    LessonTheme,
     LogStatus,
     Outcome,
     RaciActivity,
@@ -754,3 +759,107 @@ class EscalationResponseForm(forms.Form):
         help_text="Recorded in the decision log.",
         error_messages={"required": "Write the board's response"},
     )  # fmt: skip
+
+
+# --- the lessons-learned library ----------------------------------------------------------------
+
+
+class LessonForm(forms.ModelForm):
+    """Record (or correct) a lesson: what happened, why, what to do next time."""
+
+    class Meta:
+        model = Lesson
+        fields = ["title", "polarity", "what_happened", "why", "next_time", "stage", "themes"]
+        field_classes = {"themes": BoundedModelMultipleChoiceField}
+        widgets = {
+            "polarity": forms.RadioSelect,
+            "themes": forms.CheckboxSelectMultiple,
+            "what_happened": forms.Textarea(attrs={"rows": 4}),
+            "why": forms.Textarea(attrs={"rows": 3}),
+            "next_time": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "title": "The lesson in a sentence, as another programme would search for it.",
+            "why": "The cause, as far as you know it.",
+            "next_time": "What another programme should do (or keep doing).",
+        }
+        error_messages = {
+            "title": {"required": "Enter the lesson in a sentence"},
+            "what_happened": {"required": "Say what happened"},
+            "next_time": {"required": "Say what to do next time"},
+            "polarity": {"required": "Say whether the lesson is positive or negative"},
+            "stage": {"required": "Choose the stage the lesson is about"},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["next_time"].required = True
+        self.fields["polarity"].choices = LessonPolarity.choices
+        self.fields["stage"].choices = [(s.value, s.label) for s in Stage.pipeline()]
+        self.fields["themes"].required = False
+        self.fields["themes"].queryset = LessonTheme.objects.all()
+
+
+class LessonFilterForm(forms.Form):
+    """The filters of /lessons/ (a GET form)."""
+
+    q = forms.CharField(label="Search the lessons", required=False, max_length=200)
+    directorate = forms.ModelChoiceField(
+        queryset=Directorate.objects.all(), required=False, empty_label="All directorates",
+        to_field_name="slug",
+    )  # fmt: skip
+    theme = forms.ModelChoiceField(
+        queryset=LessonTheme.objects.all(), required=False, empty_label="All themes",
+        to_field_name="slug",
+    )  # fmt: skip
+    category = forms.ChoiceField(
+        choices=[("", "All categories"), *[(c.value, f"Category {c.value}") for c in Category]],
+        required=False,
+    )
+    stage = forms.ChoiceField(
+        choices=[("", "All stages"), *[(s.value, s.label) for s in Stage.pipeline()]],
+        required=False,
+    )
+    polarity = forms.ChoiceField(
+        label="Positive or negative",
+        choices=[("", "Both"), *[(p.value, p.short) for p in LessonPolarity]],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Recorded or adopted"), *LessonStatus.choices], required=False
+    )
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.all(), required=False, to_field_name="slug",
+        widget=forms.HiddenInput,
+    )  # fmt: skip
+    similar = forms.ModelChoiceField(
+        queryset=Programme.objects.all(), required=False, to_field_name="slug",
+        widget=forms.HiddenInput,
+    )  # fmt: skip
+
+
+class LessonAdoptForm(forms.Form):
+    what_changed = forms.CharField(
+        label="What changed in practice", widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=SHORT_TEXT,
+        help_text="The template, guidance, check or habit that now carries the lesson.",
+        error_messages={"required": "Say what changed in practice"},
+    )  # fmt: skip
+
+
+class LessonMergeForm(forms.Form):
+    into = BoundedModelChoiceField(
+        queryset=Lesson.objects.none(), empty_label="Choose the lesson it repeats",
+        label="Merge this lesson into",
+        help_text="Lessons of the same programme or directorate. The duplicate is kept, links to "
+        "the lesson it repeats and drops out of searches.",
+        error_messages={"required": "Choose the lesson this one repeats"},
+    )  # fmt: skip
+
+    def __init__(self, *args, candidates: list[Lesson] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        pks = [c.pk for c in candidates or []]
+        self.fields["into"].queryset = Lesson.objects.filter(pk__in=pks).select_related("programme")
+        self.fields["into"].label_from_instance = lambda c: (
+            f"{c.reference}: {c.title} ({c.programme})"
+        )

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.expressions import CombinedExpression
 from django.http import QueryDict
 
 from accounts.models import User
@@ -36,6 +38,9 @@ from .models import (
     Escalation,
     Gate,
     GateReview,
+    Lesson,
+    LessonStatus,
+    LessonTheme,
     Outcome,
     RaciActivity,
     RaciAssignment,
@@ -517,4 +522,120 @@ def raci_grid(
         "rows": rows,
         "roles": RaciRole.choices,
         "others": others,
+    }
+
+
+# --- the lessons-learned library ----------------------------------------------------------------
+
+LESSONS_PER_PAGE = 20
+SIMILAR_LESSONS_SHOWN = 5
+
+
+def lesson_search_vector() -> CombinedExpression:
+    """The lesson's words, its title weighted highest; the GIN index of migration
+    0014_lessons_search_index is built on exactly this expression."""
+    return (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("what_happened", "next_time", weight="B", config="english")
+        + SearchVector("why", "adopted_change", weight="C", config="english")
+    )
+
+
+@dataclass(frozen=True)
+class LessonFilters:
+    """What /lessons/ is asked for; every field optional."""
+
+    text: str = ""
+    directorate: Directorate | None = None
+    theme: LessonTheme | None = None
+    category: str = ""
+    stage: str = ""
+    polarity: str = ""
+    status: str = ""
+    programme: Programme | None = None
+    similar_to: Programme | None = None
+
+
+def _text_filter(lessons: models.QuerySet[Lesson], text: str) -> models.QuerySet[Lesson]:
+    """PostgreSQL: full-text search ranked by relevance (title words count most). Elsewhere
+    (SQLite, for development): every word must appear in one of the texts; newest first."""
+    if search_is_ranked():
+        query = SearchQuery(text, config="english", search_type="websearch")
+        vector = lesson_search_vector()
+        return (
+            lessons.annotate(search=vector)
+            .filter(search=query)
+            .annotate(rank=SearchRank(vector, query))
+            .order_by("-rank", "-recorded_at", "-pk")
+        )
+    fields = ("title", "what_happened", "why", "next_time", "adopted_change")
+    for word in text.split()[:20]:
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__icontains": word})
+        lessons = lessons.filter(match)
+    return lessons
+
+
+def search_is_ranked() -> bool:
+    """Whether a text search comes back most relevant first (PostgreSQL) or newest first."""
+    return connection.vendor == "postgresql"
+
+
+def similar_lessons(programme: Programme) -> models.QuerySet[Lesson]:
+    """Lessons of OTHER programmes in the same directorate or category, or sharing a theme with
+    the lessons this programme has recorded (merged duplicates left out)."""
+    similar = Q()
+    if programme.directorate_id:
+        similar |= Q(directorate_id=programme.directorate_id)
+    if programme.category:
+        similar |= Q(category=programme.category)
+    own_themes = LessonTheme.objects.filter(lessons__programme=programme).values("pk")
+    similar |= Q(pk__in=Lesson.objects.filter(themes__in=own_themes).values("pk"))
+    return Lesson.objects.current().exclude(programme=programme).filter(similar)
+
+
+def lesson_search(filters: LessonFilters) -> models.QuerySet[Lesson]:
+    """The lessons matching ``filters``, with what a list shows (a fixed number of queries)."""
+    if filters.similar_to is not None:
+        lessons = similar_lessons(filters.similar_to)
+    else:
+        lessons = Lesson.objects.all()
+    if filters.status:
+        lessons = lessons.filter(status=filters.status)
+    else:
+        lessons = lessons.exclude(status=LessonStatus.MERGED)
+    if filters.directorate is not None:
+        lessons = lessons.filter(directorate=filters.directorate)
+    if filters.theme is not None:
+        lessons = lessons.filter(pk__in=filters.theme.lessons.values("pk"))
+    if filters.programme is not None:
+        lessons = lessons.filter(programme=filters.programme)
+    for name in ("category", "stage", "polarity"):
+        if value := getattr(filters, name):
+            lessons = lessons.filter(**{name: value})
+    lessons = lessons.select_related("programme", "directorate").prefetch_related("themes")
+    if filters.text.strip():
+        lessons = _text_filter(lessons, filters.text.strip())
+    return lessons
+
+
+def lessons_page(filters: LessonFilters, page_number: str | None) -> Page:
+    return Paginator(lesson_search(filters), LESSONS_PER_PAGE).get_page(page_number)
+
+
+def lesson_page(lesson: Lesson) -> dict[str, Any]:
+    """A lesson, its duplicates merged into it, and the lessons it could be merged into."""
+    candidates = (
+        Lesson.objects.current()
+        .exclude(pk=lesson.pk)
+        .filter(Q(programme=lesson.programme) | Q(directorate=lesson.directorate_id))
+        .select_related("programme")[:100]
+        if not lesson.is_merged
+        else []
+    )
+    return {
+        "lesson": lesson,
+        "duplicates": list(lesson.duplicates.select_related("programme")),
+        "merge_candidates": list(candidates),
     }

@@ -33,6 +33,7 @@ from .closure import (
     closure_handover_summary,
     closure_unsettled,
 )
+from .lessons import lessons_from_closure
 from .models import (
     Action,
     AgreedInvestment,
@@ -371,6 +372,9 @@ def gate_review_decide(
         programme.stage_before_pause = ""
         _move_stage(programme, "stop", actor)
     review.save()
+    if review.status == ReviewStatus.APPROVED and gate == Gate.CLOSURE:
+        # The closure report's lessons section becomes lesson records (the library's).
+        lessons_from_closure(review=review, actor=actor)
     if review.status == ReviewStatus.APPROVED:
         for kind in programme.document_kinds:  # the next stage starts from this approval
             document_carry_over(programme=programme, kind=kind, actor=actor)

@@ -25,7 +25,7 @@ from notifications.forms import WebhookForm
 from notifications.queries import undelivered_about, webhook_of
 from portfolio.models import Portfolio, Programme, Stage
 
-from . import administration, escalations, queries, services, slides
+from . import administration, escalations, lessons, queries, services, slides
 from .forms import (
     BoardCreateForm,
     BoardForm,
@@ -37,6 +37,10 @@ from .forms import (
     EscalationForm,
     EscalationResponseForm,
     GatePolicyForm,
+    LessonAdoptForm,
+    LessonFilterForm,
+    LessonForm,
+    LessonMergeForm,
     ProgrammeSettingsForm,
     ProgrammeStatusForm,
     RaciColumnsForm,
@@ -53,6 +57,7 @@ from .models import (
     EscalationSource,
     GatePolicy,
     GateReview,
+    Lesson,
     Risk,
 )
 from .queries import gates_page, programme_history, review_page
@@ -951,3 +956,164 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(escalation)
     context = {"escalation": escalation, "form": form, "can_respond": can_respond}
     return render(request, "governance/escalation_detail.html", context)
+
+
+# --- the lessons-learned library ----------------------------------------------------------------
+
+
+def _lesson_filters(form: LessonFilterForm) -> queries.LessonFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    return queries.LessonFilters(
+        text=data.get("q") or "", directorate=data.get("directorate"), theme=data.get("theme"),
+        category=data.get("category") or "", stage=data.get("stage") or "",
+        polarity=data.get("polarity") or "", status=data.get("status") or "",
+        programme=data.get("programme"), similar_to=data.get("similar"),
+    )  # fmt: skip
+
+
+@require_GET
+@policy("governance.view_lessons")
+def lesson_list(request: HttpRequest) -> HttpResponse:
+    """Search across every programme's lessons, by words and filters; paged."""
+    form = LessonFilterForm(request.GET or None)
+    filters = _lesson_filters(form)
+    page = queries.lessons_page(filters, request.GET.get("page"))
+    template = "governance/lesson_list.html"
+    if request.htmx:
+        template += "#results"
+    context = {"form": form, "filters": filters, "page": page, "ranked": queries.search_is_ranked()}
+    return render(request, template, context)
+
+
+@require_GET
+@policy("governance.view_lessons")
+def lesson_similar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The programme page's "lessons from similar programmes" panel (htmx); without htmx, the
+    library filtered to them."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if not request.htmx:
+        return redirect(f"{reverse('governance:lesson_list')}?similar={programme.slug}")
+    found = queries.lesson_search(queries.LessonFilters(similar_to=programme))
+    context = {
+        "programme": programme,
+        "lessons": list(found[: queries.SIMILAR_LESSONS_SHOWN]),
+        "total": found.count(),
+    }
+    return render(request, "governance/_similar_lessons.html", context)
+
+
+def _lesson_source(programme: Programme, request: HttpRequest) -> dict[str, Any]:
+    """?source=highlight_report&id=12 or ?source=gate_review&id=3: the row, which must be this
+    programme's (404 otherwise); no source: recorded directly."""
+    source = request.GET.get("source", "")
+    if not source:
+        return {}
+    raw = request.GET.get("id", "")
+    pk = int(raw) if raw.isdigit() and len(raw) < 18 else None
+    if source == "highlight_report" and pk is not None:
+        return {"highlight_report": get_object_or_404(programme.highlight_reports, pk=pk)}
+    if source == "gate_review" and pk is not None:
+        return {"gate_review": get_object_or_404(programme.gate_reviews, pk=pk)}
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.view_lessons")
+def lesson_add(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = get_object_or_404(Programme, slug=slug)
+    authorise(request.user, "governance.record_lesson", programme)
+    links = _lesson_source(programme, request)
+    initial = {"stage": lessons.lesson_stage(programme)}
+    form = LessonForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lesson = lessons.lesson_record(programme=programme, actor=request.user, **links,
+                                           **form.cleaned_data)  # fmt: skip
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Lesson {lesson.reference} is in the lessons library for every "
+                "programme to find."
+            )  # fmt: skip
+            return redirect(lesson)
+    source = links.get("highlight_report") or links.get("gate_review")
+    context = {"programme": programme, "form": form, "source": source}
+    return render(request, "governance/lesson_edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.view_lessons")
+def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = get_object_or_404(Lesson.objects.with_context(), pk=pk)
+    authorise(request.user, "governance.change_lesson", lesson)
+    form = LessonForm(request.POST if request.method == "POST" else None, instance=lesson)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lessons.lesson_update(lesson=lesson, actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"Lesson {lesson.reference} is corrected.")
+            return redirect(lesson)
+    context = {"programme": lesson.programme, "form": form, "lesson": lesson}
+    return render(request, "governance/lesson_edit.html", context)
+
+
+def _lesson_detail(
+    request: HttpRequest,
+    lesson: Lesson,
+    adopt_form: LessonAdoptForm | None = None,
+    merge_form: LessonMergeForm | None = None,
+) -> HttpResponse:
+    context = queries.lesson_page(lesson)
+    context["adopt_form"] = adopt_form or LessonAdoptForm(
+        initial={"what_changed": lesson.adopted_change}
+    )
+    context["merge_form"] = merge_form or LessonMergeForm(candidates=context["merge_candidates"])
+    return render(request, "governance/lesson_detail.html", context)
+
+
+@require_GET
+@policy("governance.view_lessons")
+def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lesson_detail(request, get_object_or_404(Lesson.objects.with_context(), pk=pk))
+
+
+@require_POST
+@policy("governance.curate_lessons")
+def lesson_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = get_object_or_404(Lesson.objects.with_context(), pk=pk)
+    form = LessonAdoptForm(request.POST)
+    if form.is_valid():
+        try:
+            lessons.lesson_adopt(
+                lesson=lesson, what_changed=form.cleaned_data["what_changed"], actor=request.user
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"Lesson {lesson.reference} is adopted into practice.")
+            return redirect(lesson)
+    return _lesson_detail(request, lesson, adopt_form=form)
+
+
+@require_POST
+@policy("governance.curate_lessons")
+def lesson_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = get_object_or_404(Lesson.objects.with_context(), pk=pk)
+    candidates = queries.lesson_page(lesson)["merge_candidates"]
+    form = LessonMergeForm(request.POST, candidates=candidates)
+    if form.is_valid():
+        try:
+            keeper = lessons.lesson_merge(
+                lesson=lesson, into=form.cleaned_data["into"], actor=request.user
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Lesson {lesson.reference} is merged into {keeper.reference}."
+            )
+            return redirect(keeper)
+    return _lesson_detail(request, lesson, merge_form=form)

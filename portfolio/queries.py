@@ -76,6 +76,8 @@ def programme_page(programme: Programme) -> dict[str, Any]:
         "guardrail_versions": list(programme.guardrail_versions.select_related("set_by")),
         "agreed": programme.agreed_investments.first(),
         "escalations": list(programme.escalations.select_related("board")[:10]),
+        # The lessons recorded on it (governance's library, by the reverse relation).
+        "lesson_count": programme.lessons.exclude(status="merged").count(),
     }
 
 

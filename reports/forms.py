@@ -1,8 +1,12 @@
 from django import forms
 
+from governance.forms import BoundedModelMultipleChoiceField
+from governance.models import Lesson
 from portfolio.periods import Quarter
 
 from .models import ProgrammeProgress, QuarterlyReport, ReportSection
+
+ANNEX_CHOICES = 200  # the newest lessons offered; a chosen one stays offered
 
 
 class QuarterForm(forms.Form):
@@ -55,3 +59,28 @@ class SectionForm(forms.ModelForm):
             "body": "Separate paragraphs with a blank line.",
             "annex": "Annexes print after Annex 2; other sections print before the annexes.",
         }
+
+
+class LessonsAnnexForm(forms.Form):
+    """The lessons the PMO chooses for the report's lessons annex."""
+
+    lessons = BoundedModelMultipleChoiceField(
+        queryset=Lesson.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Lessons to print in the annex",
+        help_text="The newest lessons of the library first. Choose none for no lessons annex.",
+    )  # fmt: skip
+
+    def __init__(self, *args, chosen: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offered = Lesson.objects.current()
+        ids = list(offered.values_list("pk", flat=True)[:ANNEX_CHOICES]) + chosen
+        self.fields["lessons"].queryset = (
+            Lesson.objects.filter(pk__in=ids).select_related("programme").order_by("-recorded_at")
+        )
+        self.fields["lessons"].label_from_instance = _lesson_label
+
+
+def _lesson_label(lesson: Lesson) -> str:
+    return (
+        f"{lesson.reference}: {lesson.title} ({lesson.programme}, {lesson.polarity_short.lower()})"
+    )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.limits import LONG_TEXT, limited_text
+from governance.models import Lesson
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear, Quarter
 
@@ -42,6 +43,10 @@ class QuarterlyReport(models.Model):
         "headline progress", blank=True, help_text="One bullet per line.", limit=LONG_TEXT
     )
     new_phase = limited_text("new phase of work", blank=True, limit=LONG_TEXT)
+    lessons = models.ManyToManyField(
+        Lesson, blank=True, related_name="quarterly_reports",
+        help_text="The lessons the PMO shares with the committee, printed as an annex.",
+    )  # fmt: skip
     correction_open = models.BooleanField(
         default=False, help_text="A correction to the published report is being prepared."
     )

@@ -25,7 +25,7 @@ from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart
 from core.exports import Table, xlsx_bytes
 from governance.challenges import ratings_to_challenge
-from governance.models import Risk
+from governance.models import LessonStatus, Risk
 from portfolio.models import DeliveryConfidence, HighlightReport, Milestone, Programme, Stage
 from portfolio.periods import FinancialYear, Quarter
 from portfolio.templatetags.money import gbp_m
@@ -340,7 +340,36 @@ def report_data(quarter: Quarter, report: Any = None) -> dict[str, Any]:
             for s in (report.sections.all() if report is not None else [])
         ],
     }
+    data["lessons"] = _lessons(report)
     return data
+
+
+def _lessons(report: Any) -> list[dict[str, Any]]:
+    """The lessons the PMO chose for the annex, as they read when the version is generated."""
+    if report is None or not getattr(report, "pk", None):
+        return []
+    chosen = (
+        report.lessons.select_related("programme", "directorate")
+        .prefetch_related("themes")
+        .order_by("programme__name", "pk")
+    )
+    return [
+        {
+            "reference": lesson.reference,
+            "title": lesson.title,
+            "programme": lesson.programme.name,
+            "directorate": str(lesson.directorate or ""),
+            "category": lesson.category,
+            "stage": lesson.stage_label,
+            "polarity": lesson.polarity_short,
+            "what_happened": lesson.what_happened,
+            "why": lesson.why,
+            "next_time": lesson.next_time,
+            "themes": [theme.name for theme in lesson.themes.all()],
+            "adopted": lesson.adopted_change if lesson.status == LessonStatus.ADOPTED else "",
+        }
+        for lesson in chosen
+    ]
 
 
 # --- Rendering ---------------------------------------------------------------------------------
@@ -366,6 +395,9 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         "resourcing_business_case": gbp_m(data["resourcing"]["business_case"]),
         "resourcing_spend": gbp_m(data["resourcing"]["spend"]),
         "annexes": [s for s in data["narrative"]["sections"] if s["annex"]],
+        "lessons": data.get("lessons", []),
+        # The lessons annex (when lessons are chosen) is Annex 3; the PMO's annexes follow it.
+        "first_annex": 4 if data.get("lessons") else 3,
         "sections": [s for s in data["narrative"]["sections"] if not s["annex"]],
     }
     html = render_to_string("reports/report_pdf.html", context)
@@ -378,7 +410,7 @@ def report_tables(data: dict[str, Any]) -> list[Table]:
     """The report's tables, one sheet each in the workbook."""
     years = data["savings"]["year_labels"]
     comparison = data["comparison"]
-    return [
+    tables = [
         Table(
             "progress",
             "Progress",
@@ -499,6 +531,30 @@ def report_tables(data: dict[str, Any]) -> list[Table]:
             ],
         ),
     ]
+    if data.get("lessons"):
+        tables.append(lessons_table(data["lessons"]))
+    return tables
+
+
+def lessons_table(lessons: list[dict[str, Any]]) -> Table:
+    """The lessons annex as a sheet (only when the PMO chose lessons)."""
+    return Table(
+        "lessons",
+        "Lessons learned",
+        [
+            "Lesson", "Title", "Programme", "Directorate", "Category", "Stage",
+            "Positive or negative", "Themes", "What happened", "Why", "What to do next time",
+            "Adopted into practice",
+        ],
+        [
+            [
+                row["reference"], row["title"], row["programme"], row["directorate"],
+                row["category"], row["stage"], row["polarity"], ", ".join(row["themes"]),
+                row["what_happened"], row["why"], row["next_time"], row["adopted"],
+            ]
+            for row in lessons
+        ],
+    )  # fmt: skip
 
 
 def render_xlsx(data: dict[str, Any]) -> bytes:

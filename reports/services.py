@@ -7,6 +7,7 @@ new version that supersedes the published one when it is published (both are kep
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from core.audit import audited, bulk_create_audited
 from core.errors import ServiceError, full_clean
+from governance.models import Lesson, LessonStatus
 from portfolio.models import HighlightReport, Programme
 from portfolio.periods import Quarter
 
@@ -157,6 +159,25 @@ def report_section_save(
     full_clean(section)
     section.save()
     return section
+
+
+@transaction.atomic
+@audited
+def report_lessons_choose(
+    *, report: QuarterlyReport, lessons: Iterable[Lesson], actor: Any
+) -> QuarterlyReport:
+    """The lessons the PMO chooses for the report's lessons annex (none: no annex)."""
+    locked = _locked_report(report)
+    _refuse_if_locked(locked)
+    chosen = list(Lesson.objects.filter(pk__in=[lesson.pk for lesson in lessons]))
+    merged = [lesson for lesson in chosen if lesson.status == LessonStatus.MERGED]
+    if merged:
+        raise ServiceError(
+            {"lessons": f"Lesson {merged[0].reference} was merged into another: choose that one."}
+        )
+    locked.lessons.set(chosen)
+    locked.save()  # a history row: who changed the annex, and when
+    return locked
 
 
 @transaction.atomic

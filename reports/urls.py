@@ -21,6 +21,7 @@ urlpatterns = [
     path("<str:quarter>/progress/<int:pk>/", views.report_progress_edit, name="progress_edit"),
     path("<str:quarter>/sections/new/", views.report_section_edit, name="section_add"),
     path("<str:quarter>/sections/<int:pk>/", views.report_section_edit, name="section_edit"),
+    path("<str:quarter>/lessons/", views.report_lessons_edit, name="lessons_edit"),
     path("<str:quarter>/generate/", views.report_generate, name="report_generate"),
     path("<str:quarter>/correct/", views.report_correct, name="report_correct"),
     path("<str:quarter>/v<int:number>/publish/", views.report_publish, name="report_publish"),

@@ -15,7 +15,7 @@ from portfolio.models import Programme
 from portfolio.periods import Quarter
 
 from . import services
-from .forms import NarrativeForm, ProgressForm, QuarterForm, SectionForm
+from .forms import LessonsAnnexForm, NarrativeForm, ProgressForm, QuarterForm, SectionForm
 from .models import (
     READABLE,
     DeepDivePack,
@@ -102,6 +102,7 @@ def _detail_context(request: HttpRequest, report: QuarterlyReport) -> dict:
         "locked": services.report_is_locked(report) if can_edit else True,
         "progress": list(report.progress.select_related("programme")) if can_edit else [],
         "sections": list(report.sections.all()) if can_edit else [],
+        "lesson_count": report.lessons.count() if can_edit else 0,
     }
 
 
@@ -200,6 +201,37 @@ def report_section_edit(request: HttpRequest, quarter: str, pk: int | None = Non
         "reports/report_section_edit.html",
         {"report": report, "section": section, "form": form},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@policy("reports.change_reports")
+def report_lessons_edit(request: HttpRequest, quarter: str) -> HttpResponse:
+    """The PMO chooses the lessons the report prints as its lessons annex."""
+    report = _report(quarter)
+    if services.report_is_locked(report):
+        messages.error(request, "This report is published. Start a correction to change it.")
+        return redirect(report)
+    chosen = list(report.lessons.values_list("pk", flat=True))
+    form = LessonsAnnexForm(
+        request.POST or None, chosen=chosen, initial={"lessons": chosen},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_lessons_choose(
+                report=report, lessons=form.cleaned_data["lessons"], actor=request.user
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            count = len(form.cleaned_data["lessons"])
+            messages.success(
+                request,
+                f"The lessons annex will print {count} lesson{'s' if count != 1 else ''}."
+                if count
+                else "The report will have no lessons annex.",
+            )
+            return redirect(report)
+    return render(request, "reports/report_lessons_edit.html", {"report": report, "form": form})
 
 
 @require_POST

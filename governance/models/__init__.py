@@ -23,6 +23,14 @@ from .gates import (
     ReviewStatus,
     SignOff,
 )
+from .lessons import (
+    Lesson,
+    LessonPolarity,
+    LessonQuerySet,
+    LessonSource,
+    LessonStatus,
+    LessonTheme,
+)
 from .logs import Action, ActionQuerySet, ActionStatus, Decision, DecisionQuerySet
 from .raci import RaciActivity, RaciAssignment, RaciRole
 from .raid import (
@@ -52,4 +60,9 @@ __all__ = [
 __all__ += [
     "AgreedInvestment", "ClosureHandover", "Escalation", "EscalationQuerySet",
     "EscalationSource", "Guardrails", "HandoverItem", "HandoverOutcome",
+]  # fmt: skip
+
+# The lessons-learned library (issue 21).
+__all__ += [
+    "Lesson", "LessonPolarity", "LessonQuerySet", "LessonSource", "LessonStatus", "LessonTheme",
 ]  # fmt: skip

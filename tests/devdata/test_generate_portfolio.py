@@ -16,6 +16,7 @@ from governance.models import (
     GateReview,
     GateSignOff,
     Issue,
+    Lesson,
     Risk,
 )
 from portfolio.models import DocumentVersion, HighlightReport, Milestone, Programme
@@ -58,6 +59,7 @@ def test_generates_the_per_programme_counts_and_a_rollup():
     assert Milestone.objects.count() == PROGRAMMES * per["milestones"]
     assert GateReview.objects.count() == PROGRAMMES * per["gate_reviews"]
     assert Action.objects.count() == PROGRAMMES * per["actions"]
+    assert Lesson.objects.count() == PROGRAMMES * per["lessons"]
     assert RollupSnapshot.objects.exists()
 
 

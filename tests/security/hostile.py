@@ -66,7 +66,7 @@ from portfolio.forms import (
     ProgrammeFilterForm,
     SectionForm,
 )
-from reports.forms import NarrativeForm, ProgressForm, QuarterForm
+from reports.forms import LessonsAnnexForm, NarrativeForm, ProgressForm, QuarterForm
 from reports.forms import SectionForm as ReportSectionForm
 from tests.security import grids, samples
 
@@ -454,6 +454,45 @@ GRIDS: list[HostileGrid] = [
         form=gf.RaciGridForm,
         post=lambda demo: grids.raci_post(demo.programme),
         stored=lambda demo: grids.raci_stored(demo.programme),
+    ),
+]
+
+# --- the lessons-learned library, and the report's lessons annex -------------------------------
+REGISTRY += [
+    HostileForm(
+        "lesson (record)",
+        url=lambda demo: reverse("governance:lesson_add", kwargs=samples.programme(demo)),
+        form=gf.LessonForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "lesson (correct)",
+        url=lambda demo: reverse("governance:lesson_edit", kwargs=samples.lesson(demo)),
+        form=gf.LessonForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "lessons library filter",
+        url=lambda demo: reverse("governance:lesson_list"),
+        form=gf.LessonFilterForm,
+        actor="viewer",
+        method="GET",
+    ),
+    HostileForm(
+        "lesson adopted into practice",
+        url=lambda demo: reverse("governance:lesson_adopt", kwargs=samples.lesson(demo)),
+        form=gf.LessonAdoptForm,
+    ),
+    HostileForm(
+        "lesson merge",
+        url=lambda demo: reverse("governance:lesson_merge", kwargs=samples.lesson(demo)),
+        form=gf.LessonMergeForm,
+    ),
+    HostileForm(
+        "quarterly report: lessons annex",
+        url=lambda demo: reverse("reports:lessons_edit", kwargs={"quarter": "2019-20-q4"}),
+        form=LessonsAnnexForm,
+        form_kwargs=lambda demo: {"chosen": []},
     ),
 ]
 

@@ -248,6 +248,8 @@ EXPECTATIONS: dict[str, Entry] = {
     "reports:progress_edit": Entry(kwargs=_report_progress, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE),
     "reports:section_add": Entry(kwargs=_report_quarter, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE),
     "reports:section_edit": Entry(kwargs=_report_section, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE),
+    # An empty POST (not even the CSRF token a browser sends) shows the form again, unchanged.
+    "reports:lessons_edit": Entry(kwargs=_report_quarter, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE),
     "reports:report_generate": Entry(kwargs=_report_quarter, POST=PMO_ONLY_ACTION),
     "reports:report_correct": Entry(kwargs=_report_quarter, POST=PMO_ONLY_ACTION),
     "reports:report_publish": Entry(kwargs=_report_version, POST=PMO_ONLY_ACTION),
@@ -293,6 +295,18 @@ EXPECTATIONS: dict[str, Entry] = {
         kwargs=samples.escalation,
         GET=STAFF_READ,
         POST=statuses(403, anonymous=302, pmo=200, board=200),
+    ),
+    # --- the lessons-learned library: staff read it (scrutiny only in a published report); the
+    # programme team and the PMO record and correct; the PMO curates (an empty POST is a form
+    # error shown on the lesson's page). Without htmx the similar-lessons panel redirects.
+    "governance:lesson_list": read(),
+    "governance:lesson_detail": read(samples.lesson),
+    "governance:lesson_add": edit_page(samples.programme, PROGRAMME_EDIT),
+    "governance:lesson_edit": edit_page(samples.lesson, PROGRAMME_EDIT),
+    "governance:lesson_adopt": Entry(kwargs=samples.lesson, POST=PMO_ONLY),
+    "governance:lesson_merge": Entry(kwargs=samples.lesson, POST=PMO_ONLY),
+    "governance:lesson_similar": Entry(
+        kwargs=samples.programme, GET=statuses(302, scrutiny=403, no_role=403)
     ),
     # The PMO administers a programme; its SRO changes its description and lead directorate.
     "governance:programme_settings": edit_page(

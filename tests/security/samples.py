@@ -185,3 +185,18 @@ def deep_dive(demo: Any) -> Kwargs:
         )  # fmt: skip
         pack.pdf.save(pack.filename(), ContentFile(b"%PDF-1.4\n%sample\n"))
     return {"slug": demo.programme.slug, "number": pack.number}
+
+
+def lesson(demo: Any) -> Kwargs:
+    """A lesson recorded on the sample programme by its manager (the demo has none)."""
+    from governance.lessons import lesson_record
+    from governance.models import Lesson
+
+    row = Lesson.objects.filter(programme=demo.programme).order_by("pk").first()
+    if row is None:
+        row = lesson_record(
+            programme=demo.programme, title="Name a procurement lead before Gate 3",
+            what_happened="The procurement framework was late.", polarity="negative",
+            next_time="Name the lead in the Initial Brief.", actor=demo.programme.manager,
+        )  # fmt: skip
+    return {"pk": row.pk}

@@ -42,7 +42,7 @@ from benefits.models import (
     OneOffCost,
 )
 from core.audit import acting_as, current_actor
-from governance import administration, closure, escalations
+from governance import administration, closure, escalations, lessons
 from governance import imports as governance_imports
 from governance import services as governance
 from governance.models import (
@@ -59,6 +59,7 @@ from governance.models import (
     GatePolicy,
     GateReview,
     Issue,
+    Lesson,
     RaciActivity,
     RaciAssignment,
     Risk,
@@ -104,6 +105,7 @@ EXTRA_WRITE_MODULES = [
     "governance.administration",
     "governance.closure",
     "governance.escalations",
+    "governance.lessons",
 ]
 
 
@@ -965,6 +967,100 @@ def _(w: SimpleNamespace) -> Expect:
         ),
         records=[(Escalation, "responded_by"), (Decision, "recorded_by")],
     )
+
+
+# --- the lessons-learned library ---------------------------------------------------------
+
+
+def a_lesson(w: SimpleNamespace, title: str = "Name a procurement lead early") -> Lesson:
+    return lessons.lesson_record(
+        programme=w.programme, title=title, what_happened="The framework was late.",
+        polarity="negative", actor=w.manager,
+    )  # fmt: skip
+
+
+@case("governance.lessons.lesson_record")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.manager,
+        lambda: lessons.lesson_record(
+            programme=w.programme,
+            title="Lesson",
+            what_happened="It happened.",
+            polarity="positive",
+            actor=w.manager,
+        ),
+        history=[Lesson],
+        records=[(Lesson, "recorded_by")],
+    )
+
+
+@case("governance.lessons.lesson_update")
+def _(w: SimpleNamespace) -> Expect:
+    lesson = a_lesson(w)
+    return Expect(
+        w.sro,
+        lambda: lessons.lesson_update(
+            lesson=lesson,
+            title="Corrected",
+            what_happened="It happened.",
+            polarity="positive",
+            actor=w.sro,
+        ),
+        history=[Lesson],
+    )
+
+
+@case("governance.lessons.lesson_adopt")
+def _(w: SimpleNamespace) -> Expect:
+    lesson = a_lesson(w)
+    return Expect(
+        w.pmo,
+        lambda: lessons.lesson_adopt(lesson=lesson, what_changed="A new check.", actor=w.pmo),
+        history=[Lesson],
+        records=[(Lesson, "adopted_by")],
+    )
+
+
+@case("governance.lessons.lesson_merge")
+def _(w: SimpleNamespace) -> Expect:
+    keep, duplicate = a_lesson(w), a_lesson(w, "Procurement lead")
+    return Expect(
+        w.pmo, lambda: lessons.lesson_merge(lesson=duplicate, into=keep, actor=w.pmo),
+        history=[Lesson],
+    )  # fmt: skip
+
+
+@case("governance.lessons.lessons_from_closure")
+def _(w: SimpleNamespace) -> Expect:
+    programme = ProgrammeFactory(
+        portfolio=w.portfolio, manager=w.manager, sro=w.sro, stage=Stage.DELIVER
+    )
+    for template in SectionTemplate.objects.filter(
+        document=DocumentKind.CLOSURE_REPORT, required=True
+    ):
+        portfolio.section_save(
+            programme=programme, kind=DocumentKind.CLOSURE_REPORT, key=template.key,
+            text="What went well:\n- Early engagement.", base_version=0, actor=w.manager,
+        )  # fmt: skip
+    review = governance.gate_review_submit(programme=programme, actor=w.manager)
+    GateReview.objects.filter(pk=review.pk).update(status="approved")
+    review.refresh_from_db()
+    return Expect(
+        w.board,
+        lambda: lessons.lessons_from_closure(review=review, actor=w.board),
+        history=[Lesson],
+        records=[(Lesson, "recorded_by")],
+    )
+
+
+@case("reports.services.report_lessons_choose")
+def _(w: SimpleNamespace) -> Expect:
+    report, lesson = started_report(w), a_lesson(w)
+    return Expect(
+        w.pmo, lambda: reports.report_lessons_choose(report=report, lessons=[lesson], actor=w.pmo),
+        history=[QuarterlyReport],
+    )  # fmt: skip
 
 
 @case("benefits.services.benefit_realisation_claim")

@@ -28,7 +28,8 @@ from accounts.models import User
 from benefits.models import MTFPLine, MTFPPlan, RollupRow
 from core.exports import FORMATS, FORMULA_TRIGGERS
 from dashboard.queries import TABLES, latest_snapshot
-from governance.models import Board, ChangeRequest, Decision, Risk
+from governance.lessons import lesson_adopt, lesson_record
+from governance.models import Board, ChangeRequest, Decision, Lesson, LessonTheme, Risk
 from governance.registers import REGISTERS
 from portfolio.models import Directorate, Milestone, Portfolio, Programme
 from reports.models import QuarterlyReport, ReportVersion, VersionStatus
@@ -62,6 +63,8 @@ EXTRA_FIELDS: dict[type[models.Model], list[str]] = {
     Decision: ["summary", "decision", "rationale"],
     ChangeRequest: ["title", "baseline_before", "baseline_after", "reasons"],
     User: ["first_name", "last_name"],
+    Lesson: ["adopted_change"],
+    LessonTheme: ["name"],
 }
 # Downloads whose rows hold no text a user typed (financial years and sums of money).
 # The RAID import template is fixed text.
@@ -269,8 +272,17 @@ def media(settings, tmp_path):
 def world(demo, media, client, django_capture_on_commit_callbacks):
     """The demo with hostile text everywhere, and the Q3 2019/20 report generated from it and
     published."""
-    assert plant_hostile_text() > 100
     report = QuarterlyReport.objects.get(financial_year=2019, quarter_number=3)
+    # A lesson, adopted and chosen for the report's lessons annex (a sheet of the workbook).
+    pmo = User.objects.get(username="pmo")
+    lesson = lesson_record(
+        programme=Programme.objects.get(slug="commercial"), title="Lesson", what_happened="x",
+        why="y", next_time="z", polarity="negative", themes=LessonTheme.objects.all()[:2],
+        actor=pmo,
+    )  # fmt: skip
+    lesson_adopt(lesson=lesson, what_changed="A new check.", actor=pmo)
+    report.lessons.add(lesson)
+    assert plant_hostile_text() > 100
     client.force_login(User.objects.get(username="pmo"))
     # The demo's Q3 is published: a correction opens it for a new version (the one read here).
     assert (
@@ -282,6 +294,7 @@ def world(demo, media, client, django_capture_on_commit_callbacks):
     assert response.status_code == 302
     version = ReportVersion.objects.filter(report=report).latest("number")
     assert version.status == VersionStatus.GENERATED, version.error
+    assert version.data["lessons"], "the lessons annex is in the workbook read here"
     publish = reverse("reports:report_publish", args=[report.quarter.slug, version.number])
     assert client.post(publish).status_code == 302
     version.refresh_from_db()

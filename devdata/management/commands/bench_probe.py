@@ -291,6 +291,7 @@ class Command(BaseCommand):
             "Gates": "/gates/",
             "RAID log": f"{programme.get_absolute_url()}raid/",
             "Benefits realisation": "/benefits/realisation/",
+            "Lessons (search)": "/lessons/?q=procurement+lead",
         }
         results = {}
         for name, url in pages.items():
