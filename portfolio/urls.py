@@ -9,6 +9,14 @@ urlpatterns = [
     path("new/", views.programme_new, name="programme_new"),
     path("<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("<slug:slug>/workbook/", views.workbook, name="workbook"),
+    path("<slug:slug>/plan/", views.plan, name="plan"),
+    path("<slug:slug>/plan/<int:pk>/", views.milestone_edit, name="milestone_edit"),
+    path(
+        "<slug:slug>/plan/<int:pk>/complete/",
+        views.milestone_complete_view,
+        name="milestone_complete",
+    ),
+    path("<slug:slug>/plan/<int:pk>/move/", views.milestone_move_view, name="milestone_move"),
     path("<slug:slug>/<slug:document>/", views.document_edit, name="document_edit"),
     path(
         "<slug:slug>/<slug:document>/sections/<slug:key>/",

@@ -3,18 +3,37 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
 from core.errors import ServiceError, show_service_error
 
 from .diffs import content_diff
-from .forms import HighlightReportForm, ProgrammeCreateForm, ProgrammeFilterForm, SectionForm
-from .models import DocumentKind, DocumentVersion, HighlightReport, Programme, SectionTemplate
-from .queries import document_page, programme_page
+from .forms import (
+    HighlightReportForm,
+    MilestoneCompleteForm,
+    MilestoneForm,
+    MilestoneMoveForm,
+    ProgrammeCreateForm,
+    ProgrammeFilterForm,
+    SectionForm,
+)
+from .models import (
+    DocumentKind,
+    DocumentVersion,
+    HighlightReport,
+    Milestone,
+    Programme,
+    SectionTemplate,
+)
+from .queries import document_page, milestone_moves, plan_page, programme_page
 from .services import (
     SectionConflict,
     highlight_report_save,
+    milestone_complete,
+    milestone_move,
+    milestone_save,
     programme_create,
     section_save,
 )
@@ -176,3 +195,112 @@ def workbook(request: HttpRequest, slug: str) -> HttpResponse:
     reports = HighlightReport.objects.for_programme(programme).select_related("created_by")
     context = {"programme": programme, "form": form, "reports": reports, "can_edit": can_edit}
     return render(request, "portfolio/workbook.html", context)
+
+
+# --- The plan ----------------------------------------------------------------------------------
+def _plan_url(programme: Programme, milestone: Milestone | None = None) -> str:
+    url = reverse("portfolio:plan", kwargs={"slug": programme.slug})
+    return f"{url}#milestone-{milestone.pk}" if milestone else url
+
+
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def plan(request: HttpRequest, slug: str) -> HttpResponse:
+    """The programme's plan: its milestones in order, the timeline, and a milestone to add."""
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    form = MilestoneForm(request.POST or None, programme=programme)
+    if request.method == "POST":
+        authorise(request.user, "portfolio.change_plan", programme)
+        if form.is_valid():
+            try:
+                milestone = milestone_save(
+                    programme=programme, actor=request.user, **form.cleaned_data
+                )
+            except ServiceError as error:
+                show_service_error(form, error)
+            else:
+                messages.success(request, f"“{milestone}” added to the plan.")
+                return redirect(_plan_url(programme, milestone))
+    context = plan_page(programme) | {
+        "form": form,
+        "can_edit": request.user.has_perm("portfolio.change_plan", programme),
+    }
+    return render(request, "portfolio/plan.html", context)
+
+
+def _milestone(slug: str, pk: int) -> tuple[Programme, Milestone]:
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    milestone = get_object_or_404(programme.milestones.with_context(), pk=pk)
+    return programme, milestone
+
+
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def milestone_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One milestone: change it (the team), record it complete, and every move of its dates."""
+    programme, milestone = _milestone(slug, pk)
+    can_edit = request.user.has_perm("portfolio.change_plan", programme)
+    form = MilestoneForm(request.POST or None, programme=programme, milestone=milestone)
+    if request.method == "POST":
+        authorise(request.user, "portfolio.change_plan", programme)
+        if form.is_valid():
+            try:
+                milestone_save(
+                    programme=programme, milestone=milestone, actor=request.user,
+                    **form.cleaned_data,
+                )  # fmt: skip
+            except ServiceError as error:
+                show_service_error(form, error)
+            else:
+                messages.success(request, f"“{form.cleaned_data['title']}” saved.")
+                return redirect(_plan_url(programme, milestone))
+    context = {
+        "programme": programme,
+        "milestone": milestone,
+        "form": form,
+        "complete_form": MilestoneCompleteForm(initial={"completed_on": timezone.localdate()}),
+        "can_edit": can_edit,
+        "moves": milestone_moves(milestone),
+    }
+    return render(request, "portfolio/milestone_edit.html", context)
+
+
+@require_POST
+@policy("portfolio.view_programme")
+def milestone_complete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    programme, milestone = _milestone(slug, pk)
+    authorise(request.user, "portfolio.change_plan", programme)
+    form = MilestoneCompleteForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "programme": programme, "milestone": milestone, "complete_form": form,
+            "form": MilestoneForm(programme=programme, milestone=milestone), "can_edit": True,
+            "moves": milestone_moves(milestone),
+        }  # fmt: skip
+        return render(request, "portfolio/milestone_edit.html", context)
+    try:
+        milestone_complete(
+            milestone=milestone, completed_on=form.cleaned_data["completed_on"], actor=request.user
+        )
+    except ServiceError as error:
+        show_service_error(request, error)
+    else:
+        messages.success(request, f"“{milestone}” recorded as complete.")
+    return redirect(_plan_url(programme, milestone))
+
+
+@require_POST
+@policy("portfolio.view_programme")
+def milestone_move_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    programme, milestone = _milestone(slug, pk)
+    authorise(request.user, "portfolio.change_plan", programme)
+    form = MilestoneMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to move the milestone up or down.")
+        return redirect(_plan_url(programme))
+    try:
+        milestone_move(milestone=milestone, up=form.cleaned_data["direction"] == "up",
+                       actor=request.user)  # fmt: skip
+    except ServiceError as error:
+        show_service_error(request, error)
+    return redirect(_plan_url(programme, milestone))

@@ -57,6 +57,9 @@ from governance import forms as gf
 from governance.models import GatePolicy
 from portfolio.forms import (
     HighlightReportForm,
+    MilestoneCompleteForm,
+    MilestoneForm,
+    MilestoneMoveForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
     SectionForm,
@@ -185,6 +188,32 @@ REGISTRY: list[HostileForm] = [
         "highlight report",
         url=lambda demo: reverse("portfolio:workbook", kwargs=samples.programme(demo)),
         form=HighlightReportForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "plan: add a milestone",
+        url=lambda demo: reverse("portfolio:plan", kwargs=samples.programme(demo)),
+        form=MilestoneForm,
+        actor="own_manager",
+        form_kwargs=lambda demo: {"programme": demo.programme},
+    ),
+    HostileForm(
+        "plan: change a milestone",
+        url=lambda demo: reverse("portfolio:milestone_edit", kwargs=samples.milestone(demo)),
+        form=MilestoneForm,
+        actor="own_manager",
+        form_kwargs=lambda demo: {"programme": demo.programme},
+    ),
+    HostileForm(
+        "plan: complete a milestone",
+        url=lambda demo: reverse("portfolio:milestone_complete", kwargs=samples.milestone(demo)),
+        form=MilestoneCompleteForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "plan: move a milestone",
+        url=lambda demo: reverse("portfolio:milestone_move", kwargs=samples.milestone(demo)),
+        form=MilestoneMoveForm,
         actor="own_manager",
     ),
     HostileForm(

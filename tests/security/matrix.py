@@ -258,6 +258,13 @@ EXPECTATIONS: dict[str, Entry] = {
     ),
     "portfolio:programme_new": edit_page(lambda demo: {}, PMO_ONLY),
     "portfolio:workbook": Entry(kwargs=samples.programme, GET=STAFF_READ, POST=PROGRAMME_EDIT),
+    "portfolio:plan": Entry(kwargs=samples.programme, GET=STAFF_READ, POST=PROGRAMME_EDIT),
+    "portfolio:milestone_edit": Entry(
+        kwargs=samples.milestone, GET=STAFF_READ, POST=PROGRAMME_EDIT
+    ),
+    # An empty POST: the form again with its error (complete), back to the plan (move).
+    "portfolio:milestone_complete": Entry(kwargs=samples.milestone, POST=PROGRAMME_EDIT),
+    "portfolio:milestone_move": Entry(kwargs=samples.milestone, POST=PROGRAMME_ACT),
     "portfolio:document_edit": read(samples.document),
     "portfolio:document_version": read(samples.document_version),
     "portfolio:section_update": Entry(kwargs=samples.section, POST=PROGRAMME_ACT),

@@ -69,6 +69,7 @@ from portfolio.models import (
     DocumentKind,
     DocumentSection,
     HighlightReport,
+    Milestone,
     Programme,
     SectionTemplate,
     Stage,
@@ -576,6 +577,40 @@ def _(w: SimpleNamespace) -> Expect:
         w.board,
         lambda: portfolio.document_unlock(document=version.document, actor=w.board),
         history=[StageDocument],
+    )
+
+
+@case("portfolio.services.milestone_save")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.manager,
+        lambda: portfolio.milestone_save(
+            programme=w.programme, title="Go live", due_date=date(2030, 1, 1), actor=w.manager
+        ),
+        history=[Milestone],
+    )
+
+
+@case("portfolio.services.milestone_complete")
+def _(w: SimpleNamespace) -> Expect:
+    milestone = MilestoneFactory(programme=w.programme, due_date=date(2024, 1, 1))
+    return Expect(
+        w.manager,
+        lambda: portfolio.milestone_complete(
+            milestone=milestone, completed_on=date(2024, 1, 2), actor=w.manager
+        ),
+        history=[Milestone],
+    )
+
+
+@case("portfolio.services.milestone_move")
+def _(w: SimpleNamespace) -> Expect:
+    MilestoneFactory(programme=w.programme, position=1)
+    second = MilestoneFactory(programme=w.programme, position=2)
+    return Expect(
+        w.manager,
+        lambda: portfolio.milestone_move(milestone=second, up=True, actor=w.manager),
+        history=[Milestone],
     )
 
 

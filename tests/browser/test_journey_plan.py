@@ -1,0 +1,55 @@
+"""The plan in the browser: Commercial's manager adds milestones, lets one slip past its
+baseline (shown late, with the days), reorders the plan, and the dashboard's roadmap shows the
+forecast."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations, screenshot, sign_in
+
+PLAN = "/programmes/commercial/plan/"
+
+
+def test_manager_builds_the_plan_and_the_roadmap_shows_it(demo_site, new_page):
+    page = new_page()
+    sign_in(page, demo_site.url, "manager")
+    page.goto(f"{demo_site.url}/programmes/commercial/")
+    page.get_by_role("navigation", name="Programme sections").get_by_role(
+        "link", name="Plan"
+    ).click()
+    expect(page.get_by_role("heading", name="Plan: milestones", level=1)).to_be_visible()
+
+    for title, due in (("Income strategy agreed", "2026-06-30"), ("Trading company live",
+                                                                   "2026-11-30")):  # fmt: skip
+        page.get_by_label("Milestone", exact=True).fill(title)
+        page.get_by_label("Forecast date").fill(due)
+        page.get_by_label("Stage or gate").select_option(label="Deliver")
+        page.get_by_role("button", name="Add milestone").click()
+        expect(page.get_by_text(f"“{title}” added to the plan.")).to_be_visible()
+
+    # The forecast slips: the baseline stays (Commercial is in Deliver), the milestone is late.
+    page.get_by_role("link", name="Trading company live").click()
+    expect(page.get_by_label("Baseline date")).to_be_disabled()
+    page.get_by_label("Forecast date").fill("2027-01-14")
+    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_role("button", name="Save").click()
+    row = page.locator("tr", has_text="Trading company live")
+    expect(row).to_contain_text("45 days late")
+    expect(page.get_by_text("1 late")).to_be_visible()
+
+    # Reorder: the late milestone first.
+    row.get_by_role("button", name="Up").click()
+    first = page.locator("table.govuk-table tbody tr").first
+    expect(first).to_contain_text("Trading company live")
+    expect(page.locator("svg[role=img]")).to_be_visible()
+    assert axe_violations(page, demo_site.url) == []
+    screenshot(page, "plan-page")
+
+    page.get_by_role("link", name="Trading company live").click()
+    expect(page.get_by_text("Forecast: 30 Nov 2026 → 14 Jan 2027")).to_be_visible()
+    assert axe_violations(page, demo_site.url) == []
+    screenshot(page, "plan-milestone")
+
+    page.goto(f"{demo_site.url}/dashboard/?financial_year=2026/27")
+    roadmap = page.locator("section", has=page.get_by_role("heading", name="Roadmap"))
+    expect(roadmap).to_contain_text("Income strategy agreed")
+    expect(roadmap).to_contain_text("Trading company live")
