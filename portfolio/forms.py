@@ -106,7 +106,9 @@ class MilestoneForm(forms.Form):
         label="Stage or gate",
         help_text="The stage whose gate the milestone leads to.",
     )
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="No owner"
+    )
     baseline_date = PlanDateField(
         required=False,
         label="Baseline date",

@@ -20,26 +20,27 @@ def test_manager_builds_the_plan_and_the_roadmap_shows_it(demo_site, new_page):
 
     for title, due in (("Income strategy agreed", "2026-06-30"), ("Trading company live",
                                                                    "2026-11-30")):  # fmt: skip
-        page.get_by_label("Milestone", exact=True).fill(title)
-        page.get_by_label("Forecast date").fill(due)
+        page.get_by_role("textbox", name="Milestone", exact=True).fill(title)
+        page.get_by_role("textbox", name="Forecast date").fill(due)
         page.get_by_label("Stage or gate").select_option(label="Deliver")
         page.get_by_role("button", name="Add milestone").click()
         expect(page.get_by_text(f"“{title}” added to the plan.")).to_be_visible()
 
     # The forecast slips: the baseline stays (Commercial is in Deliver), the milestone is late.
     page.get_by_role("link", name="Trading company live").click()
-    expect(page.get_by_label("Baseline date")).to_be_disabled()
-    page.get_by_label("Forecast date").fill("2027-01-14")
+    expect(page.get_by_role("textbox", name="Baseline date")).to_be_disabled()
+    page.get_by_role("textbox", name="Forecast date").fill("2027-01-14")
     page.get_by_label("Status").select_option(label="In progress")
     page.get_by_role("button", name="Save").click()
     row = page.locator("tr", has_text="Trading company live")
     expect(row).to_contain_text("45 days late")
     expect(page.get_by_text("1 late")).to_be_visible()
 
-    # Reorder: the late milestone first.
+    # Reorder: the late milestone before the other one added.
     row.get_by_role("button", name="Up").click()
-    first = page.locator("table.govuk-table tbody tr").first
-    expect(first).to_contain_text("Trading company live")
+    expect(page.get_by_role("heading", name="Plan: milestones", level=1)).to_be_visible()
+    titles = page.locator("table.govuk-table tbody th").all_inner_texts()
+    assert titles.index("Trading company live") < titles.index("Income strategy agreed")
     expect(page.locator("svg[role=img]")).to_be_visible()
     assert axe_violations(page, demo_site.url) == []
     screenshot(page, "plan-page")
@@ -53,3 +54,11 @@ def test_manager_builds_the_plan_and_the_roadmap_shows_it(demo_site, new_page):
     roadmap = page.locator("section", has=page.get_by_role("heading", name="Roadmap"))
     expect(roadmap).to_contain_text("Income strategy agreed")
     expect(roadmap).to_contain_text("Trading company live")
+
+    page.goto(f"{demo_site.url}/raid/")
+    page.get_by_role("link", name="Dependencies between programmes").click()
+    expect(
+        page.get_by_role("heading", name="Dependencies between programmes", level=1)
+    ).to_be_visible()
+    assert axe_violations(page, demo_site.url) == []
+    screenshot(page, "plan-dependencies")

@@ -258,6 +258,7 @@ EXPECTATIONS: dict[str, Entry] = {
     ),
     "portfolio:programme_new": edit_page(lambda demo: {}, PMO_ONLY),
     "portfolio:workbook": Entry(kwargs=samples.programme, GET=STAFF_READ, POST=PROGRAMME_EDIT),
+    "governance:dependencies": read(),
     "portfolio:plan": Entry(kwargs=samples.programme, GET=STAFF_READ, POST=PROGRAMME_EDIT),
     "portfolio:milestone_edit": Entry(
         kwargs=samples.milestone, GET=STAFF_READ, POST=PROGRAMME_EDIT
