@@ -96,6 +96,11 @@ class _Deadline:
             )
 
 
+def deadline(seconds: float) -> _Deadline:
+    """A deadline for reading one upload (``bounded_xml_events`` checks it as it goes)."""
+    return _Deadline(seconds)
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -106,16 +111,20 @@ def bounded_xml_events(
     what: str,
     max_elements: int,
     deadline: _Deadline | None = None,
+    ends: bool = False,
 ) -> Iterator[tuple[str, Element]]:
     """``iterparse`` start events of untrusted XML (attributes set, children not yet read),
     refusing DTDs and entities, more than ``max_elements`` elements, running past the deadline,
     and any malformed or truncated XML. Each element is cleared at its end, so memory stays
-    bounded by the element count."""
+    bounded by the element count. With ``ends`` the end events are yielded too (an element's
+    text is read there, before it is cleared), for XML that keeps its values in text."""
     deadline = deadline or _Deadline(LIMITS.max_seconds)
     count = 0
     try:
         for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
             if event == "end":
+                if ends:
+                    yield event, element
                 element.clear()
                 continue
             count += 1
@@ -348,6 +357,7 @@ __all__ = [
     "SpreadsheetLimits",
     "SpreadsheetTooLarge",
     "bounded_xml_events",
+    "deadline",
     "open_workbook",
     "read_sheet",
 ]

@@ -163,3 +163,16 @@ class MilestoneCompleteForm(forms.Form):
 
 class MilestoneMoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class PlanImportForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a Microsoft Project plan saved as XML (.xml)",
+        help_text="In Project: File > Save As > XML. 5 MB at most.",
+    )
+
+
+class PlanImportConfirmForm(forms.Form):
+    """The preview's rows, signed, so the confirmation imports exactly what was shown."""
+
+    rows = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)

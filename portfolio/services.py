@@ -34,6 +34,7 @@ from .models import (
     Stage,
     StageDocument,
 )
+from .project_xml import PlanComparison, PlanRow, compare_plan
 from .sections import DEFAULT_SECTIONS
 
 
@@ -409,3 +410,32 @@ def milestone_move(*, milestone: Milestone, up: bool, actor: User) -> Milestone:
             changed.append(item)
     bulk_update_audited(Milestone, changed, ["position"])
     return plan[other]
+
+
+@transaction.atomic
+@audited
+def plan_import(*, programme: Programme, rows: list[PlanRow], actor: User) -> PlanComparison:
+    """Bring a plan's milestones in (a Microsoft Project file's, read by ``project_xml``): new
+    references are added to the end of the plan, known ones updated. All or nothing: the rows
+    are compared again here, and any error refuses the whole import."""
+    Programme.objects.select_for_update().get(pk=programme.pk)  # one import at a time
+    result = compare_plan(programme, rows)
+    if result.errors:
+        raise PlanError(result.errors)
+    last = programme.milestones.aggregate(last=Max("position"))["last"] or 0
+    for position, change in enumerate(result.create, start=last + 1):
+        milestone = Milestone(
+            programme=programme, reference=change.row.reference, position=position,
+            **change.values,
+        )  # fmt: skip
+        full_clean(milestone)
+        milestone.save()
+    for change in result.update:
+        updated = change.milestone
+        if updated is None:  # pragma: no cover - an update always has its milestone
+            continue
+        for name, value in change.values.items():
+            setattr(updated, name, value)
+        full_clean(updated)
+        updated.save()
+    return result

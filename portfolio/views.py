@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,8 @@ from .forms import (
     MilestoneCompleteForm,
     MilestoneForm,
     MilestoneMoveForm,
+    PlanImportConfirmForm,
+    PlanImportForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
     SectionForm,
@@ -27,6 +30,14 @@ from .models import (
     Programme,
     SectionTemplate,
 )
+from .project_xml import (
+    MAX_BYTES,
+    MAX_MILESTONES,
+    PlanRow,
+    ProjectFileError,
+    compare_plan,
+    parse_project_xml,
+)
 from .queries import document_page, milestone_moves, plan_page, programme_page
 from .services import (
     SectionConflict,
@@ -34,6 +45,7 @@ from .services import (
     milestone_complete,
     milestone_move,
     milestone_save,
+    plan_import,
     programme_create,
     section_save,
 )
@@ -304,3 +316,77 @@ def milestone_move_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     except ServiceError as error:
         show_service_error(request, error)
     return redirect(_plan_url(programme, milestone))
+
+
+# --- Microsoft Project import ------------------------------------------------------------------
+PREVIEW_HOURS = 12  # a preview may be confirmed this long after it was shown
+
+
+def _signed_rows(programme: Programme, rows: list[PlanRow]) -> str:
+    return signing.dumps(
+        [row.as_dict() for row in rows], salt=f"plan-import:{programme.pk}", compress=True
+    )
+
+
+def _unsigned_rows(programme: Programme, value: str) -> list[PlanRow] | None:
+    try:
+        data = signing.loads(
+            value, salt=f"plan-import:{programme.pk}", max_age=PREVIEW_HOURS * 3600
+        )
+        return [PlanRow(**row) for row in data]
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def _import_page(request: HttpRequest, programme: Programme, **context) -> HttpResponse:
+    context = {
+        "programme": programme, "form": context.pop("form", None) or PlanImportForm(),
+        "max_mb": MAX_BYTES // (1024 * 1024), "max_milestones": MAX_MILESTONES, **context,
+    }  # fmt: skip
+    return render(request, "portfolio/plan_import.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def plan_import_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a Project XML plan and see what it would do: nothing is written until confirmed."""
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    authorise(request.user, "portfolio.change_plan", programme)
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return _import_page(request, programme, form=form)
+    try:
+        parsed = parse_project_xml(form.cleaned_data["file"])
+    except ProjectFileError as error:
+        return _import_page(request, programme, form=form, errors=[error.message])
+    comparison = compare_plan(programme, parsed.rows)
+    errors = parsed.errors + comparison.errors
+    if errors:
+        return _import_page(request, programme, form=form, errors=errors, comparison=comparison)
+    confirm = PlanImportConfirmForm(initial={"rows": _signed_rows(programme, parsed.rows)})
+    return _import_page(
+        request, programme, comparison=comparison, confirm=confirm, project=parsed.project
+    )
+
+
+@require_POST
+@policy("portfolio.view_programme")
+def plan_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Import the previewed plan in one transaction: all of it, or nothing."""
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    authorise(request.user, "portfolio.change_plan", programme)
+    form = PlanImportConfirmForm(request.POST)
+    rows = _unsigned_rows(programme, form.data.get("rows", "")) if form.is_valid() else None
+    if rows is None:
+        expired = "The preview has expired or was changed: upload the file again."
+        return _import_page(request, programme, errors=[expired])
+    try:
+        result = plan_import(programme=programme, rows=rows, actor=request.user)
+    except ServiceError as error:
+        return _import_page(request, programme, errors=error.messages)
+    messages.success(
+        request,
+        f"Plan imported: {len(result.create)} milestones added, {len(result.update)} updated, "
+        f"{len(result.unchanged)} unchanged.",
+    )
+    return redirect(_plan_url(programme))

@@ -2,9 +2,12 @@
 baseline (shown late, with the days), reorders the plan, and the dashboard's roadmap shows the
 forecast."""
 
+import datetime as dt
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, screenshot, sign_in
+from tests.support.project_xml import Task, day, project_xml
 
 PLAN = "/programmes/commercial/plan/"
 
@@ -62,3 +65,41 @@ def test_manager_builds_the_plan_and_the_roadmap_shows_it(demo_site, new_page):
     ).to_be_visible()
     assert axe_violations(page, demo_site.url) == []
     screenshot(page, "plan-dependencies")
+
+
+def test_manager_imports_a_project_plan_edits_a_milestone_and_the_roadmap_shows_it(
+    demo_site, new_page
+):
+    plan = project_xml(
+        [
+            Task(1, "Delivery", day(dt.date(2026, 12, 31)), milestone=False, summary=True),
+            Task(2, "Pricing strategy approved", day(dt.date(2026, 7, 31)), outline="1.1",
+                 baseline=day(dt.date(2026, 7, 31))),
+            Task(3, "Trading arm incorporated", day(dt.date(2026, 10, 30)), outline="1.2",
+                 baseline=day(dt.date(2026, 10, 30))),
+        ],
+        {},
+        title="Commercial plan",
+    )  # fmt: skip
+    page = new_page()
+    sign_in(page, demo_site.url, "manager")
+    page.goto(f"{demo_site.url}{PLAN}")
+    page.get_by_role("link", name="Import milestones from a Microsoft Project plan (XML)").click()
+    page.get_by_label("Upload a Microsoft Project plan saved as XML (.xml)").set_input_files(
+        {"name": "commercial.xml", "mimeType": "text/xml", "buffer": plan}
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("2 milestones to add, 0 to update, 0 unchanged")).to_be_visible()
+    assert axe_violations(page, demo_site.url) == []
+    screenshot(page, "plan-import-preview")
+    page.get_by_role("button", name="Import the plan").click()
+    expect(page.get_by_text("Plan imported: 2 milestones added")).to_be_visible()
+
+    page.get_by_role("link", name="Trading arm incorporated").click()
+    page.get_by_role("textbox", name="Forecast date").fill("2026-11-20")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("tr", has_text="Trading arm incorporated")).to_contain_text("21 days late")
+
+    page.goto(f"{demo_site.url}/dashboard/?financial_year=2026/27")
+    roadmap = page.locator("section", has=page.get_by_role("heading", name="Roadmap"))
+    expect(roadmap).to_contain_text("Trading arm incorporated")

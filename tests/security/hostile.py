@@ -60,6 +60,7 @@ from portfolio.forms import (
     MilestoneCompleteForm,
     MilestoneForm,
     MilestoneMoveForm,
+    PlanImportConfirmForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
     SectionForm,
@@ -214,6 +215,12 @@ REGISTRY: list[HostileForm] = [
         "plan: move a milestone",
         url=lambda demo: reverse("portfolio:milestone_move", kwargs=samples.milestone(demo)),
         form=MilestoneMoveForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "plan: confirm a Project import",
+        url=lambda demo: reverse("portfolio:plan_import_confirm", kwargs=samples.programme(demo)),
+        form=PlanImportConfirmForm,
         actor="own_manager",
     ),
     HostileForm(
@@ -446,6 +453,7 @@ UNREGISTERED_FORMS = {
     "benefits.forms.BaseGridFormSet": "the base of the grid formsets (GRIDS)",
     "benefits.forms.TargetImportForm": "a file upload: test_malformed_xlsx.py",
     "governance.forms.RaidImportForm": "a file upload: test_malformed_xlsx.py",
+    "portfolio.forms.PlanImportForm": "a file upload: tests/portfolio/test_plan_import.py",
 }
 
 

@@ -266,6 +266,9 @@ EXPECTATIONS: dict[str, Entry] = {
     # An empty POST: the form again with its error (complete), back to the plan (move).
     "portfolio:milestone_complete": Entry(kwargs=samples.milestone, POST=PROGRAMME_EDIT),
     "portfolio:milestone_move": Entry(kwargs=samples.milestone, POST=PROGRAMME_ACT),
+    # An empty upload or confirmation: the import page again with the error.
+    "portfolio:plan_import": edit_page(samples.programme, PROGRAMME_EDIT),
+    "portfolio:plan_import_confirm": Entry(kwargs=samples.programme, POST=PROGRAMME_EDIT),
     "portfolio:document_edit": read(samples.document),
     "portfolio:document_version": read(samples.document_version),
     "portfolio:section_update": Entry(kwargs=samples.section, POST=PROGRAMME_ACT),

@@ -76,6 +76,7 @@ from portfolio.models import (
     StageDocument,
 )
 from portfolio.periods import Quarter
+from portfolio.project_xml import PlanRow
 from reports import services as reports
 from reports.models import (
     ProgrammeProgress,
@@ -610,6 +611,16 @@ def _(w: SimpleNamespace) -> Expect:
     return Expect(
         w.manager,
         lambda: portfolio.milestone_move(milestone=second, up=True, actor=w.manager),
+        history=[Milestone],
+    )
+
+
+@case("portfolio.services.plan_import")
+def _(w: SimpleNamespace) -> Expect:
+    row = PlanRow(reference="MSP-1", title="Go live", due_date="2030-01-01")
+    return Expect(
+        w.manager,
+        lambda: portfolio.plan_import(programme=w.programme, rows=[row], actor=w.manager),
         history=[Milestone],
     )
 
