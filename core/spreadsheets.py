@@ -252,7 +252,7 @@ class BoundedWorkbook:
     Every XML part is scanned within the limits before openpyxl opens the workbook, because
     openpyxl reads each sheet once just to open it (to find its dimensions)."""
 
-    def __init__(self, data: bytes, *, limits: SpreadsheetLimits) -> None:
+    def __init__(self, data: bytes, *, limits: SpreadsheetLimits, formulas: bool = False) -> None:
         self.limits = limits
         self.deadline = _Deadline(limits.max_seconds)
         archive = _checked_zip(data, limits)
@@ -268,7 +268,9 @@ class BoundedWorkbook:
                     with archive.open(info) as source:
                         scan.part(source, what=what)
         try:
-            self.workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            # A formula is never evaluated: its cached value is read or, with ``formulas``,
+            # its text (an importer that takes cells as text, like the plan sheet's).
+            self.workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
         except Exception as error:  # openpyxl raises many kinds; each means "cannot read it"
             raise NotASpreadsheet(
                 "The file is not an Excel spreadsheet (.xlsx), or it is damaged."
@@ -324,7 +326,9 @@ def _checked_zip(data: bytes, limits: SpreadsheetLimits) -> zipfile.ZipFile:
     return archive
 
 
-def open_workbook(upload: IO[bytes], *, limits: SpreadsheetLimits = LIMITS) -> BoundedWorkbook:
+def open_workbook(
+    upload: IO[bytes], *, limits: SpreadsheetLimits = LIMITS, formulas: bool = False
+) -> BoundedWorkbook:
     """Open an uploaded .xlsx within ``limits``, or raise a :class:`SpreadsheetError`."""
     data = upload.read(limits.max_upload_bytes + 1)
     if len(data) > limits.max_upload_bytes:
@@ -334,14 +338,15 @@ def open_workbook(upload: IO[bytes], *, limits: SpreadsheetLimits = LIMITS) -> B
         )
     if not data:
         raise NotASpreadsheet("The file is empty: choose an Excel spreadsheet (.xlsx).")
-    return BoundedWorkbook(data, limits=limits)
+    return BoundedWorkbook(data, limits=limits, formulas=formulas)
 
 
 def read_sheet(
-    upload: IO[bytes], *, sheet: str, limits: SpreadsheetLimits = LIMITS
+    upload: IO[bytes], *, sheet: str, limits: SpreadsheetLimits = LIMITS, formulas: bool = False
 ) -> list[tuple[Any, ...]]:
-    """Every row of one sheet of an uploaded .xlsx, within ``limits``."""
-    workbook = open_workbook(upload, limits=limits)
+    """Every row of one sheet of an uploaded .xlsx, within ``limits`` (``formulas``: a formula
+    cell's text, not its cached value)."""
+    workbook = open_workbook(upload, limits=limits, formulas=formulas)
     try:
         return workbook.rows(sheet)
     finally:

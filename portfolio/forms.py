@@ -167,8 +167,8 @@ class MilestoneMoveForm(forms.Form):
 
 class PlanImportForm(forms.Form):
     file = forms.FileField(
-        label="Upload a Microsoft Project plan saved as XML (.xml)",
-        help_text="In Project: File > Save As > XML. 5 MB at most.",
+        label="Upload a plan (Microsoft Project XML, or the plan sheet as XLSX or CSV)",
+        help_text="In Project: File > Save As > XML. Or the plan download, edited. 5 MB at most.",
     )
 
 

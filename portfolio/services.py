@@ -419,6 +419,9 @@ def plan_import(*, programme: Programme, rows: list[PlanRow], actor: User) -> Pl
     references are added to the end of the plan, known ones updated. All or nothing: the rows
     are compared again here, and any error refuses the whole import."""
     Programme.objects.select_for_update().get(pk=programme.pk)  # one import at a time
+    incomplete = [r.where or r.reference for r in rows if not r.due_date or not r.title]
+    if incomplete:
+        raise PlanError(f"{incomplete[0]}: every milestone needs a name and a forecast date.")
     result = compare_plan(programme, rows)
     if result.errors:
         raise PlanError(result.errors)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("<slug:slug>/workbook/", views.workbook, name="workbook"),
     path("<slug:slug>/plan/", views.plan, name="plan"),
+    path("<slug:slug>/plan/export.<str:fmt>", views.plan_export, name="plan_export"),
     path("<slug:slug>/plan/import/", views.plan_import_page, name="plan_import"),
     path("<slug:slug>/plan/import/confirm/", views.plan_import_confirm, name="plan_import_confirm"),
     path("<slug:slug>/plan/<int:pk>/", views.milestone_edit, name="milestone_edit"),

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policies import authorise, policy
 from core.errors import ServiceError, show_service_error
+from core.exports import FORMATS, download
+from core.spreadsheets import SpreadsheetError
 
 from .diffs import content_diff
 from .forms import (
@@ -30,11 +32,11 @@ from .models import (
     Programme,
     SectionTemplate,
 )
+from .plan_sheet import HEADERS, parse_plan_sheet, plan_table
 from .project_xml import (
     MAX_BYTES,
     MAX_MILESTONES,
     PlanRow,
-    ProjectFileError,
     compare_plan,
     parse_project_xml,
 )
@@ -341,7 +343,8 @@ def _unsigned_rows(programme: Programme, value: str) -> list[PlanRow] | None:
 def _import_page(request: HttpRequest, programme: Programme, **context) -> HttpResponse:
     context = {
         "programme": programme, "form": context.pop("form", None) or PlanImportForm(),
-        "max_mb": MAX_BYTES // (1024 * 1024), "max_milestones": MAX_MILESTONES, **context,
+        "max_mb": MAX_BYTES // (1024 * 1024), "max_milestones": MAX_MILESTONES,
+        "headers": HEADERS, **context,
     }  # fmt: skip
     return render(request, "portfolio/plan_import.html", context)
 
@@ -355,18 +358,43 @@ def plan_import_page(request: HttpRequest, slug: str) -> HttpResponse:
     form = PlanImportForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _import_page(request, programme, form=form)
+    upload = form.cleaned_data["file"]
+    kind = _upload_kind(upload)
+    project = ""
     try:
-        parsed = parse_project_xml(form.cleaned_data["file"])
-    except ProjectFileError as error:
+        if kind == "xml":
+            parsed = parse_project_xml(upload)
+            rows, errors, project = parsed.rows, parsed.errors, parsed.project
+        else:
+            rows, errors = parse_plan_sheet(upload, is_csv=kind == "csv")
+    except SpreadsheetError as error:
         return _import_page(request, programme, form=form, errors=[error.message])
-    comparison = compare_plan(programme, parsed.rows)
-    errors = parsed.errors + comparison.errors
+    comparison = compare_plan(programme, rows)
+    errors += comparison.errors
     if errors:
         return _import_page(request, programme, form=form, errors=errors, comparison=comparison)
-    confirm = PlanImportConfirmForm(initial={"rows": _signed_rows(programme, parsed.rows)})
-    return _import_page(
-        request, programme, comparison=comparison, confirm=confirm, project=parsed.project
-    )
+    confirm = PlanImportConfirmForm(initial={"rows": _signed_rows(programme, rows)})
+    return _import_page(request, programme, comparison=comparison, confirm=confirm, project=project)
+
+
+def _upload_kind(upload) -> str:
+    """ "xlsx" (a zip), "xml" (Project's XML) or "csv", from the file's first bytes."""
+    head = upload.read(512)
+    upload.seek(0)
+    if head.startswith(b"PK"):
+        return "xlsx"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "xml" if text.startswith(b"<") else "csv"
+
+
+@require_GET
+@policy("portfolio.view_programme")
+def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The plan as the sheet the import reads back (XLSX or CSV), formula-safe."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if fmt not in FORMATS:
+        raise Http404
+    return download(plan_table(programme), fmt)
 
 
 @require_POST

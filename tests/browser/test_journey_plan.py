@@ -84,10 +84,12 @@ def test_manager_imports_a_project_plan_edits_a_milestone_and_the_roadmap_shows_
     page = new_page()
     sign_in(page, demo_site.url, "manager")
     page.goto(f"{demo_site.url}{PLAN}")
-    page.get_by_role("link", name="Import milestones from a Microsoft Project plan (XML)").click()
-    page.get_by_label("Upload a Microsoft Project plan saved as XML (.xml)").set_input_files(
-        {"name": "commercial.xml", "mimeType": "text/xml", "buffer": plan}
-    )
+    page.get_by_role(
+        "link", name="Import milestones from Microsoft Project (XML) or the plan sheet"
+    ).click()
+    page.get_by_label(
+        "Upload a plan (Microsoft Project XML, or the plan sheet as XLSX or CSV)"
+    ).set_input_files({"name": "commercial.xml", "mimeType": "text/xml", "buffer": plan})
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text("2 milestones to add, 0 to update, 0 unchanged")).to_be_visible()
     assert axe_violations(page, demo_site.url) == []
