@@ -267,6 +267,7 @@ EXPECTATIONS: dict[str, Entry] = {
     "portfolio:milestone_complete": Entry(kwargs=samples.milestone, POST=PROGRAMME_EDIT),
     "portfolio:milestone_move": Entry(kwargs=samples.milestone, POST=PROGRAMME_ACT),
     # An empty upload or confirmation: the import page again with the error.
+    "portfolio:plan_export": read(_with_fmt(samples.programme)),
     "portfolio:plan_import": edit_page(samples.programme, PROGRAMME_EDIT),
     "portfolio:plan_import_confirm": Entry(kwargs=samples.programme, POST=PROGRAMME_EDIT),
     "portfolio:document_edit": read(samples.document),
