@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import IO, Any
@@ -34,6 +35,9 @@ LIMITS = SpreadsheetLimits(
 STAGES = {s.label.lower(): s.value for s in Stage.pipeline()} | {
     s.value: s.value for s in Stage.pipeline()
 }
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never stored (NUL breaks PostgreSQL)
 
 
 class PlanSheetError(SpreadsheetError):
@@ -70,7 +74,7 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return _unguard(" ".join(str(value).split()))
+    return _unguard(" ".join(CONTROL.sub("", str(value)).split()))
 
 
 def _day(text: str, where: str, column: str, errors: list[str]) -> str:
@@ -98,18 +102,29 @@ def _csv_rows(upload: IO[bytes]) -> list[Sequence[Any]]:
             "The CSV file is not UTF-8 text: in Excel save it as “CSV UTF-8”."
         ) from error
     rows: list[Sequence[Any]] = []
-    for row in csv.reader(io.StringIO(text, newline="")):
-        if len(row) > LIMITS.max_columns:
-            raise PlanSheetError(
-                f"The CSV file has a row of more than {LIMITS.max_columns} cells: delete the "
-                "columns the import does not use."
-            )
-        rows.append(row)
-        if len(rows) > LIMITS.max_rows:
-            raise PlanSheetError(
-                f"The file has more than {MAX_MILESTONES} milestones: import a smaller plan."
-            )
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            _bounded(rows, row)
+    except csv.Error as error:  # a NUL byte, or a cell past the csv module's size limit
+        raise PlanSheetError(
+            f"The CSV file cannot be read ({str(error)[:80]}): save it again from Excel as "
+            "“CSV UTF-8”."
+        ) from error
     return rows
+
+
+def _bounded(rows: list[Sequence[Any]], row: list[str]) -> None:
+    """Add a CSV row, within the sheet's limits on cells and rows."""
+    if len(row) > LIMITS.max_columns:
+        raise PlanSheetError(
+            f"The CSV file has a row of more than {LIMITS.max_columns} cells: delete the "
+            "columns the import does not use."
+        )
+    rows.append(row)
+    if len(rows) > LIMITS.max_rows:
+        raise PlanSheetError(
+            f"The file has more than {MAX_MILESTONES} milestones: import a smaller plan."
+        )
 
 
 def parse_plan_sheet(upload: IO[bytes], *, is_csv: bool) -> tuple[list[PlanRow], list[str]]:

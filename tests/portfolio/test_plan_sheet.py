@@ -150,6 +150,14 @@ def test_hostile_files_are_refused_naming_the_limit(plan, logs_world, client_as)
         "The file is larger than 5 MB"
         in upload(client, b"a," * (3 * 1024 * 1024), "plan.csv").content.decode()
     )
+    for data, message in (
+        (b"Reference,Milestone\n\xff\xfe\x00bad", "The CSV file is not UTF-8 text"),
+        (b"a," * 40 + b"\n", "a row of more than 30 cells"),
+        (b"Reference,Milestone,Forecast date\n" + b"M,x,2026-01-01\n" * 600,
+         "more than 500 milestones"),
+        (b"Reference,Milestone,Forecast date\nM-1,\x00,2026-01-01\n", "Nothing was imported"),
+    ):  # fmt: skip
+        assert message in upload(client, data, "plan.csv").content.decode(), message
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
