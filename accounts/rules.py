@@ -171,6 +171,8 @@ def is_benefit_programme_open(user, benefit) -> bool:
 
 
 rules.add_perm("benefits.view_benefits", is_portfolio_reader)
+# A programme's plan (its milestones) takes the programme, like its registers.
+rules.add_perm("portfolio.change_plan", is_pmo | (is_programme_team & is_open_programme))
 rules.add_perm("benefits.change_benefits", is_pmo | (is_programme_team & is_open_programme))
 # A benefit's owner counts only while their role may own benefits: a scrutiny member or a
 # no-role user made owner through the database gains nothing by it.

@@ -7,6 +7,7 @@ from the numbers here. Every chart sits beside a text table with the same figure
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 PX = Decimal("0.1")
@@ -171,3 +172,74 @@ def line_chart(
         width, height, plot_left, plot_top, plot_bottom,
         [(x_at(i), label) for i, label in enumerate(x_labels)], ticks, lines,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    x: Decimal
+    width: Decimal
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One milestone: a diamond at its forecast (or actual) date, a tick at its baseline."""
+
+    label: str
+    y: Decimal
+    x: Decimal
+    baseline_x: Decimal | None
+    state: str  # the template's modifier: "done", "late" or "on-track"
+
+    @property
+    def diamond(self) -> str:
+        x, y, r = self.x, self.y, Decimal(7)
+        return f"{x},{y - r} {x + r},{y} {x},{y + r} {x - r},{y}"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    width: int
+    height: int
+    plot_left: int
+    plot_top: int
+    plot_bottom: int
+    columns: list[Column]
+    rows: list[TimelineRow]
+
+
+ROW_HEIGHT = 26
+
+
+def timeline_chart(
+    periods: list[tuple[str, date, date]],
+    rows: list[tuple[str, date, date | None, str]],
+    *,
+    width: int = 720,
+    label_width: int = 220,
+) -> Timeline:
+    """Milestones over periods (e.g. quarters): ``periods`` are (label, first day, last day) in
+    order; ``rows`` are (label, date drawn, baseline date or None, state). A date outside the
+    periods is drawn at the nearer edge; the table beside the chart carries the exact dates."""
+    plot_left, plot_top, right = label_width, 28, 12
+    plot_bottom = plot_top + ROW_HEIGHT * max(len(rows), 1)
+    first, last = periods[0][1], periods[-1][2]
+    days = Decimal((last - first).days + 1)
+    span = Decimal(width - plot_left - right)
+
+    def x_at(day: date) -> Decimal:
+        offset = min(max((day - first).days, 0), (last - first).days + 1)
+        return _px(Decimal(plot_left) + span * offset / days)
+
+    columns = [
+        Column(label, x_at(start), _px(x_at(end) - x_at(start) + span / days))
+        for label, start, end in periods
+    ]
+    drawn = [
+        TimelineRow(
+            label=label, y=Decimal(plot_top + ROW_HEIGHT * i + ROW_HEIGHT // 2), x=x_at(day),
+            baseline_x=x_at(baseline) if baseline and baseline != day else None, state=state,
+        )
+        for i, (label, day, baseline, state) in enumerate(rows)
+    ]  # fmt: skip
+    return Timeline(width, plot_bottom + 8, plot_left, plot_top, plot_bottom, columns, drawn)

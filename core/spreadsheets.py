@@ -96,6 +96,11 @@ class _Deadline:
             )
 
 
+def deadline(seconds: float) -> _Deadline:
+    """A deadline for reading one upload (``bounded_xml_events`` checks it as it goes)."""
+    return _Deadline(seconds)
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -106,16 +111,20 @@ def bounded_xml_events(
     what: str,
     max_elements: int,
     deadline: _Deadline | None = None,
+    ends: bool = False,
 ) -> Iterator[tuple[str, Element]]:
     """``iterparse`` start events of untrusted XML (attributes set, children not yet read),
     refusing DTDs and entities, more than ``max_elements`` elements, running past the deadline,
     and any malformed or truncated XML. Each element is cleared at its end, so memory stays
-    bounded by the element count."""
+    bounded by the element count. With ``ends`` the end events are yielded too (an element's
+    text is read there, before it is cleared), for XML that keeps its values in text."""
     deadline = deadline or _Deadline(LIMITS.max_seconds)
     count = 0
     try:
         for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
             if event == "end":
+                if ends:
+                    yield event, element
                 element.clear()
                 continue
             count += 1
@@ -243,7 +252,7 @@ class BoundedWorkbook:
     Every XML part is scanned within the limits before openpyxl opens the workbook, because
     openpyxl reads each sheet once just to open it (to find its dimensions)."""
 
-    def __init__(self, data: bytes, *, limits: SpreadsheetLimits) -> None:
+    def __init__(self, data: bytes, *, limits: SpreadsheetLimits, formulas: bool = False) -> None:
         self.limits = limits
         self.deadline = _Deadline(limits.max_seconds)
         archive = _checked_zip(data, limits)
@@ -259,7 +268,9 @@ class BoundedWorkbook:
                     with archive.open(info) as source:
                         scan.part(source, what=what)
         try:
-            self.workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            # A formula is never evaluated: its cached value is read or, with ``formulas``,
+            # its text (an importer that takes cells as text, like the plan sheet's).
+            self.workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
         except Exception as error:  # openpyxl raises many kinds; each means "cannot read it"
             raise NotASpreadsheet(
                 "The file is not an Excel spreadsheet (.xlsx), or it is damaged."
@@ -315,7 +326,9 @@ def _checked_zip(data: bytes, limits: SpreadsheetLimits) -> zipfile.ZipFile:
     return archive
 
 
-def open_workbook(upload: IO[bytes], *, limits: SpreadsheetLimits = LIMITS) -> BoundedWorkbook:
+def open_workbook(
+    upload: IO[bytes], *, limits: SpreadsheetLimits = LIMITS, formulas: bool = False
+) -> BoundedWorkbook:
     """Open an uploaded .xlsx within ``limits``, or raise a :class:`SpreadsheetError`."""
     data = upload.read(limits.max_upload_bytes + 1)
     if len(data) > limits.max_upload_bytes:
@@ -325,14 +338,15 @@ def open_workbook(upload: IO[bytes], *, limits: SpreadsheetLimits = LIMITS) -> B
         )
     if not data:
         raise NotASpreadsheet("The file is empty: choose an Excel spreadsheet (.xlsx).")
-    return BoundedWorkbook(data, limits=limits)
+    return BoundedWorkbook(data, limits=limits, formulas=formulas)
 
 
 def read_sheet(
-    upload: IO[bytes], *, sheet: str, limits: SpreadsheetLimits = LIMITS
+    upload: IO[bytes], *, sheet: str, limits: SpreadsheetLimits = LIMITS, formulas: bool = False
 ) -> list[tuple[Any, ...]]:
-    """Every row of one sheet of an uploaded .xlsx, within ``limits``."""
-    workbook = open_workbook(upload, limits=limits)
+    """Every row of one sheet of an uploaded .xlsx, within ``limits`` (``formulas``: a formula
+    cell's text, not its cached value)."""
+    workbook = open_workbook(upload, limits=limits, formulas=formulas)
     try:
         return workbook.rows(sheet)
     finally:
@@ -348,6 +362,7 @@ __all__ = [
     "SpreadsheetLimits",
     "SpreadsheetTooLarge",
     "bounded_xml_events",
+    "deadline",
     "open_workbook",
     "read_sheet",
 ]

@@ -62,6 +62,7 @@ from portfolio.models import (
     DocumentVersion,
     HighlightReport,
     Milestone,
+    MilestoneStatus,
     Portfolio,
     Programme,
     Stage,
@@ -417,13 +418,17 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
                 )
             for k in range(PER_PROGRAMME["milestones"]):
                 due = ANCHOR + timedelta(days=rng.randrange(-365, 540))
+                done = due < ANCHOR and rng.random() < 0.8
                 milestones.append(
                     Milestone(
                         programme=p,
                         title=f"Milestone {k + 1}",
+                        reference=f"M-{k + 1:02d}",
+                        position=k + 1,
                         due_date=due,
                         baseline_date=due - timedelta(days=rng.choice((0, 0, 14, 30))),
-                        completed_on=due if due < ANCHOR and rng.random() < 0.8 else None,
+                        completed_on=due if done else None,
+                        status=MilestoneStatus.COMPLETE if done else MilestoneStatus.NOT_STARTED,
                     )
                 )
         _bulk(HighlightReport, reports)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from accounts.models import User
@@ -24,6 +26,8 @@ from portfolio.models import (
     Directorate,
     DocumentSection,
     HighlightReport,
+    Milestone,
+    MilestoneStatus,
     Portfolio,
     Programme,
     SectionTemplate,
@@ -35,12 +39,14 @@ from .models import (
     Board,
     ChangeRequest,
     Decision,
+    Dependency,
     Escalation,
     Gate,
     GateReview,
     Lesson,
     LessonStatus,
     LessonTheme,
+    LogStatus,
     Outcome,
     RaciActivity,
     RaciAssignment,
@@ -639,3 +645,128 @@ def lesson_page(lesson: Lesson) -> dict[str, Any]:
         "duplicates": list(lesson.duplicates.select_related("programme")),
         "merge_candidates": list(candidates),
     }
+
+
+# --- Cross-programme dependencies ------------------------------------------------------------
+DEPENDENCIES_PER_PAGE = 50
+NOT_NEEDED_BY = date(9999, 12, 31)  # sorts a dependency with no date after every dated one
+
+
+@dataclass(frozen=True)
+class WaitingOn:
+    """One programme waiting on another: through a milestone of its plan that depends on the
+    other's milestone, or through an open dependency on its RAID log."""
+
+    waiting: Programme
+    on: Programme
+    what: str
+    needed_by: date | None
+    expected: date | None  # the other programme's milestone's forecast (None: a RAID entry)
+    days_late: int
+    milestone: Milestone | None = None
+    dependency: Dependency | None = None
+
+    @property
+    def is_late(self) -> bool:
+        return self.days_late > 0
+
+
+def _waiting_sources() -> tuple[models.QuerySet, models.QuerySet]:
+    """Every open cross-programme dependency, annotated with ``late`` (1 or 0) and ``needed``
+    (the date it is needed by): milestones of plans, and RAID dependencies."""
+    day = today()
+    milestones = (
+        Milestone.objects.filter(depends_on__isnull=False, completed_on__isnull=True)
+        .exclude(status=MilestoneStatus.COMPLETE)
+        .annotate(
+            kind=Value("milestone", output_field=models.CharField()),
+            late=Case(
+                When(
+                    depends_on__completed_on__isnull=True,
+                    depends_on__due_date__gt=F("due_date"),
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=models.IntegerField(),
+            ),
+            needed=F("due_date"),
+        )
+    )
+    raid = Dependency.objects.filter(depends_on__isnull=False, status=LogStatus.OPEN).annotate(
+        kind=Value("dependency", output_field=models.CharField()),
+        late=Case(
+            When(needed_by__lt=day, then=Value(1)),
+            default=Value(0),
+            output_field=models.IntegerField(),
+        ),
+        needed=Coalesce("needed_by", Value(NOT_NEEDED_BY), output_field=models.DateField()),
+    )
+    return milestones, raid
+
+
+def _waiting_keys() -> models.QuerySet:
+    """(kind, pk, late, needed) of both sources, late ones first and then by the date needed:
+    one union, so the page is ordered and counted in the database."""
+    milestones, raid = _waiting_sources()
+    columns = ("kind", "pk", "late", "needed")
+    return (
+        milestones.order_by()
+        .values_list(*columns)
+        .union(raid.order_by().values_list(*columns), all=True)
+        .order_by("-late", "needed", "kind", "pk")
+    )
+
+
+def portfolio_dependencies(page_number: str | None = None) -> dict[str, Any]:
+    """Which programme waits on which, late ones first, a page at a time. A milestone is late
+    when the milestone it waits on is forecast after its own forecast; a RAID dependency when
+    it is still open after the date it was needed by."""
+    page = Paginator(_waiting_keys(), DEPENDENCIES_PER_PAGE).get_page(page_number)
+    keys = list(page.object_list)
+    milestone_ids = [pk for kind, pk, _, _ in keys if kind == "milestone"]
+    dependency_ids = [pk for kind, pk, _, _ in keys if kind == "dependency"]
+    milestones = Milestone.objects.select_related("programme", "depends_on__programme").in_bulk(
+        milestone_ids
+    )
+    dependencies = Dependency.objects.select_related("programme", "depends_on").in_bulk(
+        dependency_ids
+    )
+    day = today()
+    rows = []
+    for kind, pk, _, _ in keys:
+        if kind == "milestone":
+            milestone = milestones.get(pk)
+            if milestone is None:
+                continue
+            upstream = milestone.depends_on
+            if upstream is None:  # cleared since the page was counted
+                continue
+            slip = (upstream.due_date - milestone.due_date).days
+            late = 0 if upstream.completed_on else max(slip, 0)
+            rows.append(
+                WaitingOn(
+                    waiting=milestone.programme, on=upstream.programme,
+                    what=f"{milestone.title} waits on {upstream.title}",
+                    needed_by=milestone.due_date,
+                    expected=upstream.completed_on or upstream.due_date,
+                    days_late=late, milestone=milestone,
+                )
+            )  # fmt: skip
+        else:
+            dependency = dependencies.get(pk)
+            if dependency is None or dependency.depends_on is None:
+                continue
+            needed = dependency.needed_by
+            rows.append(
+                WaitingOn(
+                    waiting=dependency.programme, on=dependency.depends_on, what=dependency.title,
+                    needed_by=needed, expected=None,
+                    days_late=max((day - needed).days, 0) if needed else 0, dependency=dependency,
+                )
+            )  # fmt: skip
+    return {"page": page, "rows": rows, "late_count": _late_count()}
+
+
+def _late_count() -> int:
+    milestones, raid = _waiting_sources()
+    return milestones.filter(late=1).count() + raid.filter(late=1).count()

@@ -602,13 +602,15 @@ def _apply_baseline(change_request: ChangeRequest, actor: User) -> tuple[str, st
             raise ServiceError(
                 f"{change_request.reference} names no milestone or new due date to move to."
             )
+        # The approved change re-plans the milestone: its baseline (history keeps each move)
+        # and, unless it is already complete, its forecast move to the new date.
         milestone = Milestone.objects.select_for_update().get(pk=change_request.milestone_id)
-        due_before = milestone.due_date
-        if milestone.baseline_date is None:
-            milestone.baseline_date = due_before
-        milestone.due_date = change_request.new_due_date
+        baseline_before = milestone.baseline_date or milestone.due_date
+        milestone.baseline_date = change_request.new_due_date
+        if not milestone.is_complete:
+            milestone.due_date = change_request.new_due_date
         milestone.save(update_fields=["due_date", "baseline_date"])
-        return due_before.strftime("%-d %B %Y"), milestone.due_date.strftime("%-d %B %Y")
+        return baseline_before.strftime("%-d %B %Y"), milestone.baseline_date.strftime("%-d %B %Y")
     if kind not in (BaselineKind.BUDGET, BaselineKind.BENEFIT):
         return "", ""
     year, amount = change_request.financial_year, change_request.new_amount

@@ -14,6 +14,8 @@ from pptx.util import Cm, Pt
 
 from benefits.finance import BusinessCase
 from benefits.queries import programme_business_case
+from core.charts import Timeline
+from portfolio.queries import plan_milestones, plan_timeline
 from portfolio.templatetags.money import gbp
 
 from .models import GateReview
@@ -29,6 +31,7 @@ class Summary:
     facts: list[tuple[str, str]]
     sections: list[tuple[str, str]]
     money: list[tuple[str, str]] = field(default_factory=list)
+    timeline: Timeline | None = None  # the plan by quarter, on a page of its own in the PDF
 
     @property
     def filename(self) -> str:
@@ -82,6 +85,7 @@ def programme_summary(review: GateReview) -> Summary:
         facts=facts,
         sections=sections,
         money=_money(case, review),
+        timeline=plan_timeline(plan_milestones(programme)),
     )
 
 

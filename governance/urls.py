@@ -62,6 +62,7 @@ urlpatterns = [
         name="portfolio_raid_export",
     ),
     path("raid/", views.raid, name="raid"),
+    path("dependencies/", views.dependencies, name="dependencies"),
     path("raid/export.<str:fmt>", views.log_export, {"kind": "risks"}, name="raid_export"),
     path(
         "raid/risks/<int:pk>/edit/", views.entry_edit, {"kind": "risks"}, name="portfolio_risk_edit"

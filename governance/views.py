@@ -359,6 +359,14 @@ def raid(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @policy("governance.view_logs")
+def dependencies(request: HttpRequest) -> HttpResponse:
+    """Which programme waits on which, from plans and RAID logs, late ones first."""
+    context = queries.portfolio_dependencies(request.GET.get("page"))
+    return render(request, "governance/dependencies.html", context)
+
+
+@require_GET
+@policy("governance.view_logs")
 def log_export(
     request: HttpRequest, kind: str, fmt: str, slug: str | None = None, portfolio: str = ""
 ) -> HttpResponse:

@@ -259,28 +259,102 @@ class Programme(ConcurrentTransitionMixin, models.Model):
         """A board stops the programme ("tied off")."""
 
 
+class MilestoneStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+
+
 class MilestoneQuerySet(models.QuerySet):
     def between(self, start, end) -> MilestoneQuerySet:
         return self.filter(due_date__gte=start, due_date__lte=end)
 
+    def in_plan_order(self) -> MilestoneQuerySet:
+        return self.order_by("position", "due_date", "pk")
+
+    def with_context(self) -> MilestoneQuerySet:
+        return self.select_related("owner", "depends_on__programme")
+
 
 class Milestone(models.Model):
+    """A milestone of a programme's plan: the baseline (agreed at the last gate or approved
+    change request), the forecast (``due_date``, what the roadmap and Annex 1 draw) and the
+    actual date (``completed_on``)."""
+
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference for the milestone, e.g. M-01 (optional).",
+    )
     title = models.CharField(max_length=200)
-    due_date = models.DateField()
+    due_date = models.DateField(verbose_name="forecast date")
     baseline_date = models.DateField(
         null=True, blank=True, help_text="The date agreed at the last gate or approved change."
     )
-    completed_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True, verbose_name="actual date")
+    status = models.CharField(
+        max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_milestones",
+    )
+    stage = models.CharField(
+        max_length=20,
+        choices=Stage.choices,
+        blank=True,
+        verbose_name="stage or gate",
+        help_text="The stage whose gate the milestone leads to.",
+    )
+    position = models.PositiveIntegerField(default=0)
+    depends_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dependents",
+        verbose_name="depends on milestone",
+        help_text="Another programme's milestone this one waits for (optional).",
+    )
 
     history = HistoricalRecords()
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                condition=~models.Q(reference=""),
+                name="milestone_reference_unique_in_programme",
+            ),
+            models.CheckConstraint(
+                name="milestone_not_on_itself", condition=~models.Q(depends_on=models.F("id"))
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == MilestoneStatus.COMPLETE
+
+    @property
+    def days_late(self) -> int:
+        """Days the forecast (or, once complete, the actual date) is past the baseline."""
+        if self.baseline_date is None:
+            return 0
+        latest = self.completed_on if self.is_complete and self.completed_on else self.due_date
+        return max((latest - self.baseline_date).days, 0)
+
+    @property
+    def is_late(self) -> bool:
+        return self.days_late > 0
 
 
 # --- Stage documents --------------------------------------------------------------------------

@@ -12,17 +12,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypedDict
 
+from core.charts import Timeline, timeline_chart
+
 from .models import (
     AssuranceRating,
     DocumentKind,
     DocumentSection,
     HighlightReport,
+    Milestone,
+    MilestoneStatus,
     Portfolio,
     Programme,
     SectionTemplate,
     Stage,
     StageDocument,
 )
+from .periods import Quarter
 from .services import document_is_editable
 
 
@@ -176,3 +181,89 @@ def confidence_history(programme: Programme, limit: int | None = None) -> list[C
         months.setdefault(month, ConfidenceMonth(month)).assurance.append(rating)
     ordered = sorted(months.values(), key=lambda m: m.month, reverse=True)
     return ordered[:limit] if limit is not None else ordered
+
+
+# --- The plan ------------------------------------------------------------------------------
+TIMELINE_ROWS = 30  # milestones drawn on a timeline; the table beside it lists every one
+TIMELINE_QUARTERS = 12
+TIMELINE_LABEL = 30  # characters of a milestone's title beside its row
+
+
+def plan_milestones(programme: Programme) -> list[Milestone]:
+    """The programme's milestones in the plan's order, with their owners and dependencies."""
+    return list(programme.milestones.in_plan_order().with_context())
+
+
+def milestone_state(milestone: Milestone) -> str:
+    if milestone.is_complete:
+        return "done"
+    return "late" if milestone.is_late else "on-track"
+
+
+def plan_timeline(milestones: list[Milestone]) -> Timeline | None:
+    """The plan by quarter (the first ``TIMELINE_ROWS`` milestones, over at most
+    ``TIMELINE_QUARTERS`` quarters from the earliest date shown); None for an empty plan."""
+    shown = milestones[:TIMELINE_ROWS]
+    if not shown:
+        return None
+    drawn = [(m, m.completed_on if m.is_complete and m.completed_on else m.due_date) for m in shown]
+    dates = [d for _, d in drawn] + [m.baseline_date for m in shown if m.baseline_date]
+    quarter, last = Quarter.from_date(min(dates)), Quarter.from_date(max(dates))
+    quarters = [quarter]
+    while quarters[-1] != last and len(quarters) < TIMELINE_QUARTERS:
+        quarters.append(quarters[-1].next())
+    periods = [(f"Q{q.number} {q.financial_year.label}", q.start, q.end) for q in quarters]
+    rows = [(_cut(m.title), day, m.baseline_date, milestone_state(m)) for m, day in drawn]
+    return timeline_chart(periods, rows)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= TIMELINE_LABEL else text[: TIMELINE_LABEL - 1] + "…"
+
+
+def plan_page(programme: Programme) -> dict[str, Any]:
+    """The Plan page: the milestones in order, how many are late, and the timeline."""
+    milestones = plan_milestones(programme)
+    return {
+        "programme": programme,
+        "milestones": milestones,
+        "late_count": sum(1 for m in milestones if m.is_late and not m.is_complete),
+        "timeline": plan_timeline(milestones),
+        "timeline_rows": TIMELINE_ROWS,
+    }
+
+
+MOVES = (
+    ("baseline_date", "Baseline"),
+    ("due_date", "Forecast"),
+    ("completed_on", "Actual"),
+    ("status", "Status"),
+)
+
+
+def milestone_moves(milestone: Milestone) -> list[dict[str, Any]]:
+    """Each change to the milestone's dates or status, oldest first: when, who, and for each
+    changed field its words, the value before (None when it was first recorded) and after."""
+    records = list(
+        milestone.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    moves = []
+    previous = None
+    for record in records:
+        changes = []
+        for name, label in MOVES:
+            before: Any = getattr(previous, name) if previous else None
+            after: Any = getattr(record, name)
+            if previous is not None and before == after:
+                continue
+            if previous is None and after in (None, ""):
+                continue
+            if name == "status":
+                before = MilestoneStatus(before).label if before else None
+                after = MilestoneStatus(after).label
+            changes.append({"label": label, "before": before, "after": after})
+        if changes:
+            moves.append({"when": record.history_date, "who": record.history_user,
+                          "changes": changes})  # fmt: skip
+        previous = record
+    return moves

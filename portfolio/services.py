@@ -19,8 +19,8 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.services import duty_check
-from core.audit import audited
-from core.errors import ServiceError
+from core.audit import audited, bulk_update_audited
+from core.errors import ServiceError, full_clean
 
 from .models import (
     AssuranceRating,
@@ -30,12 +30,15 @@ from .models import (
     DocumentSection,
     DocumentVersion,
     HighlightReport,
+    Milestone,
+    MilestoneStatus,
     Programme,
     SectionTemplate,
     Stage,
     StageDocument,
 )
 from .periods import add_months
+from .project_xml import PlanComparison, PlanRow, compare_plan
 from .sections import DEFAULT_SECTIONS
 
 
@@ -362,3 +365,159 @@ def assurance_rating_record(
         follow_up_review_on=follow_up_review_date(delivery_confidence, from_day=day),
         assessed_by=actor,
     )
+
+
+# --- The plan: milestones ------------------------------------------------------------------
+
+
+class PlanError(ServiceError):
+    """A change to a programme's plan that cannot happen; the message is for the user."""
+
+
+def _dependency_check(milestone: Milestone, depends_on: Milestone | None) -> None:
+    if depends_on is None:
+        return
+    if depends_on.programme_id == milestone.programme_id:
+        raise PlanError({"depends_on": "Choose a milestone of another programme."})
+    seen: set[int | None] = {milestone.pk}
+    step: Milestone | None = depends_on
+    while step is not None:
+        if step.pk in seen:
+            raise PlanError(
+                {"depends_on": f"“{depends_on}” already waits on this milestone: choose another."}
+            )
+        seen.add(step.pk)
+        step = step.depends_on
+
+
+def _status_check(status: str, completed_on: date | None) -> None:
+    if status == MilestoneStatus.COMPLETE and completed_on is None:
+        raise PlanError({"completed_on": "Enter the actual date the milestone was completed."})
+    if status != MilestoneStatus.COMPLETE and completed_on is not None:
+        raise PlanError({"status": "A milestone with an actual date is complete: choose Complete."})
+    if completed_on is not None and completed_on > timezone.localdate():
+        raise PlanError({"completed_on": "The actual date cannot be in the future."})
+
+
+@transaction.atomic
+@audited
+def milestone_save(
+    *,
+    programme: Programme,
+    actor: User,
+    title: str,
+    due_date: date,
+    milestone: Milestone | None = None,
+    baseline_date: date | None = None,
+    completed_on: date | None = None,
+    status: str = MilestoneStatus.NOT_STARTED,
+    owner: User | None = None,
+    stage: str = "",
+    depends_on: Milestone | None = None,
+    reference: str = "",
+) -> Milestone:
+    """Add a milestone to the end of the plan, or change one. A new milestone's baseline is the
+    date given (or its forecast); once the programme's baselines are locked (Deliver) an
+    existing baseline moves only through an approved change request."""
+    if milestone is None:
+        milestone = Milestone(programme=programme)
+        last = programme.milestones.aggregate(last=Max("position"))["last"] or 0
+        milestone.position = last + 1
+        milestone.baseline_date = baseline_date or due_date
+    else:
+        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if milestone.programme_id != programme.pk:
+            raise PlanError("That milestone belongs to another programme.")
+        if baseline_date is not None and baseline_date != milestone.baseline_date:
+            if programme.baselines_locked:
+                raise PlanError({
+                    "baseline_date": "The baseline is agreed: it moves only through an approved "
+                    "change request. Raise one from the Change requests page."
+                })  # fmt: skip
+            milestone.baseline_date = baseline_date
+    _status_check(status, completed_on)
+    _dependency_check(milestone, depends_on)
+    duty_check(person=owner, duty="owner", field="owner", was_id=milestone.owner_id)
+    reference = reference.strip()
+    if (
+        reference
+        and Milestone.objects.filter(programme=programme, reference=reference)
+        .exclude(pk=milestone.pk)
+        .exists()
+    ):
+        raise PlanError({"reference": f"Another milestone of this plan is {reference}."})
+    milestone.title, milestone.due_date, milestone.completed_on = title, due_date, completed_on
+    milestone.status, milestone.owner, milestone.stage = status, owner, stage
+    milestone.depends_on, milestone.reference = depends_on, reference
+    full_clean(milestone)
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+@audited
+def milestone_complete(*, milestone: Milestone, completed_on: date, actor: User) -> Milestone:
+    """Record the actual date a milestone was met."""
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.is_complete:
+        done = f"{milestone.completed_on:%-d %B %Y}" if milestone.completed_on else "a past date"
+        raise PlanError(f"“{milestone}” was already completed on {done}.")
+    _status_check(MilestoneStatus.COMPLETE, completed_on)
+    milestone.status, milestone.completed_on = MilestoneStatus.COMPLETE, completed_on
+    milestone.save(update_fields=["status", "completed_on"])
+    return milestone
+
+
+@transaction.atomic
+@audited
+def milestone_move(*, milestone: Milestone, up: bool, actor: User) -> Milestone:
+    """Move a milestone one place up or down the plan (the plan is renumbered 1, 2, 3…)."""
+    plan = list(
+        Milestone.objects.select_for_update()
+        .filter(programme_id=milestone.programme_id)
+        .in_plan_order()
+    )
+    index = next(i for i, m in enumerate(plan) if m.pk == milestone.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(plan):
+        raise PlanError(f"“{milestone}” is already {'first' if up else 'last'} in the plan.")
+    plan[index], plan[other] = plan[other], plan[index]
+    changed = []
+    for position, item in enumerate(plan, start=1):
+        if item.position != position:
+            item.position = position
+            changed.append(item)
+    bulk_update_audited(Milestone, changed, ["position"])
+    return plan[other]
+
+
+@transaction.atomic
+@audited
+def plan_import(*, programme: Programme, rows: list[PlanRow], actor: User) -> PlanComparison:
+    """Bring a plan's milestones in (a Microsoft Project file's, read by ``project_xml``): new
+    references are added to the end of the plan, known ones updated. All or nothing: the rows
+    are compared again here, and any error refuses the whole import."""
+    Programme.objects.select_for_update().get(pk=programme.pk)  # one import at a time
+    incomplete = [r.where or r.reference for r in rows if not r.due_date or not r.title]
+    if incomplete:
+        raise PlanError(f"{incomplete[0]}: every milestone needs a name and a forecast date.")
+    result = compare_plan(programme, rows)
+    if result.errors:
+        raise PlanError(result.errors)
+    last = programme.milestones.aggregate(last=Max("position"))["last"] or 0
+    for position, change in enumerate(result.create, start=last + 1):
+        milestone = Milestone(
+            programme=programme, reference=change.row.reference, position=position,
+            **change.values,
+        )  # fmt: skip
+        full_clean(milestone)
+        milestone.save()
+    for change in result.update:
+        updated = change.milestone
+        if updated is None:  # pragma: no cover - an update always has its milestone
+            continue
+        for name, value in change.values.items():
+            setattr(updated, name, value)
+        full_clean(updated)
+        updated.save()
+    return result

@@ -14,6 +14,17 @@ urlpatterns = [
         views.assurance_rating_new,
         name="assurance_rating_new",
     ),
+    path("<slug:slug>/plan/", views.plan, name="plan"),
+    path("<slug:slug>/plan/export.<str:fmt>", views.plan_export, name="plan_export"),
+    path("<slug:slug>/plan/import/", views.plan_import_page, name="plan_import"),
+    path("<slug:slug>/plan/import/confirm/", views.plan_import_confirm, name="plan_import_confirm"),
+    path("<slug:slug>/plan/<int:pk>/", views.milestone_edit, name="milestone_edit"),
+    path(
+        "<slug:slug>/plan/<int:pk>/complete/",
+        views.milestone_complete_view,
+        name="milestone_complete",
+    ),
+    path("<slug:slug>/plan/<int:pk>/move/", views.milestone_move_view, name="milestone_move"),
     path("<slug:slug>/<slug:document>/", views.document_edit, name="document_edit"),
     path(
         "<slug:slug>/<slug:document>/sections/<slug:key>/",

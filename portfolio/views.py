@@ -1,27 +1,61 @@
 from django.contrib import messages
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import authorise, policy
 from core.errors import ServiceError, show_service_error
+from core.exports import FORMATS, download
+from core.spreadsheets import SpreadsheetError
 
 from .diffs import content_diff
 from .forms import (
     AssuranceRatingForm,
     HighlightReportForm,
+    MilestoneCompleteForm,
+    MilestoneForm,
+    MilestoneMoveForm,
+    PlanImportConfirmForm,
+    PlanImportForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
     SectionForm,
 )
-from .models import DocumentKind, DocumentVersion, HighlightReport, Programme, SectionTemplate
-from .queries import confidence_history, document_page, programme_page
+from .models import (
+    DocumentKind,
+    DocumentVersion,
+    HighlightReport,
+    Milestone,
+    Programme,
+    SectionTemplate,
+)
+from .plan_sheet import HEADERS, parse_plan_sheet, plan_table
+from .project_xml import (
+    MAX_BYTES,
+    MAX_MILESTONES,
+    PlanRow,
+    compare_plan,
+    parse_project_xml,
+)
+from .queries import (
+    confidence_history,
+    document_page,
+    milestone_moves,
+    plan_page,
+    programme_page,
+)
 from .services import (
     SectionConflict,
     assurance_rating_record,
     highlight_report_save,
+    milestone_complete,
+    milestone_move,
+    milestone_save,
+    plan_import,
     programme_create,
     section_save,
 )
@@ -222,3 +256,212 @@ def assurance_rating_new(request: HttpRequest, slug: str) -> HttpResponse:
         "portfolio/assurance_rating_new.html",
         {"programme": programme, "form": form, "latest": latest},
     )
+
+
+# --- The plan ----------------------------------------------------------------------------------
+def _plan_url(programme: Programme, milestone: Milestone | None = None) -> str:
+    url = reverse("portfolio:plan", kwargs={"slug": programme.slug})
+    return f"{url}#milestone-{milestone.pk}" if milestone else url
+
+
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def plan(request: HttpRequest, slug: str) -> HttpResponse:
+    """The programme's plan: its milestones in order, the timeline, and a milestone to add."""
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    form = MilestoneForm(request.POST or None, programme=programme)
+    if request.method == "POST":
+        authorise(request.user, "portfolio.change_plan", programme)
+        if form.is_valid():
+            try:
+                milestone = milestone_save(
+                    programme=programme, actor=request.user, **form.cleaned_data
+                )
+            except ServiceError as error:
+                show_service_error(form, error)
+            else:
+                messages.success(request, f"“{milestone}” added to the plan.")
+                return redirect(_plan_url(programme, milestone))
+    context = plan_page(programme) | {
+        "form": form,
+        "can_edit": request.user.has_perm("portfolio.change_plan", programme),
+    }
+    return render(request, "portfolio/plan.html", context)
+
+
+def _milestone(slug: str, pk: int) -> tuple[Programme, Milestone]:
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    milestone = get_object_or_404(programme.milestones.with_context(), pk=pk)
+    return programme, milestone
+
+
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def milestone_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One milestone: change it (the team), record it complete, and every move of its dates."""
+    programme, milestone = _milestone(slug, pk)
+    can_edit = request.user.has_perm("portfolio.change_plan", programme)
+    form = MilestoneForm(request.POST or None, programme=programme, milestone=milestone)
+    if request.method == "POST":
+        authorise(request.user, "portfolio.change_plan", programme)
+        if form.is_valid():
+            try:
+                milestone_save(
+                    programme=programme, milestone=milestone, actor=request.user,
+                    **form.cleaned_data,
+                )  # fmt: skip
+            except ServiceError as error:
+                show_service_error(form, error)
+            else:
+                messages.success(request, f"“{form.cleaned_data['title']}” saved.")
+                return redirect(_plan_url(programme, milestone))
+    context = {
+        "programme": programme,
+        "milestone": milestone,
+        "form": form,
+        "complete_form": MilestoneCompleteForm(initial={"completed_on": timezone.localdate()}),
+        "can_edit": can_edit,
+        "moves": milestone_moves(milestone),
+    }
+    return render(request, "portfolio/milestone_edit.html", context)
+
+
+@require_POST
+@policy("portfolio.view_programme")
+def milestone_complete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    programme, milestone = _milestone(slug, pk)
+    authorise(request.user, "portfolio.change_plan", programme)
+    form = MilestoneCompleteForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "programme": programme, "milestone": milestone, "complete_form": form,
+            "form": MilestoneForm(programme=programme, milestone=milestone), "can_edit": True,
+            "moves": milestone_moves(milestone),
+        }  # fmt: skip
+        return render(request, "portfolio/milestone_edit.html", context)
+    try:
+        milestone_complete(
+            milestone=milestone, completed_on=form.cleaned_data["completed_on"], actor=request.user
+        )
+    except ServiceError as error:
+        show_service_error(request, error)
+    else:
+        messages.success(request, f"“{milestone}” recorded as complete.")
+    return redirect(_plan_url(programme, milestone))
+
+
+@require_POST
+@policy("portfolio.view_programme")
+def milestone_move_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    programme, milestone = _milestone(slug, pk)
+    authorise(request.user, "portfolio.change_plan", programme)
+    form = MilestoneMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to move the milestone up or down.")
+        return redirect(_plan_url(programme))
+    try:
+        milestone_move(milestone=milestone, up=form.cleaned_data["direction"] == "up",
+                       actor=request.user)  # fmt: skip
+    except ServiceError as error:
+        show_service_error(request, error)
+    return redirect(_plan_url(programme, milestone))
+
+
+# --- Microsoft Project import ------------------------------------------------------------------
+PREVIEW_HOURS = 12  # a preview may be confirmed this long after it was shown
+
+
+def _signed_rows(programme: Programme, rows: list[PlanRow]) -> str:
+    return signing.dumps(
+        [row.as_dict() for row in rows], salt=f"plan-import:{programme.pk}", compress=True
+    )
+
+
+def _unsigned_rows(programme: Programme, value: str) -> list[PlanRow] | None:
+    try:
+        data = signing.loads(
+            value, salt=f"plan-import:{programme.pk}", max_age=PREVIEW_HOURS * 3600
+        )
+        return [PlanRow(**row) for row in data]
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def _import_page(request: HttpRequest, programme: Programme, **context) -> HttpResponse:
+    context = {
+        "programme": programme, "form": context.pop("form", None) or PlanImportForm(),
+        "max_mb": MAX_BYTES // (1024 * 1024), "max_milestones": MAX_MILESTONES,
+        "headers": HEADERS, **context,
+    }  # fmt: skip
+    return render(request, "portfolio/plan_import.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy("portfolio.view_programme")
+def plan_import_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a Project XML plan and see what it would do: nothing is written until confirmed."""
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    authorise(request.user, "portfolio.change_plan", programme)
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return _import_page(request, programme, form=form)
+    upload = form.cleaned_data["file"]
+    kind = _upload_kind(upload)
+    project = ""
+    try:
+        if kind == "xml":
+            parsed = parse_project_xml(upload)
+            rows, errors, project = parsed.rows, parsed.errors, parsed.project
+        else:
+            rows, errors = parse_plan_sheet(upload, is_csv=kind == "csv")
+    except SpreadsheetError as error:
+        return _import_page(request, programme, form=form, errors=[error.message])
+    comparison = compare_plan(programme, rows)
+    errors += comparison.errors
+    if errors:
+        return _import_page(request, programme, form=form, errors=errors, comparison=comparison)
+    confirm = PlanImportConfirmForm(initial={"rows": _signed_rows(programme, rows)})
+    return _import_page(request, programme, comparison=comparison, confirm=confirm, project=project)
+
+
+def _upload_kind(upload) -> str:
+    """ "xlsx" (a zip), "xml" (Project's XML) or "csv", from the file's first bytes."""
+    head = upload.read(512)
+    upload.seek(0)
+    if head.startswith(b"PK"):
+        return "xlsx"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "xml" if text.startswith(b"<") else "csv"
+
+
+@require_GET
+@policy("portfolio.view_programme")
+def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The plan as the sheet the import reads back (XLSX or CSV), formula-safe."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if fmt not in FORMATS:
+        raise Http404
+    return download(plan_table(programme), fmt)
+
+
+@require_POST
+@policy("portfolio.view_programme")
+def plan_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Import the previewed plan in one transaction: all of it, or nothing."""
+    programme = get_object_or_404(Programme.objects.with_people(), slug=slug)
+    authorise(request.user, "portfolio.change_plan", programme)
+    form = PlanImportConfirmForm(request.POST)
+    rows = _unsigned_rows(programme, form.data.get("rows", "")) if form.is_valid() else None
+    if rows is None:
+        expired = "The preview has expired or was changed: upload the file again."
+        return _import_page(request, programme, errors=[expired])
+    try:
+        result = plan_import(programme=programme, rows=rows, actor=request.user)
+    except ServiceError as error:
+        return _import_page(request, programme, errors=error.messages)
+    messages.success(
+        request,
+        f"Plan imported: {len(result.create)} milestones added, {len(result.update)} updated, "
+        f"{len(result.unchanged)} unchanged.",
+    )
+    return redirect(_plan_url(programme))

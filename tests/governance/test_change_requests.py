@@ -123,7 +123,9 @@ def test_approved_change_moves_the_milestone_and_records_before_after_and_a_deci
     assert response.status_code == 302
     milestone.refresh_from_db()
     assert milestone.due_date == dt.date(2026, 8, 11)
-    assert milestone.baseline_date == dt.date(2026, 6, 30)
+    assert milestone.baseline_date == dt.date(2026, 8, 11)
+    baselines = [h.baseline_date for h in milestone.history.order_by("history_date")]
+    assert baselines == [None, dt.date(2026, 8, 11)]
     change.refresh_from_db()
     assert change.status == ChangeStatus.APPROVED
     assert (change.baseline_before, change.baseline_after) == ("30 June 2026", "11 August 2026")

@@ -4,6 +4,7 @@ the computed ROI and payback, and the one-slide programme summary (PowerPoint an
 
 import io
 import subprocess
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from governance.services import GateError, gate_review_decide
 from portfolio.models import Stage
 from tests.benefits.factories import BenefitFactory
 from tests.governance.conftest import submit
+from tests.portfolio.factories import MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -147,6 +149,24 @@ def test_the_summary_slide_pdf_renders_one_page(world, income, client_as, tmp_pa
     path.write_bytes(response.content)
     assert "Pages:           1" in _run("/usr/bin/pdfinfo", path)
     assert "Income generation" in _run("/usr/bin/pdftotext", path, "-")
+
+
+def test_the_summary_pdf_prints_the_programmes_plan_on_a_second_page(
+    world, income, client_as, tmp_path
+):
+    MilestoneFactory(programme=income, title="Fees and charges review agreed",
+                     baseline_date=date(2026, 5, 1), due_date=date(2026, 7, 1))  # fmt: skip
+    MilestoneFactory(programme=income, title="New charging live",
+                     baseline_date=date(2026, 12, 1), due_date=date(2026, 12, 1))  # fmt: skip
+    review = _to_gate_2_stb(income, world)
+    response = client_as(world.viewer).get(f"/gates/{review.pk}/summary.pdf")
+    path = tmp_path / "slide.pdf"
+    path.write_bytes(response.content)
+    assert "Pages:           2" in _run("/usr/bin/pdfinfo", path)
+    text = _run("/usr/bin/pdftotext", path, "-")
+    assert "Income generation: plan" in text
+    assert "Fees and charges review agreed" in text
+    assert "Q3 2026/27" in text
 
 
 def test_the_board_pack_shows_agreed_and_computed_figures_and_includes_the_slide(

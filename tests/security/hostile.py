@@ -62,6 +62,10 @@ from notifications.forms import ChoicesForm, OutboxFilterForm, WebhookForm
 from portfolio.forms import (
     AssuranceRatingForm,
     HighlightReportForm,
+    MilestoneCompleteForm,
+    MilestoneForm,
+    MilestoneMoveForm,
+    PlanImportConfirmForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
     SectionForm,
@@ -196,6 +200,38 @@ REGISTRY: list[HostileForm] = [
         "independent assurance rating",
         url=lambda demo: reverse("portfolio:assurance_rating_new", kwargs=samples.programme(demo)),
         form=AssuranceRatingForm,
+    ),
+    HostileForm(
+        "plan: add a milestone",
+        url=lambda demo: reverse("portfolio:plan", kwargs=samples.programme(demo)),
+        form=MilestoneForm,
+        actor="own_manager",
+        form_kwargs=lambda demo: {"programme": demo.programme},
+    ),
+    HostileForm(
+        "plan: change a milestone",
+        url=lambda demo: reverse("portfolio:milestone_edit", kwargs=samples.milestone(demo)),
+        form=MilestoneForm,
+        actor="own_manager",
+        form_kwargs=lambda demo: {"programme": demo.programme},
+    ),
+    HostileForm(
+        "plan: complete a milestone",
+        url=lambda demo: reverse("portfolio:milestone_complete", kwargs=samples.milestone(demo)),
+        form=MilestoneCompleteForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "plan: move a milestone",
+        url=lambda demo: reverse("portfolio:milestone_move", kwargs=samples.milestone(demo)),
+        form=MilestoneMoveForm,
+        actor="own_manager",
+    ),
+    HostileForm(
+        "plan: confirm a Project import",
+        url=lambda demo: reverse("portfolio:plan_import_confirm", kwargs=samples.programme(demo)),
+        form=PlanImportConfirmForm,
+        actor="own_manager",
     ),
     HostileForm(
         "gate decide",
@@ -503,6 +539,7 @@ UNREGISTERED_FORMS = {
     "benefits.forms.BaseGridFormSet": "the base of the grid formsets (GRIDS)",
     "benefits.forms.TargetImportForm": "a file upload: test_malformed_xlsx.py",
     "governance.forms.RaidImportForm": "a file upload: test_malformed_xlsx.py",
+    "portfolio.forms.PlanImportForm": "a file upload: tests/portfolio/test_plan_import.py",
 }
 
 

@@ -263,6 +263,18 @@ EXPECTATIONS: dict[str, Entry] = {
     "portfolio:assurance_rating_new": Entry(
         kwargs=samples.programme, GET=PMO_ONLY_PAGE, POST=PMO_ONLY_PAGE
     ),
+    "governance:dependencies": read(),
+    "portfolio:plan": Entry(kwargs=samples.programme, GET=STAFF_READ, POST=PROGRAMME_EDIT),
+    "portfolio:milestone_edit": Entry(
+        kwargs=samples.milestone, GET=STAFF_READ, POST=PROGRAMME_EDIT
+    ),
+    # An empty POST: the form again with its error (complete), back to the plan (move).
+    "portfolio:milestone_complete": Entry(kwargs=samples.milestone, POST=PROGRAMME_EDIT),
+    "portfolio:milestone_move": Entry(kwargs=samples.milestone, POST=PROGRAMME_ACT),
+    # An empty upload or confirmation: the import page again with the error.
+    "portfolio:plan_export": read(_with_fmt(samples.programme)),
+    "portfolio:plan_import": edit_page(samples.programme, PROGRAMME_EDIT),
+    "portfolio:plan_import_confirm": Entry(kwargs=samples.programme, POST=PROGRAMME_EDIT),
     "portfolio:document_edit": read(samples.document),
     "portfolio:document_version": read(samples.document_version),
     "portfolio:section_update": Entry(kwargs=samples.section, POST=PROGRAMME_ACT),

@@ -2,6 +2,7 @@
 object-level tests. Each takes the sample programme (``demo.programme``) and returns the kwargs
 of one URL; the objects belong to that programme where the URL is a programme's."""
 
+from datetime import date
 from typing import Any
 
 from accounts.models import User
@@ -9,7 +10,7 @@ from api.models import AccessToken
 from api.services import access_token_create
 from benefits.models import Benefit, BenefitType, MTFPPlan
 from governance.models import Board, ChangeRequest, GatePolicy, GateReview, Risk
-from portfolio.models import DocumentVersion, StageDocument
+from portfolio.models import DocumentVersion, Milestone, StageDocument
 
 Kwargs = dict[str, Any]
 
@@ -44,6 +45,16 @@ def document_version(demo: Any) -> Kwargs:
         "document": version.document.kind,
         "number": version.number,
     }
+
+
+def milestone(demo: Any) -> Kwargs:
+    """A milestone of the sample programme's plan (the demo gives Commercial none)."""
+    row, _ = Milestone.objects.get_or_create(
+        programme=demo.programme,
+        title="Sample milestone",
+        defaults={"due_date": date(2026, 3, 31), "baseline_date": date(2026, 3, 31)},
+    )
+    return {"slug": demo.programme.slug, "pk": row.pk}
 
 
 def gate_review(demo: Any) -> Kwargs:

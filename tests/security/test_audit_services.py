@@ -72,12 +72,14 @@ from portfolio.models import (
     DocumentKind,
     DocumentSection,
     HighlightReport,
+    Milestone,
     Programme,
     SectionTemplate,
     Stage,
     StageDocument,
 )
 from portfolio.periods import Quarter
+from portfolio.project_xml import PlanRow
 from reports import services as reports
 from reports.models import (
     DeepDivePack,
@@ -581,6 +583,50 @@ def _(w: SimpleNamespace) -> Expect:
         w.board,
         lambda: portfolio.document_unlock(document=version.document, actor=w.board),
         history=[StageDocument],
+    )
+
+
+@case("portfolio.services.milestone_save")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.manager,
+        lambda: portfolio.milestone_save(
+            programme=w.programme, title="Go live", due_date=date(2030, 1, 1), actor=w.manager
+        ),
+        history=[Milestone],
+    )
+
+
+@case("portfolio.services.milestone_complete")
+def _(w: SimpleNamespace) -> Expect:
+    milestone = MilestoneFactory(programme=w.programme, due_date=date(2024, 1, 1))
+    return Expect(
+        w.manager,
+        lambda: portfolio.milestone_complete(
+            milestone=milestone, completed_on=date(2024, 1, 2), actor=w.manager
+        ),
+        history=[Milestone],
+    )
+
+
+@case("portfolio.services.milestone_move")
+def _(w: SimpleNamespace) -> Expect:
+    MilestoneFactory(programme=w.programme, position=1)
+    second = MilestoneFactory(programme=w.programme, position=2)
+    return Expect(
+        w.manager,
+        lambda: portfolio.milestone_move(milestone=second, up=True, actor=w.manager),
+        history=[Milestone],
+    )
+
+
+@case("portfolio.services.plan_import")
+def _(w: SimpleNamespace) -> Expect:
+    row = PlanRow(reference="MSP-1", title="Go live", due_date="2030-01-01")
+    return Expect(
+        w.manager,
+        lambda: portfolio.plan_import(programme=w.programme, rows=[row], actor=w.manager),
+        history=[Milestone],
     )
 
 

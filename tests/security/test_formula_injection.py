@@ -207,7 +207,14 @@ def _report(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
     yield "pmo", url
 
 
+def _plans(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for slug in Milestone.objects.values_list("programme__slug", flat=True).distinct():
+        for fmt in FORMATS:
+            yield "pmo", reverse("portfolio:plan_export", kwargs={"slug": slug, "fmt": fmt})
+
+
 FETCHERS: dict[str, Callable[[dict[str, Any]], Iterator[tuple[str, str]]]] = {
+    "portfolio:plan_export": _plans,
     "dashboard:export": _dashboard,
     "dashboard:savings_year_export": _savings_years,
     **{f"governance:{key.replace('-', '_')}_export": _log_urls(key) for key in REGISTERS},
