@@ -1,7 +1,7 @@
 """CSV on the Web (W3C CSVW) metadata for every CSV download, beside it at ``….csv-metadata.json``.
 
-It describes the columns of the same Table (core/exports.py) or log Register
-(governance/registers.py) the CSV is written from, so titles and order cannot drift: money
+It describes the columns of the same Table (core/exports.py) or log Log
+(governance/logs.py) the CSV is written from, so titles and order cannot drift: money
 columns are ``decimal`` (written with pence, a point and no symbol), every other column
 ``string`` (the CSV carries what the page shows, labels and all).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.exports import Table
-from governance.registers import Column
+from governance.logs import Column
 
 
 def _name(title: str, used: set[str]) -> str:
@@ -48,5 +48,5 @@ def table_metadata(table: Table, csv_url: str) -> dict[str, Any]:
     return _document(csv_url, table.title, columns)
 
 
-def register_metadata(title: str, columns: list[Column], csv_url: str) -> dict[str, Any]:
+def log_metadata(title: str, columns: list[Column], csv_url: str) -> dict[str, Any]:
     return _document(csv_url, title, [{"titles": c.label, "datatype": "string"} for c in columns])

@@ -10,7 +10,7 @@ from .odata import views as odata
 app_name = "api"
 
 P = "programmes/<slug:slug>/"
-LOG_EXPORTS = [  # (the log's export prefix, its register)
+LOG_EXPORTS = [  # (the log's export prefix, the log)
     (f"{P}raid/risks/", "risks"),
     (f"{P}raid/assumptions/", "assumptions"),
     (f"{P}raid/issues/", "issues"),

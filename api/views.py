@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policies import authorise, policy
 from dashboard.forms import DashboardFilterForm
 from dashboard.queries import DashboardFilters, dashboard_table, latest_snapshot, savings_download
-from governance.registers import REGISTERS
+from governance.logs import LOGS
 from portfolio.models import Portfolio, Programme
 from portfolio.periods import FinancialYear
 
@@ -146,16 +146,16 @@ def csvw_savings_year(request: HttpRequest, year: int) -> HttpResponse:
 def csvw_log(
     request: HttpRequest, kind: str, slug: str | None = None, portfolio: str = ""
 ) -> HttpResponse:
-    register = REGISTERS.get(kind)
-    if register is None:
+    log = LOGS.get(kind)
+    if log is None:
         raise Http404
     scope: Programme | Portfolio | None = None
     if slug:
         scope = get_object_or_404(Programme, slug=slug)
     if portfolio:
         scope = get_object_or_404(Portfolio, slug=portfolio)
-    title = f"{register.title}: {scope}" if scope else register.title
-    return _json(csvw.register_metadata(title, register.columns_for(scope), _csv_url(request)))
+    title = f"{log.title}: {scope}" if scope else log.title
+    return _json(csvw.log_metadata(title, log.columns_for(scope), _csv_url(request)))
 
 
 # --- calendar feeds -----------------------------------------------------------------------------

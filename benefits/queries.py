@@ -57,7 +57,7 @@ def benefit_rating(benefit: Benefit) -> deliverability.Rating:
     )
 
 
-def register_page(programme: Programme) -> dict[str, Any]:
+def log_page(programme: Programme) -> dict[str, Any]:
     benefits = list(Benefit.objects.for_programme(programme).with_register())
     entries = [
         {"benefit": b, "totals": benefit_totals(b), "rating": benefit_rating(b)} for b in benefits

@@ -51,7 +51,7 @@ def _this_year() -> int:
 @policy("benefits.view_benefits")
 def benefit_register(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme(slug)
-    context = queries.register_page(programme)
+    context = queries.log_page(programme)
     context["can_edit"] = request.user.has_perm("benefits.change_benefits", programme)
     return render(request, "benefits/benefit_register.html", context)
 

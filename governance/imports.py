@@ -46,7 +46,7 @@ FIELDS = {
     "Proximity": "proximity",
 }  # fmt: skip
 SCORE_FIELDS = {name: name.lower().replace(" ", "_") for name in SCORES}
-# A risk row is 17 cells; a register of MAX_ROWS risks, a header and room for notes.
+# A risk row is 17 cells; a RAID log of MAX_ROWS risks, a header and room for notes.
 LIMITS = SpreadsheetLimits(
     max_upload_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1, max_columns=50, max_cells=200_000
 )

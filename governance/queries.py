@@ -33,6 +33,7 @@ from portfolio.models import (
     SectionTemplate,
 )
 
+from .logs import Log, today
 from .models import (
     Action,
     AgreedInvestment,
@@ -57,7 +58,6 @@ from .models import (
     SignOff,
     score_band,
 )
-from .registers import Register, today
 
 
 def gates_page(user: User, page_number: str | None = None) -> dict[str, Any]:
@@ -306,16 +306,16 @@ class Row:
         return [c for c in self.cells if c["detail"] and c["value"]]
 
 
-def make_row(register: Register, obj: Any, day: Any = None, columns: list | None = None) -> Row:
+def make_row(log: Log, obj: Any, day: Any = None, columns: list | None = None) -> Row:
     cells = [
         {"label": c.label, "value": c.value(obj), "detail": c.detail}
-        for c in (register.columns if columns is None else columns)
+        for c in (log.columns if columns is None else columns)
     ]
-    link = register.link(obj) if register.link else ""
-    return Row(obj, cells, register.flags(obj, day or today()), link=link)
+    link = log.link(obj) if log.link else ""
+    return Row(obj, cells, log.flags(obj, day or today()), link=link)
 
 
-# The registers whose rows are escalated one by one (EscalationSource values).
+# The logs whose rows are escalated one by one (EscalationSource values).
 ESCALATED_REGISTERS = {"actions": "action", "issues": "issue"}
 
 
@@ -326,45 +326,43 @@ def open_escalations_of(source: str, ids: Iterable[int]) -> dict[int, Escalation
 
 
 def filtered_rows(
-    register: Register, scope: Programme | Portfolio | None, params: QueryDict
+    log: Log, scope: Programme | Portfolio | None, params: QueryDict
 ) -> tuple[Any, models.QuerySet, str]:
     """(filter form, filtered and sorted rows, the sort key in force) for a log and its GET."""
     # Its own ids ("filter-owner"): the page can hold an edit form with the same fields.
-    form = register.filter_form(params or None, auto_id="filter-%s")
+    form = log.filter_form(params or None, auto_id="filter-%s")
     data = form.cleaned_data if form.is_valid() else {}
-    qs = register.filter(register.rows(scope), data)
+    qs = log.filter(log.rows(scope), data)
     sort = params.get("sort", "")
-    keys = {c.sort for c in register.columns if c.sort}
+    keys = {c.sort for c in log.columns if c.sort}
     if sort.lstrip("-") in keys:
         qs = qs.order_by(sort, "pk")
     else:
         sort = ""
-        qs = qs.order_by(*(register.model._meta.ordering or []), "pk")
+        qs = qs.order_by(*(log.model._meta.ordering or []), "pk")
     return form, qs, sort
 
 
-def log_table(register: Register, scope: Programme | Portfolio | None, params: QueryDict) -> Table:
+def log_table(log: Log, scope: Programme | Portfolio | None, params: QueryDict) -> Table:
     """A log's download: the page's columns and the rows its filters select, in its sort order,
     read from the database as they are written."""
-    _form, qs, _sort = filtered_rows(register, scope, params)
-    columns = register.columns_for(scope)
+    _form, qs, _sort = filtered_rows(log, scope, params)
+    columns = log.columns_for(scope)
     return Table(
-        slug=f"{getattr(scope, 'slug', 'portfolio')}-{register.key}",
-        title=register.title,
+        slug=f"{getattr(scope, 'slug', 'portfolio')}-{log.key}",
+        title=log.title,
         headers=[c.label for c in columns],
         rows=([c.export_value(obj) for c in columns] for obj in qs.iterator(chunk_size=CHUNK_SIZE)),
         money_columns=frozenset(i for i, c in enumerate(columns) if c.money),
     )
 
 
-def register_page(
-    register: Register, scope: Programme | Portfolio | None, params: QueryDict
-) -> dict[str, Any]:
-    form, qs, sort = filtered_rows(register, scope, params)
+def log_page(log: Log, scope: Programme | Portfolio | None, params: QueryDict) -> dict[str, Any]:
+    form, qs, sort = filtered_rows(log, scope, params)
     page: Page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     day = today()
-    columns = register.columns_for(scope)
-    rows = [make_row(register, obj, day, columns) for obj in page.object_list]
+    columns = log.columns_for(scope)
+    rows = [make_row(log, obj, day, columns) for obj in page.object_list]
     headers = [
         {
             "label": c.label,
@@ -376,7 +374,7 @@ def register_page(
         if not c.detail
     ]
     return {
-        "register": register,
+        "log": log,
         "filter_form": form,
         "page": page,
         "rows": rows,

@@ -50,6 +50,7 @@ from .forms import (
     ThresholdsForm,
 )
 from .imports import HEADERS, raid_import, template_table
+from .logs import LOGS, RAID, Log
 from .models import (
     Board,
     ChangeRequest,
@@ -61,7 +62,6 @@ from .models import (
     Risk,
 )
 from .queries import gates_page, programme_history, review_page
-from .registers import RAID, REGISTERS, Register
 from .services import (
     gate_policy_update,
     gate_review_decide,
@@ -220,14 +220,14 @@ EDIT = "governance.change_logs"
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-def _register(kind: str) -> Register:
-    if kind not in REGISTERS:
+def _log(kind: str) -> Log:
+    if kind not in LOGS:
         raise Http404
-    return REGISTERS[kind]
+    return LOGS[kind]
 
 
-def _name(register: Register, view: str) -> str:
-    return f"governance:{register.key.replace('-', '_')}_{view}"
+def _name(log: Log, view: str) -> str:
+    return f"governance:{log.key.replace('-', '_')}_{view}"
 
 
 def _programme(slug: str | None) -> Programme | None:
@@ -236,13 +236,13 @@ def _programme(slug: str | None) -> Programme | None:
     return get_object_or_404(Programme.objects.with_people(), slug=slug)
 
 
-def _entry_urls(register: Register, programme: Programme | None, pk: int) -> dict[str, str]:
+def _entry_urls(log: Log, programme: Programme | None, pk: int) -> dict[str, str]:
     kwargs: dict[str, Any] = {"pk": pk}
     if programme is not None:
         kwargs["slug"] = programme.slug
         return {
-            "edit_url": reverse(_name(register, "edit"), kwargs=kwargs),
-            "row_url": reverse(_name(register, "row"), kwargs=kwargs),
+            "edit_url": reverse(_name(log, "edit"), kwargs=kwargs),
+            "row_url": reverse(_name(log, "row"), kwargs=kwargs),
         }
     return {
         "edit_url": reverse("governance:portfolio_risk_edit", kwargs=kwargs),
@@ -250,18 +250,18 @@ def _entry_urls(register: Register, programme: Programme | None, pk: int) -> dic
     }
 
 
-def _list_url(register: Register, scope: Programme | Portfolio | None) -> str:
+def _list_url(log: Log, scope: Programme | Portfolio | None) -> str:
     if isinstance(scope, Programme):
-        return reverse(_name(register, "list"), kwargs={"slug": scope.slug})
+        return reverse(_name(log, "list"), kwargs={"slug": scope.slug})
     if isinstance(scope, Portfolio):
         return reverse("governance:portfolio_raid", kwargs={"slug": scope.slug})
     return reverse("governance:raid")
 
 
-def _with_escalations(request: HttpRequest, register: Register, rows: list[Any]) -> None:
+def _with_escalations(request: HttpRequest, log: Log, rows: list[Any]) -> None:
     """On the actions and issues logs: each row's open escalation (to which board), and whether
     this person may escalate it (``governance.escalate_item``)."""
-    source = queries.ESCALATED_REGISTERS.get(register.key)
+    source = queries.ESCALATED_REGISTERS.get(log.key)
     if source is None:
         return
     waiting = queries.open_escalations_of(source, (row.obj.pk for row in rows))
@@ -273,31 +273,27 @@ def _with_escalations(request: HttpRequest, register: Register, rows: list[Any])
 
 
 def _log_context(
-    request: HttpRequest, register: Register, scope: Programme | Portfolio | None
+    request: HttpRequest, log: Log, scope: Programme | Portfolio | None
 ) -> dict[str, Any]:
-    context = queries.register_page(register, scope, request.GET)
+    context = queries.log_page(log, scope, request.GET)
     programme = scope if isinstance(scope, Programme) else None
-    can_edit = register.editable and (
+    can_edit = log.editable and (
         (programme is not None and request.user.has_perm(EDIT, programme))
-        or (
-            scope is None
-            and register is REGISTERS["risks"]
-            and request.user.has_perm(EDIT, PORTFOLIO_LOGS)
-        )
+        or (scope is None and log is LOGS["risks"] and request.user.has_perm(EDIT, PORTFOLIO_LOGS))
     )
     for row in context["rows"]:
         row_programme = programme
         # On a programme, another programme's dependency on it is read-only here; on the whole
-        # portfolio's page, only the portfolio's own register (no programme) is edited in place.
+        # portfolio's page, only the portfolio's own log (no programme) is edited in place.
         own = programme.pk if programme is not None else None
         row.can_edit = can_edit and row.obj.programme_id == own
         if row.can_edit:
-            urls = _entry_urls(register, row_programme, row.obj.pk)
+            urls = _entry_urls(log, row_programme, row.obj.pk)
             row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
-    _with_escalations(request, register, context["rows"])
-    list_url = _list_url(register, scope)
+    _with_escalations(request, log, context["rows"])
+    list_url = _list_url(log, scope)
     if isinstance(scope, Programme):
-        export_base = reverse(_name(register, "export"), kwargs={"slug": scope.slug, "fmt": "X"})
+        export_base = reverse(_name(log, "export"), kwargs={"slug": scope.slug, "fmt": "X"})
     elif isinstance(scope, Portfolio):
         export_base = reverse(
             "governance:portfolio_raid_export", kwargs={"portfolio": scope.slug, "fmt": "X"}
@@ -312,18 +308,18 @@ def _log_context(
             "can_edit": can_edit,
             "list_url": list_url,
             "query": request.GET.urlencode(),
-            "raid_registers": RAID if register.section == "raid" else [],
+            "raid_logs": RAID if log.section == "raid" else [],
             "export_base": export_base.removesuffix("X"),
             "can_record_decision": can_edit_programme,
             "can_raise_change": can_edit_programme,
-            "escalates": queries.ESCALATED_REGISTERS.get(register.key, ""),
+            "escalates": queries.ESCALATED_REGISTERS.get(log.key, ""),
         }
     )
-    if register is REGISTERS["risks"]:
-        context["heat_map"] = queries.heat_map(register.rows(scope))
+    if log is LOGS["risks"]:
+        context["heat_map"] = queries.heat_map(log.rows(scope))
         context["heat_map_url"] = list_url
-    if programme is not None and register.editable:
-        context["add_url"] = reverse(_name(register, "add"), kwargs={"slug": programme.slug})
+    if programme is not None and log.editable:
+        context["add_url"] = reverse(_name(log, "add"), kwargs={"slug": programme.slug})
     return context
 
 
@@ -335,9 +331,9 @@ def _template(request: HttpRequest, page: str, fragment: str) -> str:
 @require_GET
 @policy("governance.view_logs")
 def log_list(request: HttpRequest, kind: str, slug: str | None = None) -> HttpResponse:
-    register = _register(kind)
+    log = _log(kind)
     programme = _programme(slug)
-    context = _log_context(request, register, programme)
+    context = _log_context(request, log, programme)
     return render(request, _template(request, "governance/log_list.html", "results"), context)
 
 
@@ -345,14 +341,14 @@ def log_list(request: HttpRequest, kind: str, slug: str | None = None) -> HttpRe
 @policy("governance.view_logs")
 def portfolio_raid(request: HttpRequest, slug: str) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio, slug=slug)
-    context = _log_context(request, REGISTERS["risks"], portfolio)
+    context = _log_context(request, LOGS["risks"], portfolio)
     return render(request, _template(request, "governance/log_list.html", "results"), context)
 
 
 @require_GET
 @policy("governance.view_logs")
 def raid(request: HttpRequest) -> HttpResponse:
-    context = _log_context(request, REGISTERS["risks"], None)
+    context = _log_context(request, LOGS["risks"], None)
     context["portfolios"] = Portfolio.objects.all()
     return render(request, _template(request, "governance/log_list.html", "results"), context)
 
@@ -370,50 +366,50 @@ def dependencies(request: HttpRequest) -> HttpResponse:
 def log_export(
     request: HttpRequest, kind: str, fmt: str, slug: str | None = None, portfolio: str = ""
 ) -> HttpResponse:
-    register = _register(kind)
+    log = _log(kind)
     if fmt not in FORMATS:
         raise Http404
     scope: Programme | Portfolio | None = _programme(slug)
     if portfolio:
         scope = get_object_or_404(Portfolio, slug=portfolio)
-    return download(queries.log_table(register, scope, request.GET), fmt)
+    return download(queries.log_table(log, scope, request.GET), fmt)
 
 
-def _entry(register: Register, programme: Programme | None, pk: int) -> Any:
-    qs = register.model.objects.select_related(*register.related)
+def _entry(log: Log, programme: Programme | None, pk: int) -> Any:
+    qs = log.model.objects.select_related(*log.related)
     if programme is None:
         return get_object_or_404(qs, pk=pk, programme__isnull=True)
     return get_object_or_404(qs, pk=pk, programme=programme)
 
 
-def _form(register: Register, programme: Programme | None, **kwargs: Any) -> Any:
-    if register.key == "dependencies":
+def _form(log: Log, programme: Programme | None, **kwargs: Any) -> Any:
+    if log.key == "dependencies":
         kwargs["programme"] = programme
-    return register.form(**kwargs)
+    return log.form(**kwargs)
 
 
-def _row_context(request: HttpRequest, register: Register, programme, obj, form=None) -> dict:
-    row = queries.make_row(register, obj, columns=register.columns_for(programme))
+def _row_context(request: HttpRequest, log: Log, programme, obj, form=None) -> dict:
+    row = queries.make_row(log, obj, columns=log.columns_for(programme))
     row.can_edit = True
-    urls = _entry_urls(register, programme, obj.pk)
+    urls = _entry_urls(log, programme, obj.pk)
     row.edit_url, row.row_url = urls["edit_url"], urls["row_url"]
-    _with_escalations(request, register, [row])
+    _with_escalations(request, log, [row])
     return {
-        "register": register, "programme": programme, "row": row, "form": form, "can_edit": True,
-        "escalates": queries.ESCALATED_REGISTERS.get(register.key, ""),
+        "log": log, "programme": programme, "row": row, "form": form, "can_edit": True,
+        "escalates": queries.ESCALATED_REGISTERS.get(log.key, ""),
     }  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
 @policy("governance.change_logs")
 def entry_edit(request: HttpRequest, kind: str, pk: int, slug: str | None = None) -> HttpResponse:
-    register = _register(kind)
-    if not register.editable:
+    log = _log(kind)
+    if not log.editable:
         raise Http404
     programme = _programme(slug)
     authorise(request.user, EDIT, programme or PORTFOLIO_LOGS)
-    obj = _entry(register, programme, pk)
-    form = _form(register, programme, data=request.POST or None, instance=obj)
+    obj = _entry(log, programme, pk)
+    form = _form(log, programme, data=request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
         try:
             services.log_entry_save(instance=form.instance, programme=programme, actor=request.user)
@@ -421,13 +417,13 @@ def entry_edit(request: HttpRequest, kind: str, pk: int, slug: str | None = None
             show_service_error(form, error)
         else:
             if request.htmx:
-                context = _row_context(request, register, programme, form.instance)
+                context = _row_context(request, log, programme, form.instance)
                 return render(request, "governance/log_list.html#row", context)
-            messages.success(request, f"The {register.noun} “{form.instance}” was saved.")
-            list_url = _list_url(register, programme)
+            messages.success(request, f"The {log.noun} “{form.instance}” was saved.")
+            list_url = _list_url(log, programme)
             return redirect(list_url)
-    context = _row_context(request, register, programme, obj, form)
-    context["list_url"] = _list_url(register, programme)
+    context = _row_context(request, log, programme, obj, form)
+    context["list_url"] = _list_url(log, programme)
     template = "governance/log_edit.html"
     return render(request, _template(request, template, "row_form"), context)
 
@@ -436,43 +432,43 @@ def entry_edit(request: HttpRequest, kind: str, pk: int, slug: str | None = None
 @policy("governance.view_logs")
 def entry_row(request: HttpRequest, kind: str, pk: int, slug: str | None = None) -> HttpResponse:
     """One row, as the table shows it (what "Cancel" swaps back in)."""
-    register = _register(kind)
+    log = _log(kind)
     programme = _programme(slug)
     authorise(request.user, EDIT, programme or PORTFOLIO_LOGS)
-    obj = _entry(register, programme, pk)
+    obj = _entry(log, programme, pk)
     return render(
-        request, "governance/log_list.html#row", _row_context(request, register, programme, obj)
+        request, "governance/log_list.html#row", _row_context(request, log, programme, obj)
     )
 
 
 @require_http_methods(["GET", "POST"])
 @policy("governance.change_logs")
 def entry_add(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
-    register = _register(kind)
-    if not register.editable:
+    log = _log(kind)
+    if not log.editable:
         raise Http404
     programme = _programme(slug)
     authorise(request.user, EDIT, programme)
-    form = _form(register, programme, data=request.POST or None)
-    list_url = _list_url(register, programme)
+    form = _form(log, programme, data=request.POST or None)
+    list_url = _list_url(log, programme)
     if request.method == "POST" and form.is_valid():
         try:
             services.log_entry_save(instance=form.instance, programme=programme, actor=request.user)
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            messages.success(request, f"The {register.noun} “{form.instance}” was added.")
+            messages.success(request, f"The {log.noun} “{form.instance}” was added.")
             if request.htmx:
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = list_url
                 return response
             return redirect(list_url)
     context = {
-        "register": register,
+        "log": log,
         "programme": programme,
         "form": form,
         "list_url": list_url,
-        "add_url": reverse(_name(register, "add"), kwargs={"slug": programme.slug}),
+        "add_url": reverse(_name(log, "add"), kwargs={"slug": programme.slug}),
     }
     return render(request, _template(request, "governance/log_add.html", "add_form"), context)
 

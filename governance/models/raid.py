@@ -70,7 +70,7 @@ class RiskQuerySet(models.QuerySet):
 
 
 class Risk(models.Model):
-    """A risk on a programme's RAID log, or on the portfolio's own register (no programme)."""
+    """A risk on a programme's RAID log, or on the portfolio's own RAID log (no programme)."""
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="risks"

@@ -12,8 +12,8 @@ from accounts.roles import Role
 from api.odata.entities import ENTITY_SETS
 from benefits.models import Benefit, BenefitProfile
 from governance import queries
+from governance.logs import LOGS
 from governance.models import Action, Risk
-from governance.registers import REGISTERS
 from portfolio.models import Programme
 from tests.api.conftest import basic, bearer
 from tests.security.test_permission_matrix import SAMPLE_PROGRAMME
@@ -65,7 +65,7 @@ def test_a_managers_token_sees_the_rows_the_pages_show(demo, client, make_token)
     headers = bearer(make_token(manager))
     programme = Programme.objects.get(slug=SAMPLE_PROGRAMME)
     for kind, set_name in (("risks", "Risks"), ("actions", "Actions"), ("issues", "Issues")):
-        _form, page_rows, _sort = queries.filtered_rows(REGISTERS[kind], programme, QueryDict())
+        _form, page_rows, _sort = queries.filtered_rows(LOGS[kind], programme, QueryDict())
         feed, _pages = _all(
             client, f"/odata/{set_name}?$filter=ProgrammeId eq {programme.pk}&$select=Id", headers
         )

@@ -29,8 +29,8 @@ from benefits.models import MTFPLine, MTFPPlan, RollupRow
 from core.exports import FORMATS, FORMULA_TRIGGERS
 from dashboard.queries import TABLES, latest_snapshot
 from governance.lessons import lesson_adopt, lesson_record
+from governance.logs import LOGS
 from governance.models import Board, ChangeRequest, Decision, Lesson, LessonTheme, Risk
-from governance.registers import REGISTERS
 from portfolio.models import Directorate, Milestone, Portfolio, Programme
 from reports.models import QuarterlyReport, ReportVersion, VersionStatus
 from tests.security.hostile import GRIDS, REGISTRY
@@ -150,7 +150,7 @@ def _programme_with(model: type[models.Model]) -> str:
 
 def _log_urls(key: str) -> Callable[[dict[str, Any]], Iterator[tuple[str, str]]]:
     def urls(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
-        slug = _programme_with(REGISTERS[key].model)
+        slug = _programme_with(LOGS[key].model)
         name = f"governance:{key.replace('-', '_')}_export"
         for fmt in FORMATS:
             yield "pmo", reverse(name, kwargs={"slug": slug, "fmt": fmt})
@@ -217,7 +217,7 @@ FETCHERS: dict[str, Callable[[dict[str, Any]], Iterator[tuple[str, str]]]] = {
     "portfolio:plan_export": _plans,
     "dashboard:export": _dashboard,
     "dashboard:savings_year_export": _savings_years,
-    **{f"governance:{key.replace('-', '_')}_export": _log_urls(key) for key in REGISTERS},
+    **{f"governance:{key.replace('-', '_')}_export": _log_urls(key) for key in LOGS},
     "governance:portfolio_raid_export": _portfolio_raid,
     "governance:raid_export": _raid,
     "governance:raid_import_template": lambda world: iter([("pmo", "/raid/import/template.xlsx")]),

@@ -63,7 +63,7 @@ def test_every_form_the_apps_define_is_in_the_hostile_registry():
         if cls not in registered and name not in UNREGISTERED_FORMS
     )
     assert missing == [], (
-        f"Forms with no hostile-input entry: {missing}. Register each in REGISTRY or GRIDS in "
+        f"Forms with no hostile-input entry: {missing}. Log each in REGISTRY or GRIDS in "
         "tests/security/hostile.py, or say in UNREGISTERED_FORMS why it needs none."
     )
 

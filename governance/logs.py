@@ -53,7 +53,7 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Register:
+class Log:
     key: str
     title: str
     noun: str
@@ -144,7 +144,7 @@ def _risk_flags(risk: Risk, today: date) -> list[tuple[str, str]]:
 
 
 def _programme(obj: Any) -> str:
-    return str(obj.programme) if obj.programme_id else "Portfolio register"
+    return str(obj.programme) if obj.programme_id else "Portfolio RAID log"
 
 
 def _score(likelihood: str, impact: str) -> Callable[[Risk], str]:
@@ -159,7 +159,7 @@ def _band(score: int) -> str:
     return score_band(score)
 
 
-RISKS = Register(
+RISKS = Log(
     key="risks",
     title="Risks",
     noun="risk",
@@ -190,7 +190,7 @@ RISKS = Register(
     ],
 )
 
-ASSUMPTIONS = Register(
+ASSUMPTIONS = Log(
     key="assumptions",
     title="Assumptions",
     noun="assumption",
@@ -211,7 +211,7 @@ ASSUMPTIONS = Register(
     ],
 )
 
-ISSUES = Register(
+ISSUES = Log(
     key="issues",
     title="Issues",
     noun="issue",
@@ -233,7 +233,7 @@ ISSUES = Register(
     ],
 )
 
-DEPENDENCIES = Register(
+DEPENDENCIES = Log(
     key="dependencies",
     title="Dependencies",
     noun="dependency",
@@ -254,7 +254,7 @@ DEPENDENCIES = Register(
     ],
 )
 
-ACTIONS = Register(
+ACTIONS = Log(
     key="actions",
     title="Actions",
     noun="action",
@@ -314,7 +314,7 @@ def _decision_link(decision: Decision) -> str:
     return escalation.get_absolute_url() if escalation is not None else ""
 
 
-DECISIONS = Register(
+DECISIONS = Log(
     key="decisions",
     title="Decisions",
     noun="decision",
@@ -343,7 +343,7 @@ DECISIONS = Register(
     ],
 )
 
-CHANGE_REQUESTS = Register(
+CHANGE_REQUESTS = Log(
     key="change-requests",
     title="Change requests",
     noun="change request",
@@ -387,7 +387,7 @@ CHANGE_REQUESTS = Register(
     ],
 )
 
-REGISTERS = {
+LOGS = {
     r.key: r
     for r in (RISKS, ASSUMPTIONS, ISSUES, DEPENDENCIES, ACTIONS, DECISIONS, CHANGE_REQUESTS)
 }
