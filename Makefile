@@ -41,8 +41,11 @@ run: install
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # --durations=15: the slowest tests, printed at the end of every run, so a slow one is seen.
+# -n $(TEST_WORKERS): pytest-xdist processes (one per core here); --dist loadgroup keeps the
+# live-server tests together in one of them (tests/support/workers.py). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: install
-	$(VENV)/bin/pytest --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 serve: install
 	bin/serve

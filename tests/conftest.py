@@ -1,6 +1,7 @@
 """Shared fixtures: a user per role, signed-in clients, the demo data; the hypothesis profiles."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,10 +12,12 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.roles import Role
 from tests.accounts.factories import UserFactory
-from tests.support import demo_snapshot
+from tests.support import demo_snapshot, workers
 from tests.support.hypothesis_profiles import PROFILE, PROFILES
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Under pytest-xdist each worker has its own Redis database (tests/support/workers.py).
+workers.use_own_redis_db()
 
 ROLES = list(Role)
 
@@ -43,16 +46,67 @@ def pytest_report_header(config):
     ]
 
 
-def pytest_terminal_summary(terminalreporter):
+def pytest_sessionfinish(session):
     snapshot = _demo_snapshot_taken
     if snapshot is not None:
-        slow = snapshot.loaded_for
+        workers.publish(
+            session.config,
+            "demo_snapshot",
+            {
+                "rows": snapshot.demo_rows(),
+                "restored": snapshot.restored,
+                "loaded_for": snapshot.loaded_for,
+            },
+        )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist, in the controller: a worker has finished; keep the figures it counted."""
+    workers.collect(node)
+
+
+def pytest_terminal_summary(terminalreporter):
+    figures = workers.collected("demo_snapshot")
+    snapshot = _demo_snapshot_taken
+    if snapshot is not None:
+        figures = [
+            {
+                "rows": snapshot.demo_rows(),
+                "restored": snapshot.restored,
+                "loaded_for": snapshot.loaded_for,
+            }
+        ]
+    if figures:
+        rows = max(figure["rows"] for figure in figures)
+        restored = sum(figure["restored"] for figure in figures)
+        slow = [test for figure in figures for test in figure["loaded_for"]]
+        once = "once" if len(figures) == 1 else f"once in each of {len(figures)} workers"
         terminalreporter.write_line(
-            f"Demo data: loaded once ({snapshot.demo_rows()} rows) and copied back for "
-            f"{snapshot.restored} tests; loaded again for {len(slow)} that wrote rows before "
+            f"Demo data: loaded {once} ({rows} rows) and copied back for "
+            f"{restored} tests; loaded again for {len(slow)} that wrote rows before "
             f"asking for it (ask for `demo` first){': ' if slow else ''}{', '.join(slow[:5])}"
             f"{' …' if len(slow) > 5 else ''}"
         )
+    # The security figures (tests/security/figures.py): counted here in a single process, or in
+    # each worker and added up here under pytest-xdist.
+    from tests.security import figures as security_figures
+
+    for counts in workers.collected("security_figures"):
+        security_figures.merge(counts)
+    for line in security_figures.summary_lines():
+        terminalreporter.write_line(line)
+    screenshots = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+    if screenshots.exists() and any(screenshots.iterdir()):  # tests/browser/conftest.py's
+        terminalreporter.write_line(f"Browser screenshots: {screenshots}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test`), the tests that drive the live server (Chromium, the
+    OData client) run in one worker: one live server, one browser, one provider for them all."""
+    for item in items:
+        if {"live_server", "chromium"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("live-server"))
 
 
 @pytest.fixture(scope="session", autouse=True)

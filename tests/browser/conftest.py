@@ -1,7 +1,8 @@
 """Headless Chromium (Debian's package) driven by Playwright against Django's live server.
 
 A missing browser is a skip on a developer's machine and a failure in CI (CI=true).
-Screenshots of the pages a test visits go to test-artifacts/screenshots/ (printed at the end).
+Screenshots of the pages a test visits go to test-artifacts/screenshots/ (printed at the end by
+tests/conftest.py).
 """
 
 import os
@@ -23,11 +24,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
-        terminalreporter.write_line(f"Browser screenshots: {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="session")

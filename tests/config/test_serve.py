@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import workers
+
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -32,7 +34,7 @@ def serve_database():
     import psycopg
 
     admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    name = "deliveryhub_serve_test"
+    name = "deliveryhub_serve_test" + workers.suffix()  # its own under pytest-xdist
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

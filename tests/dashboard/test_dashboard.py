@@ -253,7 +253,7 @@ def test_pipeline_shows_each_programmes_delivery_confidence(demo, pmo_client):
 
 
 @pytest.mark.django_db
-def test_savings_year_downloads_as_xlsx(pmo_client, demo):
+def test_savings_year_downloads_as_xlsx(demo, pmo_client):
     """Issue 16, row 6: "Savings 2019/20" is not a sheet title Excel accepts; it was a 500."""
     response = pmo_client.get("/dashboard/savings/2019.xlsx")
     assert response.status_code == 200
@@ -280,7 +280,7 @@ def test_savings_year_downloads_as_xlsx(pmo_client, demo):
         "/dashboard/savings/2019.xlsx",
     ],
 )
-def test_dashboard_downloads_stream(pmo_client, demo, path):
+def test_dashboard_downloads_stream(demo, pmo_client, path):
     response = pmo_client.get(path)
     assert isinstance(response, StreamingHttpResponse)
     if path.endswith(".csv"):

@@ -1,7 +1,6 @@
 """A small world for the lifecycle tests: one user per part, STB and the Delivery Board, and
 helpers that write and submit a stage document through the services."""
 
-from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +10,7 @@ from governance.models import BoardKind, Gate, GateReview
 from governance.services import gate_policy_install_defaults, gate_review_decide, gate_review_submit
 from portfolio.models import SectionTemplate
 from portfolio.services import section_save, section_templates_install
-from tests.governance.factories import BoardFactory
+from tests.governance.factories import BoardFactory, build_logs_world
 from tests.portfolio.factories import PortfolioFactory, ProgrammeFactory
 
 
@@ -86,46 +85,4 @@ def approve_until_last(review: GateReview, world) -> GateReview:
 
 @pytest.fixture
 def logs_world(make_user):
-    portfolio = PortfolioFactory(slug="partner", name="Partner of Choice")
-    people = {
-        "pmo": make_user(Role.PMO, username="pmo"),
-        "manager": make_user(Role.PROGRAMME_MANAGER, username="manager"),
-        "other_manager": make_user(Role.PROGRAMME_MANAGER, username="other.manager"),
-        "sro": make_user(Role.SRO, username="sro"),
-        "board": make_user(Role.BOARD_MEMBER, username="board"),
-        "scrutiny": make_user(Role.SCRUTINY_MEMBER, username="scrutiny"),
-        "viewer": make_user(Role.VIEWER, username="viewer"),
-    }
-    programme = ProgrammeFactory(
-        slug="commercial",
-        name="Commercial",
-        portfolio=portfolio,
-        manager=people["manager"],
-        sro=people["sro"],
-    )
-    other = ProgrammeFactory(
-        slug="strategic-ai", name="Strategic AI", portfolio=portfolio,
-        manager=people["other_manager"],
-    )  # fmt: skip
-    boards = {
-        "stb": BoardFactory(
-            slug="stb", name="Strategic Transformation Board", kind=BoardKind.STB,
-            members=[people["board"]],
-        ),
-        "delivery": BoardFactory(
-            slug="delivery-board", name="Delivery Board", kind=BoardKind.DELIVERY,
-            members=[people["board"]],
-        ),
-        "portfolio": BoardFactory(
-            slug="partner-board", name="Partner of Choice Portfolio Board",
-            kind=BoardKind.PORTFOLIO, portfolio=portfolio, members=[people["board"]],
-        ),
-    }  # fmt: skip
-    return {
-        "people": people,
-        "programme": programme,
-        "other": other,
-        "portfolio": portfolio,
-        "boards": boards,
-        "money": Decimal,
-    }
+    return build_logs_world(make_user)  # tests/governance/factories.py

@@ -6,13 +6,16 @@ from django.test.utils import CaptureQueriesContext
 
 from governance import services
 from governance.models import ChangeRequest, Risk
+from tests.accounts.factories import UserFactory
 from tests.governance.factories import (
     ActionFactory,
     AssumptionFactory,
     DependencyFactory,
     IssueFactory,
     RiskFactory,
+    build_logs_world,
 )
+from tests.support.shared_rows import module_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +80,34 @@ CASES = (
 )
 
 
+def make_user(role=None, **kwargs):
+    return UserFactory(roles=[role] if role else [], **kwargs)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The world and its log entries, written once for this module's few hundred cases and
+    rolled back at its end; each test runs in a savepoint inside (tests/support/shared_rows.py)."""
+
+    def build():
+        world = build_logs_world(make_user)
+        return world, build_ids(world)
+
+    with module_rows(django_db_blocker, build) as built:
+        yield built
+
+
 @pytest.fixture
-def ids(logs_world):
+def logs_world(shared_world, db):
+    return shared_world[0]
+
+
+@pytest.fixture
+def ids(shared_world, db):
+    return shared_world[1]
+
+
+def build_ids(logs_world):
     programme = logs_world["programme"]
     change = services.change_request_raise(
         change_request=ChangeRequest(programme=programme, title="Delay", kind="time",

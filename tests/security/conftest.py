@@ -1,8 +1,9 @@
-"""Figures the security tests print at the end of the run (README "Security and reliability")."""
+"""The security tests' figures (README "Security and reliability") are counted in
+tests/security/figures.py and printed by tests/conftest.py's terminal summary."""
 
 from tests.security import figures
+from tests.support import workers
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    for line in figures.summary_lines():
-        terminalreporter.write_line(line)
+def pytest_sessionfinish(session):
+    workers.publish(session.config, "security_figures", figures.export())

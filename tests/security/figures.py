@@ -23,6 +23,37 @@ def record_matrix_check(url: str, actor: str, method: str) -> None:
     matrix_checks += 1
 
 
+def export() -> dict:
+    """This process's counts, as JSON-like data (a pytest-xdist worker hands them over)."""
+    return {
+        "matrix_urls": sorted(matrix_urls),
+        "matrix_actors": sorted(matrix_actors),
+        "matrix_methods": sorted(matrix_methods),
+        "matrix_checks": matrix_checks,
+        "hostile_examples": dict(hostile_examples),
+        "grid_examples": dict(grid_examples),
+        "faults_injected": list(faults_injected),
+        "out_of_range_checks": out_of_range_checks,
+    }
+
+
+def merge(counts: dict) -> None:
+    """Add a worker's counts (from `export`) to this process's."""
+    global matrix_checks, out_of_range_checks
+    matrix_urls.update(counts["matrix_urls"])
+    matrix_actors.update(counts["matrix_actors"])
+    matrix_methods.update(counts["matrix_methods"])
+    matrix_checks += counts["matrix_checks"]
+    for mine, theirs in (
+        (hostile_examples, counts["hostile_examples"]),
+        (grid_examples, counts["grid_examples"]),
+    ):
+        for name, count in theirs.items():
+            mine[name] += count
+    faults_injected.extend(counts["faults_injected"])
+    out_of_range_checks += counts["out_of_range_checks"]
+
+
 def summary_lines() -> list[str]:
     lines = []
     if matrix_checks:
