@@ -150,9 +150,7 @@ def test_a_follow_up_review_due_then_overdue_tells_the_manager_and_the_pmo(
     assert run(today, django_capture_on_commit_callbacks) == 0  # same day
     assert run(today + timedelta(days=1), django_capture_on_commit_callbacks) == 0  # same date
     assert sorted(m["To"] for m in smtp.inbox) == sorted([world.manager.email, world.pmo.email])
-    assert {m["Subject"] for m in smtp.inbox} == {
-        "Follow-up review due in 3 days: Housing Repairs"
-    }
+    assert {m["Subject"] for m in smtp.inbox} == {"Follow-up review due in 3 days: Housing Repairs"}
     assert "rated Amber/Red in its October 2026 highlight report" in text_of(smtp.inbox[0])
 
     assert run(datetime.date(2026, 11, 9), django_capture_on_commit_callbacks) == 2
