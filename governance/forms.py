@@ -35,6 +35,7 @@ from .models import (
     Outcome,
     RaciActivity,
     RaciRole,
+    ReportingCalendar,
     Risk,
     RiskResponse,
     RiskStatus,
@@ -326,6 +327,21 @@ class ThresholdsForm(forms.ModelForm):
     class Meta:
         model = ChangeThresholds
         fields = ["delivery_board_cost", "delivery_board_days", "stb_cost", "stb_days"]
+
+
+class ReportingCalendarForm(forms.ModelForm):
+    class Meta:
+        model = ReportingCalendar
+        fields = ["highlight_report_due_day"]
+        widgets = {"highlight_report_due_day": forms.NumberInput(attrs={"inputmode": "numeric"})}
+        error_messages = {
+            "highlight_report_due_day": {
+                "required": "Enter the day of the month highlight reports are due by",
+                "invalid": "The day must be a whole number from 1 to 31",
+                "min_value": "The day must be a whole number from 1 to 31",
+                "max_value": "The day must be a whole number from 1 to 31",
+            }
+        }
 
 
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):

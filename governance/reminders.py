@@ -1,7 +1,12 @@
 """The daily reminder run (Celery beat, 07:00): an action due in the next 3 days or overdue, a
-risk whose review is due in the next 3 days or overdue, each to its owner. Every reminder is keyed
-by the ISO week it falls in, so the same reminder about the same thing goes at most once a week,
-and running twice in a day writes nothing new. Reads go through ``iterator`` in chunks, so memory
+risk whose review is due in the next 3 days or overdue, each to its owner; a programme's highlight
+report for this month due in 3 days (by the PMO's due day) or late, and a delivery confidence
+follow-up review due in 3 days or overdue, to its manager (the follow-up also to the PMO); a
+benefit whose profile has no actual for the quarter just ended, to its owner, in the first three
+weeks after the quarter. Reminders of something still wrong are keyed by the ISO week they fall
+in, so the same reminder about the same thing goes at most once a week; "due soon" reminders of a
+dated event are keyed by that date (sent once), actuals by the quarter. Running twice in a day
+writes nothing new. Reads go through ``iterator`` in chunks, so memory
 does not grow with the portfolio."""
 
 from __future__ import annotations
@@ -10,14 +15,21 @@ import datetime
 from collections.abc import Iterator
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
+from benefits.models import Benefit, BenefitProfile
 from notifications.outbox import Item, Message, notify_many
+from portfolio.models import HighlightReport, Programme, Stage
+from portfolio.periods import Quarter
 
-from .models import Action, Risk
+from .models import Action, ReportingCalendar, Risk
 
 DUE_SOON_DAYS = 3
+ACTUALS_WINDOW_DAYS = 21  # "the first weeks after a quarter ends"
 CHUNK = 2000
 
 
@@ -102,11 +114,164 @@ def risk_items(today: datetime.date) -> Iterator[Item]:
         yield Item(kind, risk, period, message, recipient=risk.owner)
 
 
+def _in_days(days: int) -> str:
+    return "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+
+
+def highlight_report_items(today: datetime.date) -> Iterator[Item]:
+    """This month's highlight report of each open programme without one: due soon (keyed by the
+    month, so once) or late (keyed by the week). One query for the programmes."""
+    calendar = ReportingCalendar.objects.filter(pk=1).first() or ReportingCalendar()
+    month = today.replace(day=1)
+    due_on = calendar.highlight_report_due_on(month)
+    days = (due_on - today).days
+    if days > DUE_SOON_DAYS:
+        return
+    late = days < 0
+    period = week_of(today) if late else f"month-{month:%Y-%m}"
+    reported = HighlightReport.objects.filter(programme=OuterRef("pk"), month=month)
+    programmes = (
+        Programme.objects.open()
+        .filter(manager__is_active=True)
+        .exclude(Exists(reported))
+        .select_related("manager")
+        .order_by("pk")
+    )
+    for programme in programmes.iterator(chunk_size=CHUNK):
+        if late:
+            kind = "highlight_report_late"
+            subject = f"Highlight report late: {programme} ({month:%B %Y})"
+            summary = (
+                f"The highlight report for {programme} for {month:%B %Y} was due on "
+                f"{_date(due_on)} and has not been written. Write it in the Programme Workbook."
+            )
+        else:
+            kind = "highlight_report_due"
+            subject = f"Highlight report due {_in_days(days)}: {programme} ({month:%B %Y})"
+            summary = (
+                f"The highlight report for {programme} for {month:%B %Y} is due "
+                f"{_in_days(days)}, on {_date(due_on)}."
+            )
+        message = Message(
+            subject=subject, summary=summary,
+            path=reverse("portfolio:workbook", kwargs={"slug": programme.slug}),
+            link_text="Open the Programme Workbook",
+            facts=[("Programme", str(programme)), ("Month", f"{month:%B %Y}"),
+                   ("Due", _date(due_on))],
+        )  # fmt: skip
+        yield Item(kind, programme, period, message, recipient=programme.manager)
+
+
+def benefit_actuals_items(today: datetime.date) -> Iterator[Item]:
+    """In the first weeks after a quarter ends, each still-tracked financial benefit (of an open
+    programme, or a closed one) with no actual recorded for that quarter's financial year, to its
+    owner, once for the quarter. One query for the benefits."""
+    quarter = Quarter.from_date(today).previous()
+    if (today - quarter.end).days > ACTUALS_WINDOW_DAYS:
+        return
+    year = quarter.financial_year
+    recorded = BenefitProfile.objects.filter(
+        benefit=OuterRef("pk"), financial_year=year.start_year
+    ).exclude(actual=0)
+    benefits = (
+        Benefit.objects.financial()
+        .still_tracked()
+        .filter(
+            owner__is_active=True,
+            programme__stage__in=[*Stage.open_stages(), Stage.CLOSED],
+        )
+        .exclude(Exists(recorded))
+        .select_related("owner", "programme")
+        .order_by("pk")
+    )
+    period = f"quarter-{quarter.slug}"
+    for benefit in benefits.iterator(chunk_size=CHUNK):
+        message = Message(
+            subject=f"Benefit actuals needed for {quarter.label}: {benefit.title}",
+            summary=(
+                f"{quarter.label} ({quarter.months_label}) has ended. Your benefit on "
+                f"{benefit.programme} has no actual recorded for {year.label}. Record what it "
+                "has realised so far."
+            ),
+            path=reverse(
+                "benefits:benefit_detail",
+                kwargs={"slug": benefit.programme.slug, "pk": benefit.pk},
+            ),
+            link_text="Open the benefit",
+            facts=[("Benefit", benefit.title), ("Programme", str(benefit.programme)),
+                   ("Financial year", year.label)],
+        )  # fmt: skip
+        yield Item("benefit_actuals_due", benefit, period, message, recipient=benefit.owner)
+
+
+def follow_up_review_items(today: datetime.date) -> Iterator[Item]:
+    """The follow-up review set on an open programme's latest highlight report (rated Amber/Red
+    or Red) due in 3 days (keyed by its date, so once) or overdue (keyed by the week, until a
+    newer report is written), to the programme manager and the PMO. One query for the reports,
+    one for the PMO."""
+    reports = (
+        HighlightReport.objects.latest_per_programme()
+        .filter(
+            programme__stage__in=Stage.open_stages(),
+            follow_up_review_on__isnull=False,
+            follow_up_review_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+        )
+        .select_related("programme__manager")
+        .order_by("pk")
+    )
+    pmo: list[User] | None = None
+    for report in reports.iterator(chunk_size=CHUNK):
+        if pmo is None:
+            pmo = list(
+                User.objects.filter(is_active=True, groups__name=Role.PMO.group_name)
+                .distinct()
+                .order_by("pk")
+            )
+        programme = report.programme
+        review_on: datetime.date = report.follow_up_review_on  # type: ignore[assignment]
+        days = (review_on - today).days
+        overdue = days < 0
+        rating = report.get_delivery_confidence_display()
+        if overdue:
+            kind, period = "follow_up_review_overdue", week_of(today)
+            subject = f"Follow-up review overdue: {programme}"
+            summary = (
+                f"{programme} was rated {rating} in its {report.month:%B %Y} highlight report. "
+                f"Its follow-up review was due on {_date(review_on)} and no newer highlight "
+                "report has been written."
+            )
+        else:
+            kind, period = "follow_up_review_due", f"on-{review_on.isoformat()}"
+            subject = f"Follow-up review due {_in_days(days)}: {programme}"
+            summary = (
+                f"{programme} was rated {rating} in its {report.month:%B %Y} highlight report. "
+                f"Its follow-up review is due {_in_days(days)}, on {_date(review_on)}."
+            )
+        message = Message(
+            subject=subject, summary=summary,
+            path=reverse("portfolio:workbook", kwargs={"slug": programme.slug}),
+            link_text="Open the Programme Workbook",
+            facts=[("Programme", str(programme)), ("Delivery confidence", rating),
+                   ("Follow-up review", _date(review_on))],
+        )  # fmt: skip
+        people = {p.pk: p for p in pmo}
+        if programme.manager is not None and programme.manager.is_active:
+            people.setdefault(programme.manager.pk, programme.manager)
+        for person in people.values():
+            yield Item(kind, report, period, message, recipient=person)
+
+
 def reminder_run(today: datetime.date | None = None) -> int:
     """Write this week's reminders not yet written; return how many were new."""
     today = today or timezone.localdate()
     written = 0
-    for items in (action_items(today), risk_items(today)):
+    for items in (
+        action_items(today),
+        risk_items(today),
+        highlight_report_items(today),
+        benefit_actuals_items(today),
+        follow_up_review_items(today),
+    ):
         with transaction.atomic():
             written += notify_many(items)
     return written

@@ -54,6 +54,7 @@ from .models import (
     Outcome,
     RaciActivity,
     RaciAssignment,
+    ReportingCalendar,
     ReviewStatus,
     Risk,
     RiskStatus,
@@ -551,6 +552,24 @@ def change_thresholds_set(
     thresholds.stb_days = stb_days
     thresholds.save()
     return thresholds
+
+
+def reporting_calendar() -> ReportingCalendar:
+    """The PMO's reporting calendar (one row, created with the defaults the first time)."""
+    calendar, _ = ReportingCalendar.objects.get_or_create(pk=1)
+    return calendar
+
+
+@transaction.atomic
+@audited
+def reporting_calendar_set(*, highlight_report_due_day: int, actor: User) -> ReportingCalendar:
+    if not 1 <= highlight_report_due_day <= 31:
+        raise ServiceError("Enter a day of the month from 1 to 31.")
+    calendar = reporting_calendar()
+    calendar = ReportingCalendar.objects.select_for_update().get(pk=calendar.pk)
+    calendar.highlight_report_due_day = highlight_report_due_day
+    calendar.save()
+    return calendar
 
 
 def change_request_route(

@@ -71,6 +71,7 @@ urlpatterns = [
     path("raid/import/template.xlsx", views.raid_import_template, name="raid_import_template"),
     path("actions/mine/", views.my_actions, name="my_actions"),
     path("change-requests/thresholds/", views.thresholds_edit, name="thresholds"),
+    path("highlight-reports/due-day/", views.reporting_calendar_edit, name="reporting_calendar"),
     path("change-requests/<int:pk>/", views.change_request_detail, name="change_request_detail"),
     path("lessons/", views.lesson_list, name="lesson_list"),
     path("lessons/<int:pk>/", views.lesson_detail, name="lesson_detail"),

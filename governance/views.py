@@ -46,6 +46,7 @@ from .forms import (
     RaciColumnsForm,
     RaciGridForm,
     RaidImportForm,
+    ReportingCalendarForm,
     TermsOfReferenceForm,
     ThresholdsForm,
 )
@@ -607,6 +608,21 @@ def thresholds_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, "The change request thresholds are saved.")
             return redirect("governance:thresholds")
     return render(request, "governance/thresholds_edit.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@policy("governance.change_boards")
+def reporting_calendar_edit(request: HttpRequest) -> HttpResponse:
+    form = ReportingCalendarForm(request.POST or None, instance=services.reporting_calendar())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reporting_calendar_set(actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, "The highlight report due day is saved.")
+            return redirect("governance:reporting_calendar")
+    return render(request, "governance/reporting_calendar_edit.html", {"form": form})
 
 
 # --- RACI ---------------------------------------------------------------------------------------

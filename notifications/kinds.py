@@ -31,6 +31,27 @@ KINDS: tuple[Kind, ...] = (
     Kind("action_overdue", "An action you own is overdue", reminder=True),
     Kind("risk_review_due", "A risk you own is due for review", reminder=True),
     Kind("risk_review_overdue", "A risk you own is overdue for review", reminder=True),
+    Kind(
+        "highlight_report_due",
+        "A highlight report for your programme is due in 3 days",
+        reminder=True,
+    ),
+    Kind("highlight_report_late", "A highlight report for your programme is late", reminder=True),
+    Kind(
+        "benefit_actuals_due",
+        "A benefit you own needs its actuals for the quarter just ended",
+        reminder=True,
+    ),
+    Kind(
+        "follow_up_review_due",
+        "A delivery confidence follow-up review is due in 3 days",
+        reminder=True,
+    ),
+    Kind(
+        "follow_up_review_overdue",
+        "A delivery confidence follow-up review is overdue",
+        reminder=True,
+    ),
     Kind("report_published", "A quarterly scrutiny report is published"),
 )
 DIGEST = "digest"

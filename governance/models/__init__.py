@@ -45,14 +45,16 @@ from .raid import (
     RiskStatus,
     score_band,
 )
+from .reporting import ReportingCalendar
 
 __all__ = [
     "Action", "ActionQuerySet", "ActionStatus", "Assumption", "BaselineKind", "Board",
     "BoardKind", "ChangeKind", "ChangeRequest", "ChangeRequestQuerySet", "ChangeStatus",
     "ChangeThresholds", "Decision", "DecisionQuerySet", "Dependency", "Gate", "GatePolicy",
     "GateReview", "GateReviewQuerySet", "GateSignOff", "Issue", "IssuePriority", "LogStatus",
-    "Outcome", "RaciActivity", "RaciAssignment", "RaciRole", "ReviewStatus", "Risk",
-    "RiskQuerySet", "RiskResponse", "RiskStatus", "SignOff", "TermsOfReference", "score_band",
+    "Outcome", "RaciActivity", "RaciAssignment", "RaciRole", "ReportingCalendar",
+    "ReviewStatus", "Risk", "RiskQuerySet", "RiskResponse", "RiskStatus", "SignOff",
+    "TermsOfReference", "score_band",
 ]  # fmt: skip
 
 # The seeds' example walked end to end (issue 15): closure handovers, what boards agree

@@ -102,3 +102,26 @@ def test_a_decision_saves_with_the_mail_server_down_and_the_pmo_sends_it_again(
     screenshot(pmo, "journey-notify-board-teams")
     assert page.console_errors == []
     assert pmo.console_errors == []
+
+
+def test_the_pmo_sets_the_day_highlight_reports_are_due(demo_site, new_page):
+    page = new_page()
+    sign_in(page, demo_site.url, "pmo")
+    page.goto(f"{demo_site.url}/boards/")
+    page.get_by_role(
+        "link", name="Change the day of the month highlight reports are due by"
+    ).click()
+    expect(page.get_by_role("heading", name="When highlight reports are due")).to_be_visible()
+    field = page.get_by_label("Highlight reports are due by this day of the month")
+    field.fill("32")
+    page.get_by_role("button", name="Save the due day").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The day must be a whole number from 1 to 31"
+    )
+    screenshot(page, "reporting-calendar-error")
+    field.fill("15")
+    page.get_by_role("button", name="Save the due day").click()
+    expect(page.get_by_text("The highlight report due day is saved.")).to_be_visible()
+    expect(field).to_have_value("15")
+    screenshot(page, "reporting-calendar")
+    assert axe_violations(page, demo_site.url) == []

@@ -335,6 +335,11 @@ REGISTRY: list[HostileForm] = [
         form=gf.ThresholdsForm,
     ),
     HostileForm(
+        "reporting calendar",
+        url=lambda demo: reverse("governance:reporting_calendar"),
+        form=gf.ReportingCalendarForm,
+    ),
+    HostileForm(
         "board",
         url=lambda demo: reverse("governance:board_edit", kwargs=samples.board(demo)),
         form=gf.BoardForm,

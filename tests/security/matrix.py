@@ -345,6 +345,7 @@ EXPECTATIONS: dict[str, Entry] = {
         POST=statuses(403, anonymous=302, board=200),
     ),
     "governance:thresholds": edit_page(lambda demo: {}, PMO_ONLY),
+    "governance:reporting_calendar": edit_page(lambda demo: {}, PMO_ONLY),
     "governance:raci": read(samples.programme),
     "governance:raci_edit": edit_page(samples.programme, PROGRAMME_EDIT),
     "governance:portfolio_raid": read(samples.portfolio),

@@ -62,6 +62,7 @@ from governance.models import (
     Lesson,
     RaciActivity,
     RaciAssignment,
+    ReportingCalendar,
     Risk,
     TermsOfReference,
 )
@@ -326,6 +327,15 @@ def _(w: SimpleNamespace) -> Expect:
         w.manager,
         lambda: governance.risk_to_issue(risk=risk, actor=w.manager),
         history=[Issue, Risk],
+    )
+
+
+@case("governance.services.reporting_calendar_set")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.pmo,
+        lambda: governance.reporting_calendar_set(highlight_report_due_day=7, actor=w.pmo),
+        history=[ReportingCalendar],
     )
 
 
