@@ -319,12 +319,18 @@ def the_walk(walk: Walk, url: str) -> None:
     board.get_by_role("link", name=NAME).first.click()
     expect(board.get_by_role("main").locator("strong.govuk-tag").first).to_have_text("Close")
 
-    # The benefit owner marks the income realised.
+    # The benefit owner marks the income realised, with the evidence; the PMO confirms it.
     owner = walk.go("viewer", "/benefits/mine/")
     owner.get_by_role("link", name="Income from commercial offerings").click()
-    owner.get_by_role("button", name="Mark “Income from commercial offerings” realised").click()
-    expect(banner(owner)).to_contain_text("realised")
+    owner.get_by_label("Realised", exact=True).check()
+    owner.get_by_label("Evidence or reason").fill("£1.1m of income in the 2027/28 outturn.")
+    owner.get_by_role("button", name="Save", exact=True).click()
+    expect(owner.get_by_text("awaiting the PMO's confirmation")).to_be_visible()
     shot(owner, "benefit-realised")
+    pmo.goto(owner.url)
+    pmo.get_by_label("Confirm", exact=True).check()
+    pmo.get_by_role("button", name="Save decision").click()
+    expect(pmo.get_by_text("“Income from commercial offerings” is confirmed.")).to_be_visible()
 
     # The decision log holds every act of the boards, the SRO and the PMO, in the browser.
     pmo.goto(f"{url}/programmes/{SLUG}/decisions/")

@@ -107,6 +107,8 @@ def test_seeds_fictional_example_category_a_income_programme_idea_to_closure(wor
             "month": month, "delivery_confidence": confidence, "schedule_rag": "green",
             "budget_rag": "green", "benefits_rag": "amber", "risk_rag": "amber",
             "progress": "New commercial offerings launched.",
+            # below Green a rating needs its rationale (issue 21)
+            "confidence_rationale": "Two offerings launched; the third waits on procurement.",
         })  # fmt: skip
     assert HighlightReport.objects.filter(programme=programme).count() == 2
 
