@@ -190,6 +190,8 @@ def test_the_reminder_run_reads_a_fixed_number_of_queries_whatever_the_portfolio
         return written, len(queries)
 
     grow(2)
+    # Warm up: in the whole suite a first run read 2 queries more (caches an earlier test emptied).
+    count()
     small_written, small = count()
     grow(6)
     large_written, large = count()
