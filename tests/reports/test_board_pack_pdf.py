@@ -38,6 +38,7 @@ def test_the_pack_page_generates_the_pdf_in_the_background_and_offers_it(
     assert "Generate the PDF" in pack
     assert f'action="{GENERATE}"' in pack
     assert "format=pdf" not in pack  # the PDF is no longer printed inside a request
+    assert f'hx-get="{STATUS}" hx-trigger="load"' in pack  # the newest PDF's state, loaded
     none_yet = "No PDF of this board's pack has been generated yet."
     assert none_yet in client.get(PAGE).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -48,6 +49,7 @@ def test_the_pack_page_generates_the_pdf_in_the_background_and_offers_it(
     assert row.requested_by == logs_world["people"]["pmo"]
     page = client.get(PAGE).content.decode()
     assert "Download PDF 1" in page
+    assert "Download PDF 1" in client.get(STATUS, HTTP_HX_REQUEST="true").content.decode()
     assert row.pdf_sha256 in page
     download = client.get(_download(1))
     assert download.status_code == 200
