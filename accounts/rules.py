@@ -316,6 +316,10 @@ rules.add_perm("reports.change_reports", is_pmo)
 # read what the PMO publishes in a quarterly report, not the packs themselves.
 rules.add_perm("reports.generate_deep_dive", is_pmo)
 rules.add_perm("reports.view_deep_dive", is_portfolio_reader)
+# A board pack's PDF: whoever reads the board pack page (governance.view_logs) generates and
+# downloads it.
+rules.add_perm("reports.generate_board_pack_pdf", is_portfolio_reader)
+rules.add_perm("reports.view_board_pack_pdf", is_portfolio_reader)
 rules.add_perm(
     "reports.view_report_version",
     is_pmo | ((is_portfolio_reader | is_scrutiny_member) & is_published_version),

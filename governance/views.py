@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -25,7 +24,7 @@ from notifications.forms import WebhookForm
 from notifications.queries import undelivered_about, webhook_of
 from portfolio.models import Portfolio, Programme, Stage
 
-from . import administration, escalations, lessons, queries, services, slides
+from . import administration, escalations, lessons, packs, queries, services, slides
 from .forms import (
     BoardCreateForm,
     BoardForm,
@@ -774,25 +773,9 @@ def terms_of_reference_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @policy("governance.view_logs")
 def board_pack(request: HttpRequest, slug: str) -> HttpResponse:
+    """The board pack page; its PDF is built in the background (reports' board pack PDFs)."""
     board = _board(slug)
-    context = queries.board_pack(board)
-    if request.GET.get("format") == "pdf":
-        context["pdf"] = True
-        context["summaries"] = [slides.programme_summary(r) for r in context["gate_reviews"]]
-        html = render_to_string("governance/board_pack_pdf.html", context, request=request)
-        response = HttpResponse(_pdf(html), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{board.slug}-pack.pdf"'
-        return response
-    return render(request, "governance/board_pack.html", context)
-
-
-def _pdf(html: str) -> bytes:
-    """The page's markup as an A4 PDF, styled by the print stylesheet; nothing is fetched."""
-    from weasyprint import CSS, HTML
-
-    with open(finders.find("css/board_pack_print.css"), encoding="utf-8") as handle:
-        stylesheet = CSS(string=handle.read())
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    return render(request, "governance/board_pack.html", queries.board_pack(board))
 
 
 # --- Programme settings and boards (governance/administration.py) ------------------------------
@@ -899,7 +882,7 @@ def summary_slide(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         html = render_to_string(
             "governance/summary_slide_pdf.html", {"summary": summary}, request=request
         )
-        response = HttpResponse(_pdf(html), content_type="application/pdf")
+        response = HttpResponse(packs.print_pdf(html), content_type="application/pdf")
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{summary.filename}.{fmt}"'

@@ -8,7 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.limits import LONG_TEXT, limited_text
-from governance.models import Lesson
+from governance.models import Board, Lesson
 from portfolio.models import Programme
 from portfolio.periods import FinancialYear, Quarter
 
@@ -247,3 +247,50 @@ class DeepDivePack(models.Model):
 
     def filename(self) -> str:
         return f"deep-dive-{self.programme.slug}-{self.number}.pdf"
+
+
+class BoardPackPdf(models.Model):
+    """A board pack as a PDF, built in the background from the board's pack as it stands
+    (issue 22: never inside the request), numbered per board; each generation is kept."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="pack_pdfs")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=VersionStatus.choices, default=VersionStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    pdf = models.FileField(upload_to="board-packs/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["board", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "number"], name="unique_board_pack_pdf_number"
+            ),
+            models.UniqueConstraint(
+                fields=["board"],
+                condition=models.Q(status__in=["queued", "generating"]),
+                name="one_running_board_pack_pdf_per_board",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board}: board pack PDF {self.number}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def has_file(self) -> bool:
+        return self.status == VersionStatus.GENERATED
+
+    def filename(self) -> str:
+        return f"{self.board.slug}-pack-{self.number}.pdf"

@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from core.audit import audited, bulk_create_audited
 from core.errors import ServiceError, full_clean
-from governance.models import Lesson, LessonStatus
+from governance.models import Board, Lesson, LessonStatus
 from portfolio.models import HighlightReport, Programme
 from portfolio.periods import Quarter
 
 from . import quarterly as reports
 from .models import (
     RUNNING,
+    BoardPackPdf,
     DeepDivePack,
     ProgrammeProgress,
     QuarterlyReport,
@@ -30,7 +31,7 @@ from .models import (
     VersionStatus,
 )
 from .notifications import report_published
-from .tasks import deep_dive_build, report_build
+from .tasks import board_pack_pdf_build, deep_dive_build, report_build
 
 logger = logging.getLogger(__name__)
 
@@ -280,4 +281,30 @@ def _enqueue_deep_dive(pack_pk: int) -> None:
         DeepDivePack.objects.filter(pk=pack_pk, status=VersionStatus.QUEUED).update(
             status=VersionStatus.FAILED,
             error=f"The pack could not be queued ({type(error).__name__}). Try again.",
+        )
+
+
+@transaction.atomic
+@audited
+def board_pack_pdf_request(*, board: Board, actor: Any) -> tuple[BoardPackPdf, bool]:
+    """Queue a new PDF of ``board``'s pack; returns (row, created). One already queued or
+    generating is returned instead (the second request joins the first)."""
+    board = Board.objects.select_for_update().get(pk=board.pk)
+    running = board.pack_pdfs.filter(status__in=RUNNING).first()
+    if running:
+        return running, False
+    last = board.pack_pdfs.order_by("-number").values_list("number", flat=True).first()
+    row = BoardPackPdf.objects.create(board=board, number=(last or 0) + 1, requested_by=actor)
+    transaction.on_commit(lambda: _enqueue_board_pack_pdf(row.pk))
+    return row, True
+
+
+def _enqueue_board_pack_pdf(pdf_pk: int) -> None:
+    try:
+        board_pack_pdf_build.delay(pdf_pk)
+    except Exception as error:  # the broker is down: say so on the row, never a 500
+        logger.warning("Could not enqueue board pack PDF %s (%s).", pdf_pk, error)
+        BoardPackPdf.objects.filter(pk=pdf_pk, status=VersionStatus.QUEUED).update(
+            status=VersionStatus.FAILED,
+            error=f"The PDF could not be queued ({type(error).__name__}). Try again.",
         )

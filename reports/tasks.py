@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import build, deepdive
+from . import boardpacks, build, deepdive
 
 
 @shared_task(name="reports.report_build", ignore_result=True, acks_late=True)
@@ -15,3 +15,9 @@ def report_build(version_pk: int) -> str:
 def deep_dive_build(pack_pk: int) -> str:
     """Build one programme's deep-dive pack; returns its status."""
     return deepdive.deep_dive_build(pack_pk=pack_pk).status
+
+
+@shared_task(name="reports.board_pack_pdf_build", ignore_result=True, acks_late=True)
+def board_pack_pdf_build(pdf_pk: int) -> str:
+    """Build one board pack PDF; returns its status."""
+    return boardpacks.board_pack_pdf_build(pdf_pk=pdf_pk).status

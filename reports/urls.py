@@ -15,6 +15,21 @@ urlpatterns = [
         views.deep_dive_download,
         name="deep_dive_download",
     ),
+    # Before <quarter>/…: a board pack's PDFs.
+    path("board-packs/<slug:slug>/", views.board_pack_pdf_list, name="board_pack_pdf_list"),
+    path(
+        "board-packs/<slug:slug>/generate/",
+        views.board_pack_pdf_generate,
+        name="board_pack_pdf_generate",
+    ),
+    path(
+        "board-packs/<slug:slug>/status/", views.board_pack_pdf_status, name="board_pack_pdf_status"
+    ),
+    path(
+        "board-packs/<slug:slug>/<int:number>.pdf",
+        views.board_pack_pdf_download,
+        name="board_pack_pdf_download",
+    ),
     path("<str:quarter>/", views.report_detail, name="report_detail"),
     path("<str:quarter>/status/", views.report_status, name="report_status"),
     path("<str:quarter>/edit/", views.report_edit, name="report_edit"),

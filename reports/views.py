@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policies import authorise, policy
 from core.errors import ServiceError, show_service_error
+from governance.models import Board
 from portfolio.models import Programme
 from portfolio.periods import Quarter
 
@@ -18,13 +19,14 @@ from . import services
 from .forms import LessonsAnnexForm, NarrativeForm, ProgressForm, QuarterForm, SectionForm
 from .models import (
     READABLE,
+    BoardPackPdf,
     DeepDivePack,
     ProgrammeProgress,
     QuarterlyReport,
     ReportSection,
     ReportVersion,
 )
-from .queries import deep_dive_page
+from .queries import board_pack_pdf_page, deep_dive_page
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -370,4 +372,68 @@ def deep_dive_download(request: HttpRequest, slug: str, number: int) -> HttpResp
         handle, as_attachment=True, filename=pack.filename(), content_type=FORMATS["pdf"]
     )
     response["X-Content-SHA256"] = pack.pdf_sha256
+    return response
+
+
+# --- A board pack's PDF, built in the background -----------------------------------------------
+def _board_pack_pdf_context(request: HttpRequest, slug: str) -> dict:
+    board = get_object_or_404(Board, slug=slug)
+    context = board_pack_pdf_page(board)
+    context["can_generate"] = request.user.has_perm("reports.generate_board_pack_pdf", board)
+    return context
+
+
+@require_GET
+@policy("reports.view_board_pack_pdf")
+def board_pack_pdf_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """A board's pack PDFs: generate one, follow its progress, download it."""
+    return render(request, "reports/board_pack_pdf.html", _board_pack_pdf_context(request, slug))
+
+
+@require_GET
+@policy("reports.view_board_pack_pdf")
+def board_pack_pdf_status(request: HttpRequest, slug: str) -> HttpResponse:
+    """The status fragment htmx polls every 2 seconds while a PDF is built."""
+    if not request.htmx:
+        return redirect("reports:board_pack_pdf_list", slug=slug)
+    context = _board_pack_pdf_context(request, slug)
+    return render(request, "reports/board_pack_pdf.html#status", context)
+
+
+@require_POST
+@policy("reports.generate_board_pack_pdf")
+def board_pack_pdf_generate(request: HttpRequest, slug: str) -> HttpResponse:
+    board = get_object_or_404(Board, slug=slug)
+    authorise(request.user, "reports.generate_board_pack_pdf", board)
+    try:
+        row, created = services.board_pack_pdf_request(board=board, actor=request.user)
+    except ServiceError as error:
+        show_service_error(request, error)
+    else:
+        if created:
+            messages.success(request, f"Board pack PDF {row.number} is being generated.")
+        else:
+            messages.info(
+                request, f"PDF {row.number} is already being generated: the page follows it."
+            )
+    return redirect("reports:board_pack_pdf_list", slug=slug)
+
+
+@require_GET
+@policy("reports.view_board_pack_pdf")
+def board_pack_pdf_download(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    row = get_object_or_404(
+        BoardPackPdf.objects.select_related("board"), board__slug=slug, number=number
+    )
+    authorise(request.user, "reports.view_board_pack_pdf", row.board)
+    if not row.has_file:
+        raise Http404("This PDF has no file: it was not generated.")
+    try:
+        handle = row.pdf.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file of this PDF is missing from storage.") from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=row.filename(), content_type=FORMATS["pdf"]
+    )
+    response["X-Content-SHA256"] = row.pdf_sha256
     return response

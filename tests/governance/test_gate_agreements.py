@@ -177,7 +177,10 @@ def test_the_board_pack_shows_agreed_and_computed_figures_and_includes_the_slide
     assert "Computed ROI and payback" in page
     assert "No investment recorded" in page
     assert f"/gates/{review.pk}/summary.pptx" in page
-    pdf = client_as(world.board).get("/boards/stb/pack/?format=pdf").content
+    from governance.models import Board
+    from governance.packs import board_pack_html, print_pdf
+
+    pdf = print_pdf(board_pack_html(Board.objects.get(slug="stb")))
     path = tmp_path / "pack.pdf"
     path.write_bytes(pdf)
     assert "programme summary for Gate 2" in _run("/usr/bin/pdftotext", path, "-")

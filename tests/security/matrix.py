@@ -411,6 +411,15 @@ EXPECTATIONS: dict[str, Entry] = {
     "reports:deep_dive_download": Entry(
         kwargs=samples.deep_dive, GET=statuses(200, anonymous=302, scrutiny=403, no_role=403)
     ),
+    # A board pack's PDF: whoever reads the board pack generates and downloads it.
+    "reports:board_pack_pdf_list": Entry(kwargs=samples.board, GET=STAFF_READ),
+    "reports:board_pack_pdf_status": Entry(
+        kwargs=samples.board, GET=statuses(302, anonymous=302, scrutiny=403, no_role=403)
+    ),
+    "reports:board_pack_pdf_generate": Entry(
+        kwargs=samples.board, POST=statuses(302, scrutiny=403, no_role=403)
+    ),
+    "reports:board_pack_pdf_download": Entry(kwargs=samples.board_pack_pdf, GET=STAFF_READ),
     "benefits:mine": read(),
     "benefits:realisation": read(),
     "benefits:mtfp_list": read(),

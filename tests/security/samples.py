@@ -211,3 +211,20 @@ def lesson(demo: Any) -> Kwargs:
             next_time="Name the lead in the Initial Brief.", actor=demo.programme.manager,
         )  # fmt: skip
     return {"pk": row.pk}
+
+
+def board_pack_pdf(demo: Any) -> Kwargs:
+    """A generated PDF of the sample board's pack (with a small file)."""
+    from django.core.files.base import ContentFile
+
+    from reports.models import BoardPackPdf, VersionStatus
+
+    board = Board.objects.order_by("pk").first()
+    row = BoardPackPdf.objects.filter(board=board, status="generated").first()
+    if row is None:
+        row = BoardPackPdf.objects.create(
+            board=board, number=1, status=VersionStatus.GENERATED, progress=100,
+            requested_by=User.objects.get(username="pmo"),
+        )  # fmt: skip
+        row.pdf.save(row.filename(), ContentFile(b"%PDF-1.4\n%sample\n"))
+    return {"slug": board.slug, "number": row.number}

@@ -83,6 +83,7 @@ from portfolio.periods import Quarter
 from portfolio.project_xml import PlanRow
 from reports import services as reports
 from reports.models import (
+    BoardPackPdf,
     DeepDivePack,
     ProgrammeProgress,
     QuarterlyReport,
@@ -736,6 +737,15 @@ def _(w: SimpleNamespace) -> Expect:
         w.pmo,
         lambda: reports.deep_dive_request(programme=w.programme, actor=w.pmo),
         records=[(DeepDivePack, "requested_by")],
+    )
+
+
+@case("reports.services.board_pack_pdf_request")
+def _(w: SimpleNamespace) -> Expect:
+    return Expect(
+        w.board,
+        lambda: reports.board_pack_pdf_request(board=w.delivery, actor=w.board),
+        records=[(BoardPackPdf, "requested_by")],
     )
 
 

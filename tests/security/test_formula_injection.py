@@ -132,8 +132,9 @@ def download_patterns() -> dict[str, str]:
                 if name.startswith("api:csvw_") or name in (
                     "governance:summary_slide",
                     "reports:deep_dive_download",
+                    "reports:board_pack_pdf_download",
                 ):
-                    continue  # JSON metadata, the slide and the deep-dive PDF: not spreadsheets
+                    continue  # JSON metadata, the slide and the PDFs: not spreadsheets
                 if DOWNLOAD.search(pattern.name) or DOWNLOAD.search(route):
                     found[name] = route
 
