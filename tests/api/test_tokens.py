@@ -183,3 +183,63 @@ def test_only_the_pmo_sees_everyones_tokens(client_as, make_user):
         Role.SCRUTINY_MEMBER,
     ):
         assert client_as(make_user(role)).get("/account/tokens/all/").status_code == 403
+
+
+# Failures (minutes ago) for the token's throttle key and for its address; whether a good token
+# is then refused must be exactly what sign_in_locked_until says, though the token check reads
+# the lock in its own query.
+LOCK_CASES = {  # name: (failures, minutes ago; locked)
+    "four recent failures": ([1, 2, 3, 4], False),
+    "five recent failures": ([1, 2, 3, 4, 5], True),
+    "five spread over more than the window": ([1, 2, 3, 4, 17], False),
+    "five ending more than the lockout ago": ([16, 17, 18, 19, 20], False),
+    "five ended just inside the lockout": ([14, 15, 16, 17, 18], True),
+    "six, the newest five within the window": ([1, 2, 3, 4, 5, 29], True),
+}
+
+
+@pytest.mark.parametrize("by", ["key", "address"])
+@pytest.mark.parametrize(("minutes", "locked"), LOCK_CASES.values(), ids=LOCK_CASES.keys())
+def test_a_good_token_is_refused_exactly_when_the_throttle_is_locked(
+    client, viewer, make_token, minutes, locked, by
+):
+    from accounts.services import sign_in_locked_until
+    from api.auth import _throttle_key
+
+    secret = make_token(viewer)
+    key = _throttle_key("vera", secret)
+    now = timezone.now()
+    FailedSignIn.objects.bulk_create(
+        FailedSignIn(
+            username=key if by == "key" else "someone-else",
+            ip_address="127.0.0.1" if by == "address" else "192.0.2.99",
+            attempted_at=now - timedelta(minutes=m),
+        )
+        for m in minutes
+    )
+    assert (sign_in_locked_until(username=key, ip_address="127.0.0.1") is not None) == locked
+    before = FailedSignIn.objects.count()
+    response = client.get(FEED, **basic("vera", secret))
+    assert (response.status_code == 401) == locked
+    if locked:
+        assert "Too many failed attempts" in response.json()["error"]["message"]
+    assert FailedSignIn.objects.count() == before  # a good token, locked or not, adds no failure
+
+
+def test_a_good_token_costs_one_query_for_itself_its_owner_roles_and_the_throttle(
+    client, viewer, make_token, django_assert_num_queries
+):
+    from django.test import RequestFactory
+
+    from accounts.rules import is_pmo, is_portfolio_reader
+    from api.auth import authenticate
+
+    secret = make_token(viewer)
+    client.get(FEED, **bearer(secret))  # last_used_at is now fresh: not written again
+    request = RequestFactory().get(FEED, **bearer(secret))
+    with django_assert_num_queries(1):
+        actor = authenticate(request, allow_query=False)
+        assert actor == viewer
+        # The roles came with the token: the feed's predicates read no more rows.
+        assert is_portfolio_reader(actor)
+        assert not is_pmo(actor)
