@@ -201,27 +201,44 @@ class ReportVersion(models.Model):
         return f"quarterly-review-{self.report.quarter.slug}-v{self.number}.{fmt}"
 
 
-class DeepDivePack(models.Model):
-    """A per-programme deep-dive pack for a scrutiny committee: a PDF built in the background
-    (like a quarterly report version), numbered per programme; each generation is kept."""
+class BackgroundPdf(models.Model):
+    """A PDF built in the background (never inside the request), numbered per what it is about;
+    each generation is kept. Its task moves it queued → generating → generated or failed."""
 
-    programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="deep_dive_packs"
-    )
     number = models.PositiveIntegerField()
     status = models.CharField(
         max_length=20, choices=VersionStatus.choices, default=VersionStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
-    data = models.JSONField(null=True, blank=True)
-    pdf = models.FileField(upload_to="deep-dives/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
     generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def has_file(self) -> bool:
+        return self.status == VersionStatus.GENERATED
+
+
+class DeepDivePack(BackgroundPdf):
+    """A per-programme deep-dive pack for a scrutiny committee: a PDF built in the background
+    (like a quarterly report version), numbered per programme; each generation is kept."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="deep_dive_packs"
+    )
+    data = models.JSONField(null=True, blank=True)
+    pdf = models.FileField(upload_to="deep-dives/", blank=True)
 
     class Meta:
         ordering = ["programme", "-number"]
@@ -237,36 +254,16 @@ class DeepDivePack(models.Model):
     def __str__(self) -> str:
         return f"{self.programme}: deep-dive pack {self.number}"
 
-    @property
-    def is_running(self) -> bool:
-        return self.status in RUNNING
-
-    @property
-    def has_file(self) -> bool:
-        return self.status == VersionStatus.GENERATED
-
     def filename(self) -> str:
         return f"deep-dive-{self.programme.slug}-{self.number}.pdf"
 
 
-class BoardPackPdf(models.Model):
+class BoardPackPdf(BackgroundPdf):
     """A board pack as a PDF, built in the background from the board's pack as it stands
     (issue 22: never inside the request), numbered per board; each generation is kept."""
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="pack_pdfs")
-    number = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=20, choices=VersionStatus.choices, default=VersionStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
     pdf = models.FileField(upload_to="board-packs/", blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    generated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["board", "-number"]
@@ -283,14 +280,6 @@ class BoardPackPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.board}: board pack PDF {self.number}"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in RUNNING
-
-    @property
-    def has_file(self) -> bool:
-        return self.status == VersionStatus.GENERATED
 
     def filename(self) -> str:
         return f"{self.board.slug}-pack-{self.number}.pdf"
