@@ -4,8 +4,8 @@ rationales, plan against baseline, benefits baseline / forecast / actual, and th
 
 ``deep_dive_data(programme)`` gathers a JSON-ready dict (money as strings of Decimals) that the
 pack stores; ``render_deep_dive_pdf(data)`` prints it; ``deep_dive_build(pack_pk=…)`` runs both in
-the background (the Celery task in tasks.py wraps it) and records the progress on the pack, as
-``build.report_build`` does for a quarterly report version.
+the background (the Celery task in tasks.py wraps it), through the one build of background.py
+that the board pack PDF uses too.
 
 A lessons-learned section belongs here once lessons are records of their own; until then the
 pack leaves it out rather than print an empty heading.
@@ -13,14 +13,10 @@ pack leaves it out rather than print an empty heading.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,9 +28,8 @@ from portfolio.models import Programme, Stage
 from portfolio.queries import confidence_history
 from portfolio.templatetags.money import gbp
 
-from .models import RUNNING, DeepDivePack, VersionStatus
-
-logger = logging.getLogger(__name__)
+from .background import Progress, background_pdf_build
+from .models import DeepDivePack
 
 TOP_RISKS = 5
 DECISIONS = 12
@@ -233,40 +228,15 @@ def render_deep_dive_pdf(data: dict[str, Any]) -> bytes:
     return HTML(string=html).write_pdf(stylesheets=[stylesheet])
 
 
-def _set_progress(pack_pk: int, progress: int, **fields: Any) -> None:
-    DeepDivePack.objects.filter(pk=pack_pk, status__in=RUNNING).update(progress=progress, **fields)
-
-
 def deep_dive_build(*, pack_pk: int) -> DeepDivePack:
-    """Gather the data, render the PDF, store it, then mark the pack generated in one
-    transaction; a failure marks it failed with the reason and nothing generated."""
-    pack = DeepDivePack.objects.select_related("programme").get(pk=pack_pk)
-    if pack.status not in RUNNING:
-        return pack
-    _set_progress(pack_pk, 10, status=VersionStatus.GENERATING)
-    try:
+    """Gather the data and print it, through the one background build (background.py); the
+    generated pack keeps its data."""
+
+    def make(pack: DeepDivePack, progress: Progress) -> tuple[bytes, dict[str, Any]]:
         data = deep_dive_data(pack.programme)
-        _set_progress(pack_pk, 50)
-        pdf = render_deep_dive_pdf(data)
-        _set_progress(pack_pk, 90)
-        name = pack.pdf.storage.save(f"deep-dives/{pack.filename()}", ContentFile(pdf))
-    except Exception as error:
-        logger.exception("Deep-dive pack %s failed.", pack_pk)
-        DeepDivePack.objects.filter(pk=pack_pk, status__in=RUNNING).update(
-            status=VersionStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
-        )
-        pack.refresh_from_db()
-        return pack
-    with transaction.atomic():
-        pack = DeepDivePack.objects.select_for_update().get(pk=pack_pk)
-        if pack.status not in RUNNING:
-            return pack
-        pack.data = data
-        pack.pdf.name = name
-        pack.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        pack.status = VersionStatus.GENERATED
-        pack.progress = 100
-        pack.generated_at = timezone.now()
-        pack.error = ""
-        pack.save()
-    return pack
+        progress(50)
+        return render_deep_dive_pdf(data), {"data": data}
+
+    return background_pdf_build(
+        DeepDivePack, pack_pk, folder="deep-dives", related=("programme",), make=make
+    )
