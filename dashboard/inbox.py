@@ -12,6 +12,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,6 +38,12 @@ def _day(value) -> datetime:
     if isinstance(value, datetime):
         return value
     return timezone.make_aware(datetime.combine(value, time.min))
+
+
+def _risk_edit_url(risk: Risk) -> str:
+    if risk.programme_id:
+        return reverse("governance:risks_edit", args=[risk.programme.slug, risk.pk])
+    return reverse("governance:portfolio_risk_edit", args=[risk.pk])
 
 
 def _sources(user: User) -> list[tuple[str, Any, Any]]:
@@ -66,7 +73,8 @@ def _sources(user: User) -> list[tuple[str, Any, Any]]:
             .select_related("programme", "routed_to").order_by("-raised_on", "-pk"),
             lambda c: InboxItem("Change request", f"{c.reference}: {c.title}",
                                 f"{c.programme}, for the {c.routed_to}",
-                                f"/change-requests/{c.pk}/", _day(c.raised_on)),
+                                reverse("governance:change_request_detail", args=[c.pk]),
+                                _day(c.raised_on)),
         ),
         (
             "Escalation",
@@ -81,7 +89,7 @@ def _sources(user: User) -> list[tuple[str, Any, Any]]:
             .order_by("-due_date", "-pk"),
             lambda a: InboxItem("Overdue action", a.title,
                                 f"{a.programme or 'Portfolio'}, due {a.due_date:%-d %B %Y}",
-                                "/actions/mine/", _day(a.due_date)),
+                                reverse("governance:my_actions"), _day(a.due_date)),
         ),
         (
             "Overdue risk review",
@@ -90,8 +98,7 @@ def _sources(user: User) -> list[tuple[str, Any, Any]]:
             lambda r: InboxItem("Overdue risk review", r.title,
                                 f"{r.programme or 'Portfolio'}, review due "
                                 f"{r.review_date:%-d %B %Y}",
-                                f"/programmes/{r.programme.slug}/raid/risks/{r.pk}/edit/"
-                                if r.programme_id else f"/raid/risks/{r.pk}/edit/",
+                                _risk_edit_url(r),
                                 _day(r.review_date)),
         ),
         (
