@@ -1,14 +1,13 @@
 """The deep-dive pack: one programme on a few pages, for a scrutiny committee to read in ten
 minutes (issue 21). Summary, stage history and decisions, delivery confidence history with its
-rationales, plan against baseline, benefits baseline / forecast / actual, and the top risks.
+rationales, plan against baseline, benefits baseline / forecast / actual, the top risks and the
+programme's lessons learned.
 
 ``deep_dive_data(programme)`` gathers a JSON-ready dict (money as strings of Decimals) that the
 pack stores; ``render_deep_dive_pdf(data)`` prints it; ``deep_dive_build(pack_pk=…)`` runs both in
 the background (the Celery task in tasks.py wraps it), through the one build of background.py
 that the board pack PDF uses too.
 
-A lessons-learned section belongs here once lessons are records of their own; until then the
-pack leaves it out rather than print an empty heading.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from django.utils import timezone
 
 from benefits.models import Benefit, OneOffCost
 from governance.challenges import challenged, reasons
-from governance.models import Decision, GateReview, Risk, score_band
+from governance.models import Decision, GateReview, Lesson, LessonStatus, Risk, score_band
 from portfolio.models import Programme, Stage
 from portfolio.queries import confidence_history
 from portfolio.templatetags.money import gbp
@@ -32,6 +31,7 @@ from .background import Progress, background_pdf_build
 from .models import DeepDivePack
 
 TOP_RISKS = 5
+LESSONS = 8
 DECISIONS = 12
 CONFIDENCE_MONTHS = 12
 ZERO = Decimal("0")
@@ -180,6 +180,18 @@ def _risks(programme: Programme) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _lessons(programme: Programme) -> list[dict[str, Any]]:
+    """The programme's own lessons (a merged duplicate is read through its keeper), newest first."""
+    lessons = Lesson.objects.current().filter(programme=programme).prefetch_related("themes")
+    return [
+        {"reference": lesson.reference, "title": lesson.title, "polarity": lesson.polarity_short,
+         "stage": lesson.stage_label, "next_time": lesson.next_time,
+         "adopted": lesson.adopted_change if lesson.status == LessonStatus.ADOPTED else "",
+         "themes": ", ".join(t.name for t in lesson.themes.all())}
+        for lesson in lessons[:LESSONS]
+    ]  # fmt: skip
+
+
 def deep_dive_data(programme: Programme) -> dict[str, Any]:
     """Everything the pack prints, as of now (JSON-ready)."""
     programme = Programme.objects.with_people().get(pk=programme.pk)
@@ -215,6 +227,7 @@ def deep_dive_data(programme: Programme) -> dict[str, Any]:
         "costs": _costs(programme),
         "benefits": _benefits(programme),
         "risks": _risks(programme),
+        "lessons": _lessons(programme),
     }
 
 

@@ -63,12 +63,16 @@ def test_the_pmo_generates_a_deep_dive_pack_a_committee_can_read(
     text = " ".join(pdf_text(b"".join(download.streaming_content)).split())
     assert f"Deep dive: {delivering.name}" in text
     for heading in ("Summary", "Stage history and decisions", "Delivery confidence",
-                    "Plan against baseline", "Benefits", "Top risks"):  # fmt: skip
+                    "Plan against baseline", "Benefits", "Top risks",
+                    "Lessons learned"):  # fmt: skip
         assert heading.lower() in text.lower()
     assert "Two milestones slipped in the autumn." in text
     assert "The PMO sees no recovery plan yet." in text
     assert "Amber/Red" in text
-    assert "Lessons" not in text  # no lessons section until lessons are records
+    # The programme's own lessons (the demo records one on Agile Accommodation), none of another's.
+    assert delivering.slug == "agile-accommodation"
+    assert "Agree the baseline occupancy" in text  # a table cell: wrapped, so only its start
+    assert "Test the market before committing" not in text
     assert "Supplier insolvency" in text
     assert "20 High" in text
     assert "Second supplier on standby." in text
