@@ -693,7 +693,8 @@ class ClosureChecklistForm(PeopleByName, forms.Form):
         boards = Board.objects.active()
         for item in self.items:
             self.fields[f"{item.key}-outcome"] = forms.ChoiceField(
-                label=f"{item.kind_label}: {item.title}",
+                # The card's heading names the item; the question does not repeat it.
+                label=f"What happens to this {item.kind_label.lower()}?",
                 choices=[(o, HandoverOutcome(o).label) for o in item.outcomes],
                 widget=forms.RadioSelect,
                 error_messages={"required": f"Choose what happens to “{item.title}”"},
