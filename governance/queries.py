@@ -559,6 +559,11 @@ class LessonFilters:
     programme: Programme | None = None
     similar_to: Programme | None = None
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether any word or filter is given (else the page lists the whole library)."""
+        return self != LessonFilters()
+
 
 def _text_filter(lessons: models.QuerySet[Lesson], text: str) -> models.QuerySet[Lesson]:
     """PostgreSQL: full-text search ranked by relevance (title words count most). Elsewhere

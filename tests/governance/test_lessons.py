@@ -246,6 +246,19 @@ def record(programme, actor, title, **fields):
     return lesson_record(programme=programme, title=title, actor=actor, **fields)
 
 
+def test_an_empty_library_says_how_lessons_get_there_and_an_empty_search_says_to_widen_it(
+    world, delivering, client_as
+):
+    client = client_as(world.viewer)
+    empty = client.get("/lessons/").content.decode()
+    assert "No lessons have been recorded yet." in empty
+    assert "No lessons match this search" not in empty
+    record(delivering, world.pmo, "Procurement framework late")
+    missed = client.get("/lessons/?q=zebra").content.decode()
+    assert "No lessons match this search. Try fewer words or fewer filters." in missed
+    assert "No lessons have been recorded yet." not in missed
+
+
 def test_search_finds_words_in_any_text_and_filters_combine(
     world, delivering, make_programme, client_as
 ):
