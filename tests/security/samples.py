@@ -48,7 +48,7 @@ def document_version(demo: Any) -> Kwargs:
 
 
 def milestone(demo: Any) -> Kwargs:
-    """A milestone of the sample programme's plan (the demo gives Commercial none)."""
+    """A milestone of the sample programme's plan (its own, beside the demo's)."""
     row, _ = Milestone.objects.get_or_create(
         programme=demo.programme,
         title="Sample milestone",
