@@ -179,6 +179,7 @@ class Column:
     label: str
     x: Decimal
     width: Decimal
+    group: str = ""  # the year above a quarter, where it starts (so narrow columns never overlap)
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,32 @@ class Timeline:
     columns: list[Column]
     rows: list[TimelineRow]
 
+    @property
+    def plot_height(self) -> int:
+        return self.plot_bottom - self.plot_top
+
 
 ROW_HEIGHT = 26
+GROUP_SHORT_PX = 64  # narrower than this, "2025/26" is written "25/26"
+GROUP_NONE_PX = 42  # and narrower than this, not at all
+
+
+def _fit_groups(columns: list[Column]) -> list[Column]:
+    """A year heading spans its quarters: shortened ("25/26") or left out where they are too
+    narrow to hold it."""
+    fitted = []
+    for i, column in enumerate(columns):
+        if column.group:
+            span = column.width
+            for later in columns[i + 1 :]:
+                if later.group:
+                    break
+                span += later.width
+            if span < GROUP_SHORT_PX:
+                short = column.group[2:] if span >= GROUP_NONE_PX else ""
+                column = Column(column.label, column.x, column.width, short)
+        fitted.append(column)
+    return fitted
 
 
 def timeline_chart(
@@ -220,8 +245,10 @@ def timeline_chart(
 ) -> Timeline:
     """Milestones over periods (e.g. quarters): ``periods`` are (label, first day, last day) in
     order; ``rows`` are (label, date drawn, baseline date or None, state). A date outside the
-    periods is drawn at the nearer edge; the table beside the chart carries the exact dates."""
-    plot_left, plot_top, right = label_width, 28, 12
+    periods is drawn at the nearer edge; the table beside the chart carries the exact dates. A
+    period labelled "Q4 2025/26" is headed "Q4", with "2025/26" above the first column of each
+    year, so even a narrow quarter's heading fits its column."""
+    plot_left, plot_top, right = label_width, 44, 12
     plot_bottom = plot_top + ROW_HEIGHT * max(len(rows), 1)
     first, last = periods[0][1], periods[-1][2]
     days = Decimal((last - first).days + 1)
@@ -231,10 +258,17 @@ def timeline_chart(
         offset = min(max((day - first).days, 0), (last - first).days + 1)
         return _px(Decimal(plot_left) + span * offset / days)
 
-    columns = [
-        Column(label, x_at(start), _px(x_at(end) - x_at(start) + span / days))
-        for label, start, end in periods
-    ]
+    columns: list[Column] = []
+    previous_group = None
+    for label, start, end in periods:
+        short, _, group = label.partition(" ")
+        columns.append(
+            Column(short if group else label, x_at(start),
+                   _px(x_at(end) - x_at(start) + span / days),
+                   group if group != previous_group else "")
+        )  # fmt: skip
+        previous_group = group
+    columns = _fit_groups(columns)
     drawn = [
         TimelineRow(
             label=label, y=Decimal(plot_top + ROW_HEIGHT * i + ROW_HEIGHT // 2), x=x_at(day),
