@@ -33,7 +33,9 @@ from django.db.models import (
     Subquery,
     Sum,
     When,
+    Window,
 )
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from accounts.models import User
@@ -522,15 +524,14 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         [y["label"], y["budget"], y["spend"], y["budget"] - y["spend"]] for y in cost_years
     ]
     total = {name: sum((y[name] for y in years), ZERO) for name in RollupRow.MONEY}
-    # Each business case beside their sum: a programme's own, and the programme-wide one (no
-    # programme: name and slug None), first.
-    business_cases = list(
-        rows.exclude(budget=0, spend=0)
-        .order_by()
-        .values(name=F("programme__name"), slug=F("programme__slug"))
-        .annotate(budget=Sum("budget"), spend=Sum("spend"))
-        .order_by(F("name").asc(nulls_first=True))
-    )
+    # The programme-wide business case (no programme: name and slug None) and the largest
+    # ``LIST_LIMIT`` programmes' beside their sum, with how many programmes have one (one query;
+    # the download holds every business case).
+    cases = list(_business_cases(rows)[: LIST_LIMIT + 1])
+    business_cases = [c for c in cases if c["slug"] is None] + [
+        c for c in cases if c["slug"] is not None
+    ][:LIST_LIMIT]
+    programme_cases = (cases[0]["cases"] if cases else 0) - sum(c["slug"] is None for c in cases)
     case = finance.business_case(
         investment={y["financial_year"]: y["budget"] for y in cost_years},
         savings={y["financial_year"]: y["forecast"] for y in saving_years},
@@ -549,6 +550,8 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         "years": saving_years,
         "cost_years": cost_years,
         "business_cases": business_cases,
+        "programme_cases": programme_cases,
+        "programme_cases_shown": sum(c["slug"] is not None for c in business_cases),
         "total": total,
         "business_case": case,
         "roi": finance.roi(savings=case.savings, investment=case.investment),
@@ -561,6 +564,38 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         "costs_chart": grouped_bar_chart([(y["label"], y) for y in cost_years], COST_SERIES),
         "tables": [savings, costs],
     }
+
+
+def _business_cases(rows: QuerySet[RollupRow]) -> QuerySet[RollupRow, dict[str, Any]]:
+    """Each business case's estimate and spend: the programme-wide one first, then the largest
+    estimate first; ``cases`` counts them all (a window over the groups, so no second query)."""
+    return (
+        rows.exclude(budget=0, spend=0)
+        .order_by()
+        .values(name=F("programme__name"), slug=F("programme__slug"))
+        .annotate(budget=Sum("budget"), spend=Sum("spend"), cases=Window(Count("*")))
+        .order_by(IsNull(F("programme"), True).desc(), F("budget").desc(), "name")
+    )
+
+
+def business_cases_table(filters: DashboardFilters) -> Table:
+    """Every business case of the latest snapshot in the filters, as the page orders them."""
+    snapshot = latest_snapshot()
+    cases = (
+        _business_cases(snapshot_rows(filters, snapshot)).iterator(chunk_size=CHUNK_SIZE)
+        if snapshot
+        else iter(())
+    )
+    return Table(
+        slug="business-cases",
+        title="Business cases",
+        headers=["Business case", "Estimated", "Spent"],
+        rows=(
+            [c["name"] or "Transformation Programme (programme-wide)", c["budget"], c["spend"]]
+            for c in cases
+        ),
+        money_columns=frozenset({1, 2}),
+    )
 
 
 def _deliverability(snapshot: RollupSnapshot) -> list[dict[str, Any]]:
@@ -869,6 +904,7 @@ TABLES = {  # slug: (title, the full table for the download)
     "pipeline": ("Pipeline", pipeline_table),
     "savings": ("Savings against MTFP", _money_table(0)),
     "one-off-costs": ("One-off costs", _money_table(1)),
+    "business-cases": ("Business cases", business_cases_table),
     "delivery-confidence": ("Delivery confidence", confidence_table),
     "escalated-risks": ("Escalated risks", escalated_risks_table),
     "overdue-risk-reviews": ("Overdue risk reviews", overdue_reviews_table),
