@@ -750,11 +750,20 @@ def confidence_table(filters: DashboardFilters) -> Table:
     )  # fmt: skip
 
 
+CHALLENGES_COUNTED = 100
+
+
 def challenge_panel(filters: DashboardFilters) -> dict[str, Any]:
     """ "Ratings to challenge": Green or Amber/Green over late milestones, an overdue gate,
-    High escalated risks or benefits below plan, with the reasons (two queries)."""
-    rows, total = ratings_to_challenge(filters.programmes(), limit=LIST_LIMIT)
-    return {"rows": rows, "total": total, "shortfall_percent": settings.BENEFITS_SHORTFALL_PERCENT,
+    High escalated risks or benefits below plan, with the reasons (two queries). They are
+    counted up to ``CHALLENGES_COUNTED`` ("more than 100"): the count is bounded whatever the
+    size of the portfolio; the quarterly report counts them all."""
+    rows, total = ratings_to_challenge(
+        filters.programmes(), limit=LIST_LIMIT, count_up_to=CHALLENGES_COUNTED
+    )
+    return {"rows": rows, "total": min(total, CHALLENGES_COUNTED),
+            "more": total > CHALLENGES_COUNTED,
+            "shortfall_percent": settings.BENEFITS_SHORTFALL_PERCENT,
             "overdue_days": settings.GATE_REVIEW_OVERDUE_DAYS}  # fmt: skip
 
 
