@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from benefits.models import BenefitProfile, BenefitStatus, BenefitType
+from core.counting import count_up_to as bounded_count
 from portfolio.models import (
     DeliveryConfidence,
     HighlightReport,
@@ -163,8 +164,7 @@ def ratings_to_challenge(
     (make bench: counting every challenged programme was the dashboard's slowest query at
     5,000 programmes)."""
     found = challenged(programmes).order_by("name")
-    counted = found if count_up_to is None else found.order_by()[: count_up_to + 1]
-    total = counted.count()
+    total = found.count() if count_up_to is None else bounded_count(found, count_up_to)
     page = found if limit is None else found[:limit]
     return [
         RatingToChallenge(
