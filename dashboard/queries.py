@@ -510,9 +510,7 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
     rows = snapshot_rows(filters, snapshot)
     # Each year: its start year, every money column's sum (zero when empty), and its label.
     years: list[dict[str, Any]] = []
-    for row in (
-        rows.order_by().values("financial_year").annotate(**_sums()).order_by("financial_year")
-    ):
+    for row in _by_year(filters, snapshot, rows):
         sums: Mapping[str, object] = row  # with the sums _sums() annotates
         years.append({
             "financial_year": row["financial_year"],
@@ -603,6 +601,28 @@ def business_cases_table(filters: DashboardFilters) -> Table:
         ),
         money_columns=frozenset({1, 2}),
     )
+
+
+def _by_year(
+    filters: DashboardFilters, snapshot: RollupSnapshot, rows: QuerySet[RollupRow]
+) -> list[dict[str, Any]]:
+    """Every money column summed by financial year (one query). Unfiltered, these are the
+    snapshot's own headline figures (``payload["by_year"]``, written by the roll-up from the
+    same groups as its rows), read instead of summing every row again: a sum over every
+    programme's rows grew with the portfolio."""
+    if filters.narrows_programmes or filters.financial_year:
+        return list(
+            rows.order_by().values("financial_year").annotate(**_sums()).order_by("financial_year")
+        )
+    stored = RollupSnapshot.objects.filter(pk=snapshot.pk).values_list(
+        "payload__by_year", flat=True
+    )
+    by_year = (stored[0] if stored else None) or []
+    return [
+        {"financial_year": year["financial_year"],
+         **{name: Decimal(year.get(name) or 0) for name in RollupRow.MONEY}}
+        for year in sorted(by_year, key=lambda year: year["financial_year"])
+    ]  # fmt: skip
 
 
 def _deliverability(snapshot: RollupSnapshot) -> list[dict[str, Any]]:

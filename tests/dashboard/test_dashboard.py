@@ -319,3 +319,21 @@ def test_dashboard_downloads_stream(demo, pmo_client, path):
         rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
         assert len(rows) > 1
         assert len(chunks) == len(rows)  # written a row at a time
+
+
+@pytest.mark.django_db
+def test_unfiltered_years_read_from_the_snapshot_equal_its_rows_summed(demo):
+    from dashboard.queries import DashboardFilters, _by_year, _sums, latest_snapshot, snapshot_rows
+
+    snapshot = latest_snapshot()
+    rows = snapshot_rows(DashboardFilters(), snapshot)
+    summed = [
+        {k: v or 0 for k, v in row.items()}
+        for row in rows.order_by().values("financial_year").annotate(**_sums())
+        .order_by("financial_year")
+    ]  # fmt: skip
+    with CaptureQueriesContext(connection) as captured:
+        stored = _by_year(DashboardFilters(), snapshot, rows)
+    assert stored == summed
+    assert len(stored) >= 3
+    assert "benefits_rolluprow" not in captured[0]["sql"]
