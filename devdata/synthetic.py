@@ -582,10 +582,10 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
 
 
 def _analyze(tables: tuple[str, ...] = ()) -> None:
-    """Refresh the planner's statistics (and the visibility map) after the bulk load (of ``tables``, or of everything),
-    as autovacuum would in a while: without them PostgreSQL plans for the empty tables it last
-    saw (make bench measured the roll-up's join estimated at 390 benefits when there were 4,354,
-    and the savings page's 17,158 snapshot rows estimated at one)."""
+    """Refresh the planner's statistics (and the visibility map) after the bulk load, of
+    ``tables`` or of everything, as autovacuum would in a while: without them PostgreSQL plans
+    for the empty tables it last saw (make bench measured the roll-up's join estimated at 390
+    benefits when there were 4,354, and the savings page's 17,158 snapshot rows at one)."""
     if connection.vendor == "postgresql":
         # VACUUM too when it may (never inside a transaction): the visibility map lets
         # index-only scans skip the table, as they do once autovacuum has visited the new rows.
