@@ -571,7 +571,7 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
     }
 
 
-def _business_cases(rows: QuerySet[RollupRow]) -> QuerySet[RollupRow, dict[str, Any]]:
+def _business_cases(rows: QuerySet[RollupRow]) -> QuerySet[RollupRow, Any]:
     """Each business case's estimate and spend: the programme-wide one first, then the largest
     estimate first; ``cases`` counts them all (a window over the groups, so no second query)."""
     return (
@@ -611,9 +611,10 @@ def _by_year(
     same groups as its rows), read instead of summing every row again: a sum over every
     programme's rows grew with the portfolio."""
     if filters.narrows_programmes or filters.financial_year:
-        return list(
+        summed: QuerySet[RollupRow, Any] = (
             rows.order_by().values("financial_year").annotate(**_sums()).order_by("financial_year")
         )
+        return list(summed)
     stored = RollupSnapshot.objects.filter(pk=snapshot.pk).values_list(
         "payload__by_year", flat=True
     )
