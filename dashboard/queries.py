@@ -376,7 +376,7 @@ def own_open_items(user: Any) -> dict[str, Any]:
 
 def _own_count(items: QuerySet[Any], shown: list[Any]) -> int:
     """How many there are when the page is full, counted up to ``OWN_ITEMS_COUNTED`` (above it
-    means "more than"): a manager of a quarter of 5,000 programmes has 37,000 open actions."""
+    means "more than"): at 5,000 programmes the bench's manager has 19,153 open actions."""
     return count_up_to(items, OWN_ITEMS_COUNTED) if len(shown) == OWN_ITEMS_SHOWN else len(shown)
 
 
