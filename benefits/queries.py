@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -88,6 +88,21 @@ def benefit_years(benefit: Benefit, today_year: int) -> range:
 MY_BENEFITS_PAGE = 25
 
 
+def _profile_sum(column: str) -> Coalesce:
+    """One benefit's profile ``column`` summed, as a correlated subquery rather than a join and
+    GROUP BY: PostgreSQL evaluates it only for the rows of the page (after the sort and LIMIT),
+    and the page's count needs no join (make bench: summing the profiles of every benefit a
+    person owns grew with the portfolio)."""
+    summed = (
+        BenefitProfile.objects.filter(benefit=OuterRef("pk"))
+        .order_by()
+        .values("benefit")
+        .annotate(total=Sum(column))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
 def my_benefits(user: User, page_number: str | None = None) -> dict[str, Any]:
     """The benefits a person owns that are still tracked (during the programme and after its
     closure, until the PMO confirms them realised or not realised), a page at a time, each with
@@ -100,9 +115,9 @@ def my_benefits(user: User, page_number: str | None = None) -> dict[str, Any]:
             "programme", "owner", "directorate", "mtfp_line__plan", "rating_override_by"
         )
         .annotate(
-            planned_total=Coalesce(Sum("profile__planned"), ZERO),
-            forecast_total=Coalesce(Sum("profile__forecast"), ZERO),
-            actual_total=Coalesce(Sum("profile__actual"), ZERO),
+            planned_total=_profile_sum("planned"),
+            forecast_total=_profile_sum("forecast"),
+            actual_total=_profile_sum("actual"),
         )
         .order_by("programme__name", "title", "pk")
     )

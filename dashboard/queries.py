@@ -33,13 +33,16 @@ from django.db.models import (
     Subquery,
     Sum,
     When,
+    Window,
 )
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from accounts.models import User
 from benefits import finance
 from benefits.models import RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart, line_chart
+from core.counting import count_up_to
 from core.exports import CHUNK_SIZE, Table
 from governance.challenges import ratings_to_challenge
 from governance.models import (
@@ -320,6 +323,7 @@ ESCALATIONS_SHOWN = 10
 
 
 OWN_ITEMS_SHOWN = 10
+OWN_ITEMS_COUNTED = 100
 PRIORITY_ORDER = Case(
     When(priority=IssuePriority.HIGH, then=0),
     When(priority=IssuePriority.MEDIUM, then=1),
@@ -364,11 +368,16 @@ def own_open_items(user: Any) -> dict[str, Any]:
     return {
         "own_actions": rows["action"],
         "own_issues": rows["issue"],
-        "own_actions_count": actions.count() if len(shown["action"]) == OWN_ITEMS_SHOWN else
-        len(shown["action"]),
-        "own_issues_count": issues.count() if len(shown["issue"]) == OWN_ITEMS_SHOWN else
-        len(shown["issue"]),
-    }  # fmt: skip
+        "own_actions_count": _own_count(actions, shown["action"]),
+        "own_issues_count": _own_count(issues, shown["issue"]),
+        "own_counted": OWN_ITEMS_COUNTED,
+    }
+
+
+def _own_count(items: QuerySet[Any], shown: list[Any]) -> int:
+    """How many there are when the page is full, counted up to ``OWN_ITEMS_COUNTED`` (above it
+    means "more than"): at 5,000 programmes the bench's manager has 19,153 open actions."""
+    return count_up_to(items, OWN_ITEMS_COUNTED) if len(shown) == OWN_ITEMS_SHOWN else len(shown)
 
 
 def open_escalations() -> dict[str, Any]:
@@ -501,9 +510,7 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
     rows = snapshot_rows(filters, snapshot)
     # Each year: its start year, every money column's sum (zero when empty), and its label.
     years: list[dict[str, Any]] = []
-    for row in (
-        rows.order_by().values("financial_year").annotate(**_sums()).order_by("financial_year")
-    ):
+    for row in _by_year(filters, snapshot, rows):
         sums: Mapping[str, object] = row  # with the sums _sums() annotates
         years.append({
             "financial_year": row["financial_year"],
@@ -522,15 +529,14 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         [y["label"], y["budget"], y["spend"], y["budget"] - y["spend"]] for y in cost_years
     ]
     total = {name: sum((y[name] for y in years), ZERO) for name in RollupRow.MONEY}
-    # Each business case beside their sum: a programme's own, and the programme-wide one (no
-    # programme: name and slug None), first.
-    business_cases = list(
-        rows.exclude(budget=0, spend=0)
-        .order_by()
-        .values(name=F("programme__name"), slug=F("programme__slug"))
-        .annotate(budget=Sum("budget"), spend=Sum("spend"))
-        .order_by(F("name").asc(nulls_first=True))
-    )
+    # The programme-wide business case (no programme: name and slug None) and the largest
+    # ``LIST_LIMIT`` programmes' beside their sum, with how many programmes have one (one query;
+    # the download holds every business case).
+    cases = list(_business_cases(rows)[: LIST_LIMIT + 1])
+    business_cases = [c for c in cases if c["slug"] is None] + [
+        c for c in cases if c["slug"] is not None
+    ][:LIST_LIMIT]
+    programme_cases = (cases[0]["cases"] if cases else 0) - sum(c["slug"] is None for c in cases)
     case = finance.business_case(
         investment={y["financial_year"]: y["budget"] for y in cost_years},
         savings={y["financial_year"]: y["forecast"] for y in saving_years},
@@ -549,6 +555,8 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         "years": saving_years,
         "cost_years": cost_years,
         "business_cases": business_cases,
+        "programme_cases": programme_cases,
+        "programme_cases_shown": sum(c["slug"] is not None for c in business_cases),
         "total": total,
         "business_case": case,
         "roi": finance.roi(savings=case.savings, investment=case.investment),
@@ -561,6 +569,61 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         "costs_chart": grouped_bar_chart([(y["label"], y) for y in cost_years], COST_SERIES),
         "tables": [savings, costs],
     }
+
+
+def _business_cases(rows: QuerySet[RollupRow]) -> QuerySet[RollupRow, Any]:
+    """Each business case's estimate and spend: the programme-wide one first, then the largest
+    estimate first; ``cases`` counts them all (a window over the groups, so no second query)."""
+    return (
+        rows.exclude(budget=0, spend=0)
+        .order_by()
+        .values(name=F("programme__name"), slug=F("programme__slug"))
+        .annotate(budget=Sum("budget"), spend=Sum("spend"), cases=Window(Count("*")))
+        .order_by(IsNull(F("programme"), True).desc(), F("budget").desc(), "name")
+    )
+
+
+def business_cases_table(filters: DashboardFilters) -> Table:
+    """Every business case of the latest snapshot in the filters, as the page orders them."""
+    snapshot = latest_snapshot()
+    cases = (
+        _business_cases(snapshot_rows(filters, snapshot)).iterator(chunk_size=CHUNK_SIZE)
+        if snapshot
+        else iter(())
+    )
+    return Table(
+        slug="business-cases",
+        title="Business cases",
+        headers=["Business case", "Estimated", "Spent"],
+        rows=(
+            [c["name"] or "Transformation Programme (programme-wide)", c["budget"], c["spend"]]
+            for c in cases
+        ),
+        money_columns=frozenset({1, 2}),
+    )
+
+
+def _by_year(
+    filters: DashboardFilters, snapshot: RollupSnapshot, rows: QuerySet[RollupRow]
+) -> list[dict[str, Any]]:
+    """Every money column summed by financial year (one query). Unfiltered, these are the
+    snapshot's own headline figures (``payload["by_year"]``, written by the roll-up from the
+    same groups as its rows), read instead of summing every row again: a sum over every
+    programme's rows grew with the portfolio."""
+    if filters.narrows_programmes or filters.financial_year:
+        summed: QuerySet[RollupRow, Any] = (
+            rows.order_by().values("financial_year").annotate(**_sums()).order_by("financial_year")
+        )
+        return list(summed)
+    stored = RollupSnapshot.objects.filter(pk=snapshot.pk).values_list(
+        "payload__by_year", flat=True
+    )
+    by_year = (stored[0] if stored else None) or []
+    return [
+        {"financial_year": year["financial_year"],
+         **{name: Decimal(year.get(name) or 0) for name in RollupRow.MONEY}}
+        for year in sorted(by_year, key=lambda year: year["financial_year"])
+    ]  # fmt: skip
 
 
 def _deliverability(snapshot: RollupSnapshot) -> list[dict[str, Any]]:
@@ -715,11 +778,20 @@ def confidence_table(filters: DashboardFilters) -> Table:
     )  # fmt: skip
 
 
+CHALLENGES_COUNTED = 100
+
+
 def challenge_panel(filters: DashboardFilters) -> dict[str, Any]:
     """ "Ratings to challenge": Green or Amber/Green over late milestones, an overdue gate,
-    High escalated risks or benefits below plan, with the reasons (two queries)."""
-    rows, total = ratings_to_challenge(filters.programmes(), limit=LIST_LIMIT)
-    return {"rows": rows, "total": total, "shortfall_percent": settings.BENEFITS_SHORTFALL_PERCENT,
+    High escalated risks or benefits below plan, with the reasons (two queries). They are
+    counted up to ``CHALLENGES_COUNTED`` ("more than 100"): the count is bounded whatever the
+    size of the portfolio; the quarterly report counts them all."""
+    rows, total = ratings_to_challenge(
+        filters.programmes(), limit=LIST_LIMIT, count_up_to=CHALLENGES_COUNTED
+    )
+    return {"rows": rows, "total": min(total, CHALLENGES_COUNTED),
+            "more": total > CHALLENGES_COUNTED,
+            "shortfall_percent": settings.BENEFITS_SHORTFALL_PERCENT,
             "overdue_days": settings.GATE_REVIEW_OVERDUE_DAYS}  # fmt: skip
 
 
@@ -869,6 +941,7 @@ TABLES = {  # slug: (title, the full table for the download)
     "pipeline": ("Pipeline", pipeline_table),
     "savings": ("Savings against MTFP", _money_table(0)),
     "one-off-costs": ("One-off costs", _money_table(1)),
+    "business-cases": ("Business cases", business_cases_table),
     "delivery-confidence": ("Delivery confidence", confidence_table),
     "escalated-risks": ("Escalated risks", escalated_risks_table),
     "overdue-risk-reviews": ("Overdue risk reviews", overdue_reviews_table),

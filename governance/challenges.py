@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from benefits.models import BenefitProfile, BenefitStatus, BenefitType
+from core.counting import count_up_to as bounded_count
 from portfolio.models import (
     DeliveryConfidence,
     HighlightReport,
@@ -155,12 +156,15 @@ def reasons(programme: Programme) -> list[str]:
 
 
 def ratings_to_challenge(
-    programmes: ProgrammeQuerySet, limit: int | None = None
+    programmes: ProgrammeQuerySet, limit: int | None = None, count_up_to: int | None = None
 ) -> tuple[list[RatingToChallenge], int]:
     """The challenged programmes by name (``limit`` of them) and how many there are (two
-    queries)."""
+    queries). With ``count_up_to`` the count stops there: a total above it means "more than
+    ``count_up_to``", and the database tests only as many programmes as it takes to find them
+    (make bench: counting every challenged programme was the dashboard's slowest query at
+    5,000 programmes)."""
     found = challenged(programmes).order_by("name")
-    total = found.count()
+    total = found.count() if count_up_to is None else bounded_count(found, count_up_to)
     page = found if limit is None else found[:limit]
     return [
         RatingToChallenge(

@@ -326,6 +326,16 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["due_date", "title"]
+        indexes = [
+            # The dashboard's roadmap: its first quarter (the earliest outstanding milestone, from
+            # the index alone) and the programmes with milestones in its four quarters.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(completed_on__isnull=True),
+                name="outstanding_milestones_by_due",
+            ),
+            models.Index(fields=["programme", "due_date"], name="milestones_by_programme_due"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "reference"],

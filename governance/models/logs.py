@@ -146,6 +146,13 @@ class Action(models.Model):
                 condition=models.Q(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
                 name="outstanding_actions_by_due",
             ),
+            # A person's outstanding and overdue actions counted from the index alone (My
+            # actions, the home page's inbox): the owner's index alone read every action's row.
+            models.Index(
+                fields=["owner", "due_date"],
+                condition=models.Q(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+                name="outstanding_actions_by_owner",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -200,6 +201,36 @@ def test_one_off_costs_show_each_business_case_beside_their_sum(demo, pmo_client
 
 
 @pytest.mark.django_db
+def test_business_cases_show_the_largest_few_and_the_download_holds_every_one(pmo_client):
+    from benefits.rollup import rollup_run
+    from dashboard.queries import LIST_LIMIT
+    from tests.benefits.factories import OneOffCostFactory
+
+    OneOffCostFactory(programme=None, budget=Decimal("5000"))
+    for n in range(LIST_LIMIT + 3):
+        OneOffCostFactory(programme__name=f"Case {n:02d}", budget=Decimal(1000 * (n + 1)))
+    rollup_run()
+    text = pmo_client.get("/dashboard/").content.decode()
+    table = text.split('id="business-cases"')[1].split("</table>")[0]
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in table.split("</tr>")]
+    shown = [r for r in rows if r.startswith("Case ")]
+    # The largest estimates, largest first; the three smallest are left to the download.
+    assert [r.split(" £")[0] for r in shown] == [
+        f"Case {n:02d}" for n in range(LIST_LIMIT + 2, 2, -1)
+    ]
+    assert f"The {LIST_LIMIT} largest of {LIST_LIMIT + 3} programmes" in rows[0]
+    assert rows[1].startswith("Transformation Programme (programme-wide)")
+    assert "/dashboard/export/business-cases.csv" in text
+    response = pmo_client.get("/dashboard/export/business-cases.csv")
+    lines = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    assert lines[0] == ["Business case", "Estimated", "Spent"]
+    assert [line[0] for line in lines[1:]] == [
+        "Transformation Programme (programme-wide)",
+        *(f"Case {n:02d}" for n in range(LIST_LIMIT + 2, -1, -1)),
+    ]
+
+
+@pytest.mark.django_db
 def test_savings_figure_drills_down_to_the_programmes_behind_it(demo, pmo_client):
     text = pmo_client.get("/dashboard/").content.decode()
     assert 'href="/dashboard/savings/2019/"' in text
@@ -288,3 +319,21 @@ def test_dashboard_downloads_stream(demo, pmo_client, path):
         rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
         assert len(rows) > 1
         assert len(chunks) == len(rows)  # written a row at a time
+
+
+@pytest.mark.django_db
+def test_unfiltered_years_read_from_the_snapshot_equal_its_rows_summed(demo):
+    from dashboard.queries import DashboardFilters, _by_year, _sums, latest_snapshot, snapshot_rows
+
+    snapshot = latest_snapshot()
+    rows = snapshot_rows(DashboardFilters(), snapshot)
+    summed = [
+        {k: v or 0 for k, v in row.items()}
+        for row in rows.order_by().values("financial_year").annotate(**_sums())
+        .order_by("financial_year")
+    ]  # fmt: skip
+    with CaptureQueriesContext(connection) as captured:
+        stored = _by_year(DashboardFilters(), snapshot, rows)
+    assert stored == summed
+    assert len(stored) >= 3
+    assert "benefits_rolluprow" not in captured[0]["sql"]

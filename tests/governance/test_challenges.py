@@ -148,3 +148,17 @@ def test_the_panel_query_count_is_constant_and_the_dashboard_lists_the_reasons(
     assert "The first 10 of 33 ratings to challenge" in text
     assert "1 escalated risk rated High" in text
     assert "Forecast benefits 99% below plan" in text
+
+
+def test_the_dashboard_counts_ratings_to_challenge_only_up_to_its_bound(
+    author, client_as, make_user, monkeypatch
+):
+    from dashboard import queries
+
+    _grow(author, 13)
+    rows, total = ratings_to_challenge(Programme.objects.all(), limit=10, count_up_to=5)
+    assert (len(rows), total) == (10, 6)  # six found: "more than five"
+    assert ratings_to_challenge(Programme.objects.all(), limit=10, count_up_to=13)[1] == 13
+    monkeypatch.setattr(queries, "CHALLENGES_COUNTED", 12)
+    text = client_as(make_user(Role.PMO)).get("/dashboard/").content.decode()
+    assert "The first 10 of more than 12 ratings to challenge" in text

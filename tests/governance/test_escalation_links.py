@@ -178,3 +178,18 @@ def test_the_manager_escalates_from_the_dashboard_and_my_actions(logs_world, ite
     # Others' dashboards do not list this programme's items to escalate.
     viewer = client_as(people["viewer"]).get("/dashboard/").content.decode()
     assert "open actions and issues" not in viewer
+
+
+def test_the_dashboard_counts_own_open_actions_only_up_to_its_bound(
+    logs_world, delivering, client_as, monkeypatch
+):
+    from dashboard import queries
+
+    monkeypatch.setattr(queries, "OWN_ITEMS_COUNTED", 12)
+    people = logs_world["people"]
+    for n in range(queries.OWN_ITEMS_SHOWN + 3):
+        ActionFactory(programme=delivering, owner=people["manager"], title=f"Action {n}")
+    client = client_as(people["manager"])
+    assert "The first 10 of more than 12 are shown" in client.get("/dashboard/").content.decode()
+    monkeypatch.setattr(queries, "OWN_ITEMS_COUNTED", 13)
+    assert "The first 10 of 13 are shown" in client.get("/dashboard/").content.decode()
