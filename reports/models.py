@@ -157,6 +157,9 @@ class ReportVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    # When a task claimed the build (queued → generating): a redelivered task leaves it to that
+    # build until the hard time limit has passed since (reports/background.py).
+    started_at = models.DateTimeField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -216,6 +219,7 @@ class BackgroundPdf(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # as ReportVersion's
     generated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
