@@ -611,9 +611,7 @@ def _risk_history(risks: list[Risk], rng: random.Random) -> int:
     for risk in risks:
         values = {name: getattr(risk, name) for name in fields}
         for index, (when, likelihood, impact, status) in enumerate(_risk_path(risk, rng)):
-            values.update(
-                residual_likelihood=likelihood, residual_impact=impact, status=status
-            )
+            values.update(residual_likelihood=likelihood, residual_impact=impact, status=status)
             batch.append(
                 history(
                     **values,
