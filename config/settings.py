@@ -228,6 +228,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=5)
 CELERY_TIMEZONE = "Europe/London"
 
+# --- Big documents (issue 22) ------------------------------------------------------------------
+# A per-programme table of the quarterly report or a board pack prints at most this many rows in
+# the PDF; every row is in the workbook appendix (the report's XLSX, the pack's workbook), and the
+# pack's page shows as many with a link to the whole list. The PMO sees the number on those pages.
+BIG_DOCUMENT_PDF_ROWS = env_int("BIG_DOCUMENT_PDF_ROWS", default=100)
+
 # --- Assurance ---------------------------------------------------------------------------------
 # An Amber/Red or Red delivery confidence schedules a follow-up review this many months later.
 CONFIDENCE_FOLLOW_UP_MONTHS = env_int("CONFIDENCE_FOLLOW_UP_MONTHS", default=3)

@@ -12,10 +12,12 @@ the quarter's end, if it entered its recorded stage by then, or if it reported o
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.db.models import BooleanField, Case, Q, Sum, Value, When
@@ -222,10 +224,7 @@ def _frozen(quarter: Quarter, *, roadmap: bool = True) -> dict[str, Any]:
         .annotate(
             savings=Case(
                 When(
-                    Q(mtfp_line__isnull=False)
-                    | ~Q(target=0)
-                    | ~Q(forecast=0)
-                    | ~Q(actual=0),
+                    Q(mtfp_line__isnull=False) | ~Q(target=0) | ~Q(forecast=0) | ~Q(actual=0),
                     then=Value(True),
                 ),
                 default=Value(False),
@@ -496,12 +495,69 @@ def _chart(data: dict[str, Any]) -> Any:
     return grouped_bar_chart(groups, SAVINGS_SERIES, width=640, height=260)
 
 
-def render_pdf(data: dict[str, Any]) -> bytes:
-    """The committee paper as an A4 PDF (WeasyPrint); nothing is fetched over the network."""
+@dataclass(frozen=True)
+class Cut:
+    """The rows of one of the report's tables that the PDF prints: the first ``limit``; the
+    workbook (one sheet per table, ``sheet``) has them all."""
+
+    rows: list[Any]
+    total: int
+    sheet: str
+    noun: str = "rows"
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def pdf_row_limit() -> int:
+    """How many rows of a per-programme table the PDF prints (the PMO sees it on the report's
+    page): beyond it the table is in the workbook appendix, so the PDF's size and the memory
+    that prints it do not grow with the portfolio."""
+    return settings.BIG_DOCUMENT_PDF_ROWS
+
+
+def pdf_cuts(data: dict[str, Any], limit: int) -> dict[str, Cut]:
+    """Each per-programme table of ``data`` cut to ``limit`` rows, with its workbook sheet."""
+    comparison = data["comparison"]
+    tables = {
+        "progress": (data["progress"], "Progress", "programmes' progress"),
+        "resourcing": (data["resourcing"]["rows"], "Resourcing", "rows"),
+        "savings": (data["savings"]["programmes"], "Savings by programme", "workstreams"),
+        "stage_changes": (comparison["stage_changes"], "Compare with previous quarter", "changes"),
+        "confidence_changes": (
+            comparison["confidence_changes"], "Compare with previous quarter", "changes",
+        ),
+        "new_risks": (comparison["new_risks"], "Compare with previous quarter", "new risks"),
+        "closed_risks": (
+            comparison["closed_risks"], "Compare with previous quarter", "closed risks",
+        ),
+        "challenge": (
+            data.get("ratings_to_challenge", {}).get("rows", []), "Ratings to challenge",
+            "programmes",
+        ),
+        "roadmap": (data["roadmap"]["rows"], "Roadmap", "programmes"),
+        "risks": (data["risks"], "Risks and issues", "risks (highest residual rating first)"),
+    }  # fmt: skip
+    return {
+        key: Cut(rows=rows[:limit], total=len(rows), sheet=sheet, noun=noun)
+        for key, (rows, sheet, noun) in tables.items()
+    }
+
+
+def render_pdf(data: dict[str, Any], *, limit: int | None = None) -> bytes:
+    """The committee paper as an A4 PDF (WeasyPrint); nothing is fetched over the network.
+    Each per-programme table prints at most ``limit`` rows (``pdf_row_limit()``); the workbook
+    holds them all."""
     from weasyprint import CSS, HTML
 
+    limit = pdf_row_limit() if limit is None else limit
+    cut = pdf_cuts(data, limit)
     meeting = data["narrative"]["meeting_date"]
     context = {
+        "cut": cut,
+        "cut_any": any(c.more for c in cut.values()),
+        "row_limit": limit,
         "data": data,
         "chart": _chart(data),
         "meeting_date": datetime.fromisoformat(meeting).date() if meeting else None,

@@ -26,6 +26,7 @@ from .models import (
     ReportSection,
     ReportVersion,
 )
+from .quarterly import pdf_row_limit
 from .queries import board_pack_pdf_page, deep_dive_page
 
 FORMATS = {
@@ -105,6 +106,7 @@ def _detail_context(request: HttpRequest, report: QuarterlyReport) -> dict:
         "progress": list(report.progress.select_related("programme")) if can_edit else [],
         "sections": list(report.sections.all()) if can_edit else [],
         "lesson_count": report.lessons.count() if can_edit else 0,
+        "pdf_row_limit": pdf_row_limit(),
     }
 
 
