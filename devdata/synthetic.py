@@ -39,6 +39,8 @@ from devdata.loader import load_people
 from governance.models import (
     Action,
     Assumption,
+    Board,
+    BoardKind,
     Decision,
     Dependency,
     Gate,
@@ -225,6 +227,12 @@ def _reference_data(people: dict) -> tuple[list, list, MTFPPlan, dict]:
     for directorate in directorates:
         lines[directorate.pk], _ = MTFPLine.objects.get_or_create(
             plan=plan, name=f"{directorate.name} savings", defaults={"directorate": directorate}
+        )
+    # The boards that see the whole portfolio: STB decides the reviews awaiting it (its pack).
+    for kind, name in ((BoardKind.STB, "Strategic Transformation Board"),
+                       (BoardKind.DELIVERY, "Delivery Board")):  # fmt: skip
+        Board.objects.get_or_create(
+            slug=slugify(name), defaults={"name": name, "kind": kind, "chair": people["pmo"]}
         )
     return portfolios, directorates, plan, lines
 
@@ -461,7 +469,7 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
         documents = _bulk(StageDocument, documents)
         by_kind = {(d.programme_id, d.kind): d for d in documents}
         versions, review_objs = [], []
-        for p, reviews in plans:
+        for n, (p, reviews) in enumerate(plans):
             numbers: dict[str, int] = {}
             for r, (gate, status) in enumerate(reviews):
                 document = by_kind[(p.pk, Gate(gate).document)]
@@ -481,13 +489,15 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
                     )
                 )
                 is_open = status == ReviewStatus.OPEN
+                # Every other open review has passed its SRO and awaits STB (the board pack's).
+                step = n % 2 if is_open else len(ROUTE) - 1
                 review_objs.append(
                     GateReview(
                         programme=p,
                         gate=gate,
                         route=ROUTE,
-                        current_step=0 if is_open else len(ROUTE) - 1,
-                        current_sign_off=ROUTE[0] if is_open else "",
+                        current_step=step,
+                        current_sign_off=ROUTE[step] if is_open else "",
                         status=status,
                         submitted_by=p.manager,
                         submitted_at=submitted,
