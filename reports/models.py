@@ -268,6 +268,9 @@ class BoardPackPdf(BackgroundPdf):
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="pack_pdfs")
     pdf = models.FileField(upload_to="board-packs/", blank=True)
+    # The workbook appendix: every row of the pack's lists (the PDF prints the first rows).
+    xlsx = models.FileField(upload_to="board-packs/", blank=True)
+    xlsx_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["board", "-number"]
@@ -285,5 +288,5 @@ class BoardPackPdf(BackgroundPdf):
     def __str__(self) -> str:
         return f"{self.board}: board pack PDF {self.number}"
 
-    def filename(self) -> str:
-        return f"{self.board.slug}-pack-{self.number}.pdf"
+    def filename(self, fmt: str = "pdf") -> str:
+        return f"{self.board.slug}-pack-{self.number}.{fmt}"
