@@ -219,7 +219,6 @@ def _board_pack_workbook(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
     assert built.status == VersionStatus.GENERATED, built.error
     url = reverse("reports:board_pack_workbook_download", kwargs={"slug": board.slug, "number": 99})
     yield "pmo", url
-    yield "board", url
 
 
 def _plans(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
