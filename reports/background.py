@@ -3,12 +3,13 @@ it, make the PDF, store the file, then mark it generated in one transaction; a f
 failed with the reason and nothing generated.
 
 A build is claimed by one conditional UPDATE (``build_claim``, the quarterly report's build uses
-it too), so a second delivery of the task (Redis hands an unacknowledged message out again after
-the broker's visibility_timeout; a worker puts it back when its pool process dies) never builds
-the document a second time: it finds the document generated or failed and leaves it, or finds it
-generating and waits (``build_wait``) until the build that claimed it is certainly over (the
-hard time limit, ``CELERY_TASK_TIME_LIMIT``, has passed since it started: that build was killed
-or its process died) and only then takes it over."""
+it too) that records when and by which task it started, so a document is never built by two
+tasks at once. The broker hands a task's message out again only once its previous run is over:
+at once when the worker saw its pool process die (reject_on_worker_lost), or after the broker's
+visibility_timeout, which is above every task's hard time limit (config/settings.py). So the
+same task delivered again takes its document over; a generated or failed one it leaves alone;
+and a *different* task finding it generating waits (``build_wait``, the task retries) until
+that build's hard time limit has passed since it started, then takes it over."""
 
 from __future__ import annotations
 
@@ -44,15 +45,18 @@ def _hard_limit() -> timedelta:
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
-def build_claim(model: type[models.Model], pk: int) -> bool:
-    """Claim the build of row ``pk`` for this task (generating, started now, progress 10): a
-    queued row, or a generating one whose build started more than the hard time limit ago.
-    One UPDATE, so of two deliveries at once only one wins."""
+def build_claim(model: type[models.Model], pk: int, task_id: str = "") -> bool:
+    """Claim the build of row ``pk`` for task ``task_id`` (generating, started now, progress
+    10): a queued row; a generating one claimed by this same task (its earlier delivery is
+    over); or one whose build started more than the hard time limit ago. One UPDATE, so of two
+    tasks at once only one wins."""
     now = timezone.now()
     abandoned = Q(started_at__isnull=True) | Q(started_at__lt=now - _hard_limit())
+    if task_id:
+        abandoned |= Q(build_task_id=task_id)
     claimable = Q(status=VersionStatus.QUEUED) | (Q(status=VersionStatus.GENERATING) & abandoned)
     claimed = model._default_manager.filter(claimable, pk=pk).update(
-        status=VersionStatus.GENERATING, started_at=now, progress=10
+        status=VersionStatus.GENERATING, started_at=now, build_task_id=task_id, progress=10
     )
     return bool(claimed)
 
@@ -67,12 +71,18 @@ def build_wait(row: Claimable) -> float | None:
 
 
 def background_pdf_build(
-    model: type[Row], pk: int, *, folder: str, related: tuple[str, ...], make: Make
+    model: type[Row],
+    pk: int,
+    *,
+    folder: str,
+    related: tuple[str, ...],
+    make: Make,
+    task_id: str = "",
 ) -> Row:
     def progress(value: int, **fields: Any) -> None:
         model.objects.filter(pk=pk, status__in=RUNNING).update(progress=value, **fields)
 
-    if not build_claim(model, pk):
+    if not build_claim(model, pk, task_id):
         return model.objects.get(pk=pk)
     row = model.objects.select_related(*related).get(pk=pk)
     try:

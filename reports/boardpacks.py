@@ -17,7 +17,7 @@ from .background import Progress, background_pdf_build
 from .models import BoardPackPdf
 
 
-def board_pack_pdf_build(*, pdf_pk: int) -> BoardPackPdf:
+def board_pack_pdf_build(*, pdf_pk: int, task_id: str = "") -> BoardPackPdf:
     """Render the pack and print it, through the one background build (background.py)."""
 
     def make(row: BoardPackPdf, progress: Progress) -> tuple[bytes, dict[str, Any]]:
@@ -31,5 +31,5 @@ def board_pack_pdf_build(*, pdf_pk: int) -> BoardPackPdf:
         return pdf, {"xlsx": name, "xlsx_sha256": hashlib.sha256(xlsx).hexdigest()}
 
     return background_pdf_build(
-        BoardPackPdf, pdf_pk, folder="board-packs", related=("board",), make=make
+        BoardPackPdf, pdf_pk, folder="board-packs", related=("board",), make=make, task_id=task_id
     )

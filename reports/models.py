@@ -157,9 +157,10 @@ class ReportVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
-    # When a task claimed the build (queued → generating): a redelivered task leaves it to that
-    # build until the hard time limit has passed since (reports/background.py).
+    # When and by which task delivery the build was claimed (queued → generating): another task
+    # leaves it to that build until the hard time limit has passed (reports/background.py).
     started_at = models.DateTimeField(null=True, blank=True)
+    build_task_id = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -220,6 +221,7 @@ class BackgroundPdf(models.Model):
     )
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)  # as ReportVersion's
+    build_task_id = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -47,18 +47,30 @@ def test_a_second_delivery_of_a_generated_pdf_builds_nothing(queued):
 
 
 @pytest.mark.usefixtures("media")
-def test_a_delivery_finding_the_pdf_generating_waits_for_that_build_and_builds_nothing(queued):
+def test_another_task_finding_the_pdf_generating_waits_for_that_build_and_builds_nothing(queued):
     started = timezone.now() - timedelta(seconds=60)
     BoardPackPdf.objects.filter(pk=queued.pk).update(
-        status=VersionStatus.GENERATING, started_at=started, progress=40
+        status=VersionStatus.GENERATING, started_at=started, progress=40, build_task_id="first"
     )
-    row = boardpacks.board_pack_pdf_build(pdf_pk=queued.pk)
+    row = boardpacks.board_pack_pdf_build(pdf_pk=queued.pk, task_id="second")
     assert (row.status, row.progress, row.started_at, row.pdf.name) == (
         VersionStatus.GENERATING, 40, started, ""
     )  # fmt: skip
     # The task retries once the running build's claim lapses: the hard limit after its start.
     wait = build_wait(row)
     assert settings.CELERY_TASK_TIME_LIMIT - 60 < wait <= settings.CELERY_TASK_TIME_LIMIT - 59
+
+
+@pytest.mark.usefixtures("media")
+def test_the_same_task_delivered_again_takes_its_build_over_and_finishes_it(queued):
+    """The broker hands a message out again only once its earlier run is over (the pool process
+    died, or visibility_timeout passed: above every hard time limit)."""
+    started = timezone.now() - timedelta(seconds=5)
+    BoardPackPdf.objects.filter(pk=queued.pk).update(
+        status=VersionStatus.GENERATING, started_at=started, progress=40, build_task_id="first"
+    )
+    row = boardpacks.board_pack_pdf_build(pdf_pk=queued.pk, task_id="first")
+    assert (row.status, row.progress) == (VersionStatus.GENERATED, 100), row.error
 
 
 @pytest.mark.usefixtures("media")
