@@ -184,16 +184,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every task is stopped after CELERY_TASK_TIME_LIMIT seconds (the soft limit before it raises
+# SoftTimeLimitExceeded inside the task, so a document build is marked failed with the reason;
+# the hard limit kills the pool process). A big document at 5,000 programmes takes well under
+# the soft limit in a worker (make bench measures it).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=480)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 # If the whole worker dies, nobody is left to put the message back: Redis hands it out again once
 # it has been unacknowledged for visibility_timeout seconds, at the next restore sweep of a
 # running worker (one at start-up, then about every 100 s). Kombu's default is an hour; ten minutes
-# is well above the longest task (a report build, a roll-up at 5,000 programmes) and the roll-up's
-# coalescing countdown, so a task still running is not handed out twice, and a report does not sit
-# "generating" for an hour after a crash.
+# is above the hard time limit (derived from it if CELERY_TASK_SOFT_TIME_LIMIT is raised), so a
+# task still running is never handed out twice, and a report does not sit "generating" for an
+# hour after a crash. A redelivered build finds its document's state (reports/background.py).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=600),
+    "visibility_timeout": max(
+        env_int("CELERY_VISIBILITY_TIMEOUT", default=600), CELERY_TASK_TIME_LIMIT + 60
+    ),
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -219,6 +227,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # A burst of edits within this many seconds runs the roll-up once (benefits.services).
 ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=5)
 CELERY_TIMEZONE = "Europe/London"
+
+# --- Big documents (issue 22) ------------------------------------------------------------------
+# A per-programme table of the quarterly report or a board pack prints at most this many rows in
+# the PDF; every row is in the workbook appendix (the report's XLSX, the pack's workbook), and the
+# pack's page shows as many with a link to the whole list. The PMO sees the number on those pages.
+BIG_DOCUMENT_PDF_ROWS = env_int("BIG_DOCUMENT_PDF_ROWS", default=100)
 
 # --- Assurance ---------------------------------------------------------------------------------
 # An Amber/Red or Red delivery confidence schedules a follow-up review this many months later.

@@ -5,8 +5,10 @@ anchored on ``ANCHOR`` (never today), so the same seed gives the same names, sta
 Only the ``auto_now``/``auto_now_add`` timestamps (created_at, updated_at) carry the real time.
 
 Rows are written with ``bulk_create`` in large batches, so django-simple-history records no
-history for them, except each programme's first record (the quarterly report reads programmes
-as they stood at the quarter's end).
+history for them, except each programme's first record and each risk's history (the quarterly
+report reads programmes and risks as they stood at the quarter's end: without a risk's history
+its Annex 2 and the "new and closed risks" comparison would be empty). A risk's history is drawn
+from its own generator (``seed`` + ``HISTORY_SEED``), so the rows drawn before it keep their values.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from devdata.loader import load_people
 from governance.models import (
     Action,
     Assumption,
+    Board,
+    BoardKind,
     Decision,
     Dependency,
     Gate,
@@ -76,6 +80,7 @@ ANCHOR = date(2026, 4, 1)  # every synthetic date is relative to this, never to 
 FIRST_YEAR = 2024  # financial years 2024/25 to 2028/29
 YEARS = range(FIRST_YEAR, FIRST_YEAR + 5)
 BATCH = 5000
+HISTORY_SEED = 7919  # the risk history's generator is Random(seed + HISTORY_SEED)
 PER_PROGRAMME = {
     "benefits": 10,
     "profiles": 50,
@@ -223,6 +228,12 @@ def _reference_data(people: dict) -> tuple[list, list, MTFPPlan, dict]:
         lines[directorate.pk], _ = MTFPLine.objects.get_or_create(
             plan=plan, name=f"{directorate.name} savings", defaults={"directorate": directorate}
         )
+    # The boards that see the whole portfolio: STB decides the reviews awaiting it (its pack).
+    for kind, name in ((BoardKind.STB, "Strategic Transformation Board"),
+                       (BoardKind.DELIVERY, "Delivery Board")):  # fmt: skip
+        Board.objects.get_or_create(
+            slug=slugify(name), defaults={"name": name, "kind": kind, "chair": people["pmo"]}
+        )
     return portfolios, directorates, plan, lines
 
 
@@ -343,6 +354,8 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
                         title=f"{rng.choice(RISK_TITLES)} ({r + 1})",
                         cause="Synthetic cause.",
                         effect="Synthetic effect.",
+                        existing_controls="Synthetic controls.",
+                        further_action="Synthetic further action.",
                         inherent_likelihood=lik,
                         inherent_impact=imp,
                         residual_likelihood=max(1, lik - 1),
@@ -389,7 +402,8 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
                         status=rng.choices(LogStatus.values, [3, 1])[0],
                     )
                 )
-        _bulk(Risk, risks)
+        risks = _bulk(Risk, risks)
+        _risk_history(risks, random.Random(seed + HISTORY_SEED))  # noqa: S311 - synthetic
         _bulk(Assumption, assumptions)
         _bulk(Issue, issues)
         _bulk(Dependency, dependencies)
@@ -455,7 +469,7 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
         documents = _bulk(StageDocument, documents)
         by_kind = {(d.programme_id, d.kind): d for d in documents}
         versions, review_objs = [], []
-        for p, reviews in plans:
+        for n, (p, reviews) in enumerate(plans):
             numbers: dict[str, int] = {}
             for r, (gate, status) in enumerate(reviews):
                 document = by_kind[(p.pk, Gate(gate).document)]
@@ -475,13 +489,15 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
                     )
                 )
                 is_open = status == ReviewStatus.OPEN
+                # Every other open review has passed its SRO and awaits STB (the board pack's).
+                step = n % 2 if is_open else len(ROUTE) - 1
                 review_objs.append(
                     GateReview(
                         programme=p,
                         gate=gate,
                         route=ROUTE,
-                        current_step=0 if is_open else len(ROUTE) - 1,
-                        current_sign_off=ROUTE[0] if is_open else "",
+                        current_step=step,
+                        current_sign_off=ROUTE[step] if is_open else "",
                         status=status,
                         submitted_by=p.manager,
                         submitted_at=submitted,
@@ -581,6 +597,48 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
     return Generated(programmes=len(progs), rows=generated_counts())
 
 
+def _risk_path(risk: Risk, rng: random.Random) -> list[tuple[datetime, int, int, str]]:
+    """A risk's recorded states (when, residual likelihood, residual impact, status), oldest
+    first, ending with the risk as it is now: raised 13 to 15 months before ANCHOR, then up to
+    three reviews about a quarter apart that moved its residual score (the last may fall in the
+    quarter after ANCHOR); a risk closed now was open before its last review."""
+    when = _aware(ANCHOR - timedelta(days=rng.randrange(400, 460)))
+    reviews = rng.choice((0, 1, 1, 2, 2, 3))
+    path = []
+    for _ in range(reviews):
+        path.append((when, rng.randint(1, 5), rng.randint(1, 5), RiskStatus.OPEN.value))
+        when += timedelta(days=rng.randrange(80, 150))
+    path.append((when, risk.residual_likelihood, risk.residual_impact, risk.status))
+    return path
+
+
+def _risk_history(risks: list[Risk], rng: random.Random) -> int:
+    """Each risk's history records (created, then its score changes), written in batches so the
+    records of a large portfolio are never all in memory at once; returns how many."""
+    history = Risk.history.model
+    fields = [field.attname for field in history.tracked_fields]
+    batch: list = []
+    written = 0
+    for risk in risks:
+        values = {name: getattr(risk, name) for name in fields}
+        for index, (when, likelihood, impact, status) in enumerate(_risk_path(risk, rng)):
+            values.update(residual_likelihood=likelihood, residual_impact=impact, status=status)
+            batch.append(
+                history(
+                    **values,
+                    history_date=when,
+                    history_type="+" if index == 0 else "~",
+                    history_change_reason="" if index == 0 else "Reviewed: residual score",
+                )
+            )
+        if len(batch) >= BATCH:
+            written += len(history.objects.bulk_create(batch))
+            batch = []
+    if batch:
+        written += len(history.objects.bulk_create(batch))
+    return written
+
+
 def _analyze(tables: tuple[str, ...] = ()) -> None:
     """Refresh the planner's statistics (and the visibility map) after the bulk load, of
     ``tables`` or of everything, as autovacuum would in a while: without them PostgreSQL plans
@@ -609,4 +667,5 @@ def generated_counts() -> dict[str, int]:
         "gate_reviews": GateReview.objects.count(),
         "actions": Action.objects.count(),
         "lessons": Lesson.objects.count(),
+        "risk_history": Risk.history.count(),
     }

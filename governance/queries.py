@@ -426,35 +426,102 @@ def board_remit(board: Board) -> models.QuerySet:
     return Programme.objects.none()
 
 
-def board_pack(board: Board) -> dict[str, Any]:
-    """Everything the board's next meeting considers, in a fixed number of queries."""
+def board_pack_sections(board: Board) -> dict[str, models.QuerySet]:
+    """The board pack's five lists as querysets, in the pack's order (the page, the PDF and the
+    workbook read them)."""
     remit = board_remit(board)
     risks = Risk.objects.open().escalated().select_related("programme", "owner")
-    if board.sees_whole_portfolio:
-        escalated = risks
-    else:
-        escalated = risks.filter(
+    if not board.sees_whole_portfolio:
+        risks = risks.filter(
             Q(programme__in=remit) | Q(programme__isnull=True, portfolio_id=board.portfolio_id)
         )
-    overdue = Action.objects.overdue().filter(programme__in=remit).with_context()
-    change_requests = ChangeRequest.objects.awaiting_board(board).with_context()
-    reviews = list(
-        GateReview.objects.awaiting_board(board)
-        .select_related("programme", "version")
-        .order_by("submitted_at")
-    )
-    _with_agreements([review.programme for review in reviews])
     return {
-        "board": board,
-        "escalations": list(
-            Escalation.objects.open().to_board(board).with_context().order_by("raised_at")
-        ),
-        "change_requests": list(change_requests),
-        "gate_reviews": reviews,
-        "escalated_risks": list(escalated.order_by("-residual_likelihood", "title")),
-        "overdue_actions": list(overdue.order_by("due_date", "pk")),
-        "today": today(),
+        "gate_reviews": GateReview.objects.awaiting_board(board)
+        .select_related("programme", "version")
+        .order_by("submitted_at", "pk"),
+        "change_requests": ChangeRequest.objects.awaiting_board(board).with_context(),
+        "escalated_risks": risks.order_by("-residual_likelihood", "title", "pk"),
+        "escalations": Escalation.objects.open()
+        .to_board(board)
+        .with_context()
+        .order_by("raised_at", "pk"),
+        "overdue_actions": Action.objects.overdue()
+        .filter(programme__in=remit)
+        .with_context()
+        .order_by("due_date", "pk"),
     }
+
+
+def board_pack(board: Board, limit: int | None = None) -> dict[str, Any]:
+    """Everything the board's next meeting considers, in a fixed number of queries: each list
+    (its first ``limit`` rows when given, so the page and the PDF do not grow with the
+    portfolio) and in ``totals`` how many rows each has."""
+    sections = board_pack_sections(board)
+    rows = {
+        key: list(queryset if limit is None else queryset[:limit])
+        for key, queryset in sections.items()
+    }
+    if limit is None:
+        totals = {key: len(found) for key, found in rows.items()}
+    else:
+        totals = {
+            key: len(found) if len(found) < limit else sections[key].count()
+            for key, found in rows.items()
+        }
+    _with_agreements([review.programme for review in rows["gate_reviews"]])
+    return {"board": board, **rows, "totals": totals, "limit": limit, "today": today()}
+
+
+def board_pack_tables(board: Board) -> list[Table]:
+    """Every row of the board pack's lists, one sheet each (the pack's workbook appendix),
+    read from the database a chunk at a time."""
+    sections = board_pack_sections(board)
+
+    def rows(key: str, row: Any) -> Iterable[list[Any]]:
+        return (row(item) for item in sections[key].iterator(chunk_size=CHUNK_SIZE))
+
+    return [
+        Table(
+            "gate-reviews", "Gate reviews",
+            ["Programme", "Gate", "Document version", "Submitted"],
+            rows("gate_reviews", lambda r: [
+                str(r.programme), r.gate_label, str(r.version or ""), r.submitted_at,
+            ]),
+        ),
+        Table(
+            "change-requests", "Change requests",
+            ["Reference", "Change request", "Programme", "Cost (£)", "Time (days)",
+             "Benefits (£)", "Raised by", "Raised on"],
+            rows("change_requests", lambda c: [
+                c.reference, c.title, str(c.programme), c.cost_impact, c.time_impact_days,
+                c.benefits_impact, str(c.raised_by or ""), c.raised_on,
+            ]),
+            money_columns=frozenset({3, 5}),
+        ),
+        Table(
+            "escalated-risks", "Escalated risks",
+            ["Risk", "Programme", "Residual likelihood", "Residual impact", "Residual score",
+             "Owner", "Further action"],
+            rows("escalated_risks", lambda r: [
+                r.title, str(r.programme or "Portfolio RAID log"), r.residual_likelihood,
+                r.residual_impact, r.residual_score, str(r.owner or ""), r.further_action,
+            ]),
+        ),
+        Table(
+            "escalations", "Escalations",
+            ["Programme", "Escalated", "Asked of the board", "Raised", "Raised by"],
+            rows("escalations", lambda e: [
+                str(e.programme), e.title, e.ask, e.raised_at, str(e.raised_by or ""),
+            ]),
+        ),
+        Table(
+            "overdue-actions", "Overdue actions",
+            ["Action", "Programme", "Owner", "Was due"],
+            rows("overdue_actions", lambda a: [
+                a.title, str(a.programme or "Portfolio"), str(a.owner or ""), a.due_date,
+            ]),
+        ),
+    ]  # fmt: skip
 
 
 # --- My actions ---------------------------------------------------------------------------------

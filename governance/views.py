@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -775,7 +776,29 @@ def terms_of_reference_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def board_pack(request: HttpRequest, slug: str) -> HttpResponse:
     """The board pack page; its PDF is built in the background (reports' board pack PDFs)."""
     board = _board(slug)
-    return render(request, "governance/board_pack.html", queries.board_pack(board))
+    context = queries.board_pack(board, limit=settings.BIG_DOCUMENT_PDF_ROWS)
+    context["lists"] = _board_pack_lists(board)
+    return render(request, "governance/board_pack.html", context)
+
+
+def _board_pack_lists(board: Board) -> dict[str, str]:
+    """Where the whole of a long board pack list can be read, filtered as the pack filters it
+    (the pack's page shows each list's first rows)."""
+    open_escalated = "?status=open&escalated=yes"
+    lists = {"gate_reviews": reverse("governance:gate_list")}
+    if board.sees_whole_portfolio:
+        lists["escalated_risks"] = reverse("governance:raid") + open_escalated
+    elif board.portfolio is not None:
+        risks = reverse("governance:portfolio_raid", kwargs={"slug": board.portfolio.slug})
+        lists["escalated_risks"] = risks + open_escalated
+    elif board.programme is not None:
+        slug = board.programme.slug
+        lists["escalated_risks"] = reverse("governance:risks_list", kwargs={"slug": slug})
+        lists["escalated_risks"] += open_escalated
+        lists["overdue_actions"] = (
+            reverse("governance:actions_list", kwargs={"slug": slug}) + "?status=overdue"
+        )
+    return lists
 
 
 # --- Programme settings and boards (governance/administration.py) ------------------------------

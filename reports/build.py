@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import quarterly as reports
+from .background import build_claim
 from .models import RUNNING, ReportVersion, VersionStatus
 
 logger = logging.getLogger(__name__)
@@ -24,16 +25,16 @@ def _set_progress(version_pk: int, progress: int, **fields: Any) -> None:
     )
 
 
-def report_build(*, version_pk: int) -> ReportVersion:
+def report_build(*, version_pk: int, task_id: str = "") -> ReportVersion:
     """Freeze the data, render both files, then mark the version generated in one transaction.
 
     The files are saved under new names before that transaction; if anything fails the version
-    is marked failed with the reason, and nothing is marked generated.
+    is marked failed with the reason, and nothing is marked generated. A second delivery of the
+    task builds nothing while the first build may still run (background.build_claim).
     """
+    if not build_claim(ReportVersion, version_pk, task_id):
+        return ReportVersion.objects.get(pk=version_pk)  # built, failed, or another's build
     version = ReportVersion.objects.select_related("report").get(pk=version_pk)
-    if version.status not in RUNNING:
-        return version
-    _set_progress(version_pk, 10, status=VersionStatus.GENERATING)
     try:
         data = reports.report_data(version.report.quarter, version.report)
         _set_progress(version_pk, 40)

@@ -241,7 +241,7 @@ def render_deep_dive_pdf(data: dict[str, Any]) -> bytes:
     return HTML(string=html).write_pdf(stylesheets=[stylesheet])
 
 
-def deep_dive_build(*, pack_pk: int) -> DeepDivePack:
+def deep_dive_build(*, pack_pk: int, task_id: str = "") -> DeepDivePack:
     """Gather the data and print it, through the one background build (background.py); the
     generated pack keeps its data."""
 
@@ -251,5 +251,10 @@ def deep_dive_build(*, pack_pk: int) -> DeepDivePack:
         return render_deep_dive_pdf(data), {"data": data}
 
     return background_pdf_build(
-        DeepDivePack, pack_pk, folder="deep-dives", related=("programme",), make=make
+        DeepDivePack,
+        pack_pk,
+        folder="deep-dives",
+        related=("programme",),
+        make=make,
+        task_id=task_id,
     )

@@ -157,6 +157,10 @@ class ReportVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    # When and by which task delivery the build was claimed (queued → generating): another task
+    # leaves it to that build until the hard time limit has passed (reports/background.py).
+    started_at = models.DateTimeField(null=True, blank=True)
+    build_task_id = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -216,6 +220,8 @@ class BackgroundPdf(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # as ReportVersion's
+    build_task_id = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -264,6 +270,9 @@ class BoardPackPdf(BackgroundPdf):
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="pack_pdfs")
     pdf = models.FileField(upload_to="board-packs/", blank=True)
+    # The workbook appendix: every row of the pack's lists (the PDF prints the first rows).
+    xlsx = models.FileField(upload_to="board-packs/", blank=True)
+    xlsx_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["board", "-number"]
@@ -281,5 +290,5 @@ class BoardPackPdf(BackgroundPdf):
     def __str__(self) -> str:
         return f"{self.board}: board pack PDF {self.number}"
 
-    def filename(self) -> str:
-        return f"{self.board.slug}-pack-{self.number}.pdf"
+    def filename(self, fmt: str = "pdf") -> str:
+        return f"{self.board.slug}-pack-{self.number}.{fmt}"

@@ -12,12 +12,15 @@ the quarter's end, if it entered its recorded stage by then, or if it reported o
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Case, Q, Sum, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -33,6 +36,7 @@ from portfolio.templatetags.money import gbp_m
 from .models import QuarterlyReport, VersionStatus
 
 ZERO = Decimal("0")
+CHUNK = 2000  # rows read from the database at a time
 SAVINGS_SERIES = [
     Series("target", "MTFP target"),
     Series("forecast", "Forecast"),
@@ -49,31 +53,63 @@ def _money(value: Decimal) -> str:
     return str(Decimal(value).quantize(Decimal("0.01")))
 
 
-def _states(history_manager: Any, ids: list[int], as_of: datetime) -> dict[int, Any]:
-    """Each object's state at ``as_of``; an object first recorded later, its first state."""
-    states: dict[int, Any] = {}
-    for record in history_manager.filter(id__in=ids).order_by("id", "history_date"):
-        if record.id not in states or record.history_date <= as_of:
-            states[record.id] = record
-    return {pk: state for pk, state in states.items() if state.history_type != "-"}
+def _states(
+    history_manager: Any, ids: Any, as_of: datetime, fields: tuple[str, ...]
+) -> dict[int, tuple]:
+    """Each object's ``fields`` at ``as_of`` (a tuple per object id); an object first recorded
+    later, its first state; a deleted one, none. Read as tuples a chunk at a time, oldest first
+    per object, so only one tuple per object is ever kept (never the history's model objects)."""
+    states: dict[int, tuple] = {}
+    deleted: set[int] = set()
+    records = (
+        history_manager.filter(id__in=ids)
+        .order_by("id", "history_date")
+        .values_list("id", "history_date", "history_type", *fields)
+    )
+    for pk, when, kind, *values in records.iterator(chunk_size=CHUNK):
+        if pk not in states or when <= as_of:
+            states[pk] = tuple(values)
+            if kind == "-":
+                deleted.add(pk)
+            else:
+                deleted.discard(pk)
+    for pk in deleted:
+        del states[pk]
+    return states
 
 
-def quarter_programmes(quarter: Quarter) -> list[Any]:
+class ProgrammeState(NamedTuple):
+    """A programme as it stood at a quarter's end (from its history)."""
+
+    id: int
+    name: str
+    slug: str
+    stage: str
+    portfolio_id: int | None
+
+
+def quarter_programmes(quarter: Quarter) -> list[ProgrammeState]:
     """The programmes as they stood at the quarter's end (historical records), by name."""
     as_of = quarter_end(quarter)
     earliest = Programme.history.filter(history_date__lte=as_of).values("id")
     reported = HighlightReport.objects.filter(month__lte=quarter.end).values("programme_id")
-    ids = list(
-        Programme.objects.filter(
-            Q(pk__in=earliest) | Q(stage_entered_at__lte=as_of) | Q(pk__in=reported)
-        ).values_list("pk", flat=True)
+    ids = Programme.objects.filter(
+        Q(pk__in=earliest) | Q(stage_entered_at__lte=as_of) | Q(pk__in=reported)
+    ).values("pk")
+    fields = ProgrammeState._fields[1:]
+    states = _states(Programme.history, ids, as_of, fields)
+    return sorted(
+        (ProgrammeState(pk, *values) for pk, values in states.items()), key=lambda p: p.name
     )
-    states = _states(Programme.history, ids, as_of)
-    return sorted(states.values(), key=lambda p: p.name)
 
 
 def quarter_has_data(quarter: Quarter) -> bool:
-    return bool(quarter_programmes(quarter))
+    as_of = quarter_end(quarter)
+    return (
+        Programme.history.filter(history_date__lte=as_of).exists()
+        or Programme.objects.filter(stage_entered_at__lte=as_of).exists()
+        or HighlightReport.objects.filter(month__lte=quarter.end).exists()
+    )
 
 
 def _snapshot(as_of: datetime) -> RollupSnapshot | None:
@@ -81,14 +117,20 @@ def _snapshot(as_of: datetime) -> RollupSnapshot | None:
     return snapshots.filter(as_of__lte=as_of).first() or snapshots.first()
 
 
-def _confidence(programme_ids: list[int], quarter: Quarter) -> dict[int, str]:
-    latest: dict[int, str] = {}
-    reports = HighlightReport.objects.filter(
-        programme_id__in=programme_ids, month__lte=quarter.end
-    ).order_by("programme_id", "month")
-    for programme_id, confidence in reports.values_list("programme_id", "delivery_confidence"):
-        latest[programme_id] = confidence
-    return latest
+def _confidence(quarter: Quarter) -> dict[int, str]:
+    """Each programme's latest delivery confidence reported by the quarter's end (one row per
+    programme read: PostgreSQL picks it with DISTINCT ON; elsewhere the rows are read in order)."""
+    reports = HighlightReport.objects.filter(month__lte=quarter.end)
+    if connection.vendor == "postgresql":
+        latest = reports.order_by("programme_id", "-month").distinct("programme_id")
+        return dict(latest.values_list("programme_id", "delivery_confidence"))
+    found: dict[int, str] = {}
+    rows = reports.order_by("programme_id", "month").values_list(
+        "programme_id", "delivery_confidence"
+    )
+    for programme_id, confidence in rows.iterator(chunk_size=CHUNK):
+        found[programme_id] = confidence
+    return found
 
 
 def _label(choices: Any, value: str) -> str:
@@ -98,13 +140,66 @@ def _label(choices: Any, value: str) -> str:
         return value or ""
 
 
-def _frozen(quarter: Quarter) -> dict[str, Any]:
-    """The facts of the quarter (no narrative): programmes, money, milestones and risks."""
+RISK_FIELDS = (
+    "title",
+    "programme_id",
+    "cause",
+    "effect",
+    "residual_likelihood",
+    "residual_impact",
+    "existing_controls",
+    "further_action",
+    "status",
+)
+
+
+def _risks(
+    programmes: list[ProgrammeState], names: dict[int, str], as_of: datetime
+) -> list[dict[str, Any]]:
+    """The risks open at ``as_of`` on the programmes, their portfolios or the whole portfolio,
+    highest residual score first."""
+    portfolios = {p.portfolio_id for p in programmes}
+    on_programmes = quarter_programme_ids(programmes)
+    ids = Risk.objects.filter(
+        Q(programme_id__in=on_programmes)
+        | Q(programme__isnull=True, portfolio__isnull=True)
+        | Q(programme__isnull=True, portfolio_id__in=portfolios)
+    ).values("pk")
+    risks = []
+    for pk, state in _states(Risk.history, ids, as_of, RISK_FIELDS).items():
+        risk = dict(zip(RISK_FIELDS, state, strict=True))
+        if risk["status"] != "open":
+            continue
+        likelihood, impact = risk["residual_likelihood"], risk["residual_impact"]
+        risks.append(
+            {
+                "id": pk,
+                "title": risk["title"],
+                "programme": names.get(risk["programme_id"], "Programme-wide"),
+                "cause": risk["cause"],
+                "effect": risk["effect"],
+                "residual_score": likelihood * impact,
+                "residual": f"{likelihood} × {impact} = {likelihood * impact}",
+                "controls": risk["existing_controls"],
+                "further_action": risk["further_action"],
+            }
+        )
+    risks.sort(key=lambda r: (-r["residual_score"], r["title"]))
+    return risks
+
+
+def quarter_programme_ids(programmes: list[ProgrammeState]) -> list[int]:
+    return [p.id for p in programmes]
+
+
+def _frozen(quarter: Quarter, *, roadmap: bool = True) -> dict[str, Any]:
+    """The facts of the quarter (no narrative): programmes, money, milestones and risks, read
+    as rows and sums, never as model objects. Without ``roadmap``, what the next quarter's
+    comparison needs (its programmes, savings and risks)."""
     as_of = quarter_end(quarter)
     programmes = quarter_programmes(quarter)
-    ids = [p.id for p in programmes]
     names = {p.id: p.name for p in programmes}
-    confidence = _confidence(ids, quarter)
+    confidence = _confidence(quarter)
     state = {
         str(p.id): {
             "name": p.name,
@@ -116,25 +211,55 @@ def _frozen(quarter: Quarter) -> dict[str, Any]:
         }
         for p in programmes
     }
+    del confidence
 
     snapshot = _snapshot(as_of)
-    rows = list(RollupRow.objects.filter(snapshot=snapshot)) if snapshot else []
     by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     by_programme: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     forecast_by_programme: dict[int, Decimal] = defaultdict(lambda: ZERO)
     costs: dict[int | None, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for row in rows:
-        if row.mtfp_line_id or row.target or row.forecast or row.actual:
-            cells = by_year[row.financial_year]
-            for field in ("target", "forecast", "actual", "variance"):
-                cells[field] += getattr(row, field)
-            if row.programme_id in names:
-                by_programme[row.programme_id][row.financial_year] += row.target
-                forecast_by_programme[row.programme_id] += row.forecast
-        if row.budget or row.spend:
-            key = row.programme_id if row.programme_id in names else None
-            costs[key]["budget"] += row.budget
-            costs[key]["spend"] += row.spend
+    # The snapshot's rows summed in SQL by programme, year and whether they carry savings.
+    sums = (
+        RollupRow.objects.filter(snapshot=snapshot)
+        .annotate(
+            savings=Case(
+                When(
+                    Q(mtfp_line__isnull=False) | ~Q(target=0) | ~Q(forecast=0) | ~Q(actual=0),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .values("programme_id", "financial_year", "savings")
+        .annotate(
+            target_sum=Sum("target"),
+            forecast_sum=Sum("forecast"),
+            actual_sum=Sum("actual"),
+            variance_sum=Sum("variance"),
+            budget_sum=Sum("budget"),
+            spend_sum=Sum("spend"),
+        )
+        .order_by()
+    )
+    rows = sums.values_list(
+        "programme_id", "financial_year", "savings", "target_sum", "forecast_sum",
+        "actual_sum", "variance_sum", "budget_sum", "spend_sum",
+    ) if snapshot else []  # fmt: skip
+    for pid, year, savings, target, forecast, actual, variance, budget, spend in rows:
+        if savings:
+            cells = by_year[year]
+            cells["target"] += target
+            cells["forecast"] += forecast
+            cells["actual"] += actual
+            cells["variance"] += variance
+            if pid in names:
+                by_programme[pid][year] += target
+                forecast_by_programme[pid] += forecast
+        if budget or spend:
+            key = pid if pid in names else None
+            costs[key]["budget"] += budget
+            costs[key]["spend"] += spend
     years = sorted(by_year)
     savings = {
         "years": [
@@ -169,61 +294,7 @@ def _frozen(quarter: Quarter) -> dict[str, Any]:
             for pid, values in sorted(costs.items(), key=lambda i: (i[0] is not None, i[0] or 0))
         ],
     }
-
-    following = []
-    step = quarter
-    for _ in range(4):
-        step = step.next()
-        following.append(step)
-    milestones: dict[int, list[list[str]]] = {pid: [[] for _ in following] for pid in ids}
-    due = Milestone.objects.filter(
-        programme_id__in=ids, due_date__gte=following[0].start, due_date__lte=following[-1].end
-    ).order_by("due_date", "title")
-    for milestone in due:
-        for index, later in enumerate(following):
-            if milestone.due_date in later:
-                milestones[milestone.programme_id][index].append(milestone.title)
-    roadmap = {
-        "quarters": [q.label for q in following],
-        "rows": [
-            {
-                "programme": p.name,
-                "stage": state[str(p.id)]["stage_label"],
-                "confidence": state[str(p.id)]["confidence"],
-                "confidence_label": state[str(p.id)]["confidence_label"],
-                "cells": milestones[p.id],
-            }
-            for p in programmes
-        ],
-    }
-
-    portfolios = {p.portfolio_id for p in programmes}
-    risk_ids = list(
-        Risk.objects.filter(
-            Q(programme_id__in=ids)
-            | Q(programme__isnull=True, portfolio__isnull=True)
-            | Q(programme__isnull=True, portfolio_id__in=portfolios)
-        ).values_list("pk", flat=True)
-    )
-    risk_states = _states(Risk.history, risk_ids, as_of)
-    risks = [
-        {
-            "id": risk.id,
-            "title": risk.title,
-            "programme": names.get(risk.programme_id, "Programme-wide"),
-            "cause": risk.cause,
-            "effect": risk.effect,
-            "residual_score": risk.residual_likelihood * risk.residual_impact,
-            "residual": f"{risk.residual_likelihood} × {risk.residual_impact} = "
-            f"{risk.residual_likelihood * risk.residual_impact}",
-            "controls": risk.existing_controls,
-            "further_action": risk.further_action,
-        }
-        for risk in risk_states.values()
-        if risk.status == "open"
-    ]
-    risks.sort(key=lambda r: (-r["residual_score"], r["title"]))
-    return {
+    frozen = {
         "quarter": {
             "label": quarter.label,
             "slug": quarter.slug,
@@ -235,8 +306,49 @@ def _frozen(quarter: Quarter) -> dict[str, Any]:
         "programmes": state,
         "savings": savings,
         "resourcing": resourcing,
-        "roadmap": roadmap,
-        "risks": risks,
+        "risks": _risks(programmes, names, as_of),
+    }
+    if roadmap:
+        frozen["roadmap"] = _roadmap(quarter, programmes, state)
+    return frozen
+
+
+def _roadmap(
+    quarter: Quarter, programmes: list[ProgrammeState], state: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Each programme's milestones due in the four quarters after ``quarter``."""
+    following = []
+    step = quarter
+    for _ in range(4):
+        step = step.next()
+        following.append(step)
+    ids = quarter_programme_ids(programmes)
+    milestones: dict[int, list[list[str]]] = {pid: [[] for _ in following] for pid in ids}
+    due = (
+        Milestone.objects.filter(
+            programme_id__in=ids,
+            due_date__gte=following[0].start,
+            due_date__lte=following[-1].end,
+        )
+        .order_by("due_date", "title")
+        .values_list("programme_id", "due_date", "title")
+    )
+    for programme_id, due_date, title in due.iterator(chunk_size=CHUNK):
+        for index, later in enumerate(following):
+            if due_date in later:
+                milestones[programme_id][index].append(title)
+    return {
+        "quarters": [q.label for q in following],
+        "rows": [
+            {
+                "programme": p.name,
+                "stage": state[str(p.id)]["stage_label"],
+                "confidence": state[str(p.id)]["confidence"],
+                "confidence_label": state[str(p.id)]["confidence_label"],
+                "cells": milestones[p.id],
+            }
+            for p in programmes
+        ],
     }
 
 
@@ -256,7 +368,7 @@ def _previous_facts(quarter: Quarter) -> dict[str, Any]:
         )
         if version:
             return version.data
-    return _frozen(previous)
+    return _frozen(previous, roadmap=False)  # what _comparison reads, no more
 
 
 def _comparison(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
@@ -383,12 +495,69 @@ def _chart(data: dict[str, Any]) -> Any:
     return grouped_bar_chart(groups, SAVINGS_SERIES, width=640, height=260)
 
 
-def render_pdf(data: dict[str, Any]) -> bytes:
-    """The committee paper as an A4 PDF (WeasyPrint); nothing is fetched over the network."""
+@dataclass(frozen=True)
+class Cut:
+    """The rows of one of the report's tables that the PDF prints: the first ``limit``; the
+    workbook (one sheet per table, ``sheet``) has them all."""
+
+    rows: list[Any]
+    total: int
+    sheet: str
+    noun: str = "rows"
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def pdf_row_limit() -> int:
+    """How many rows of a per-programme table the PDF prints (the PMO sees it on the report's
+    page): beyond it the table is in the workbook appendix, so the PDF's size and the memory
+    that prints it do not grow with the portfolio."""
+    return settings.BIG_DOCUMENT_PDF_ROWS
+
+
+def pdf_cuts(data: dict[str, Any], limit: int) -> dict[str, Cut]:
+    """Each per-programme table of ``data`` cut to ``limit`` rows, with its workbook sheet."""
+    comparison = data["comparison"]
+    tables = {
+        "progress": (data["progress"], "Progress", "programmes' progress"),
+        "resourcing": (data["resourcing"]["rows"], "Resourcing", "rows"),
+        "savings": (data["savings"]["programmes"], "Savings by programme", "workstreams"),
+        "stage_changes": (comparison["stage_changes"], "Compare with previous quarter", "changes"),
+        "confidence_changes": (
+            comparison["confidence_changes"], "Compare with previous quarter", "changes",
+        ),
+        "new_risks": (comparison["new_risks"], "Compare with previous quarter", "new risks"),
+        "closed_risks": (
+            comparison["closed_risks"], "Compare with previous quarter", "closed risks",
+        ),
+        "challenge": (
+            data.get("ratings_to_challenge", {}).get("rows", []), "Ratings to challenge",
+            "programmes",
+        ),
+        "roadmap": (data["roadmap"]["rows"], "Roadmap", "programmes"),
+        "risks": (data["risks"], "Risks and issues", "risks (highest residual rating first)"),
+    }  # fmt: skip
+    return {
+        key: Cut(rows=rows[:limit], total=len(rows), sheet=sheet, noun=noun)
+        for key, (rows, sheet, noun) in tables.items()
+    }
+
+
+def render_pdf(data: dict[str, Any], *, limit: int | None = None) -> bytes:
+    """The committee paper as an A4 PDF (WeasyPrint); nothing is fetched over the network.
+    Each per-programme table prints at most ``limit`` rows (``pdf_row_limit()``); the workbook
+    holds them all."""
     from weasyprint import CSS, HTML
 
+    limit = pdf_row_limit() if limit is None else limit
+    cut = pdf_cuts(data, limit)
     meeting = data["narrative"]["meeting_date"]
     context = {
+        "cut": cut,
+        "cut_any": any(c.more for c in cut.values()),
+        "row_limit": limit,
         "data": data,
         "chart": _chart(data),
         "meeting_date": datetime.fromisoformat(meeting).date() if meeting else None,

@@ -30,6 +30,11 @@ urlpatterns = [
         views.board_pack_pdf_download,
         name="board_pack_pdf_download",
     ),
+    path(
+        "board-packs/<slug:slug>/<int:number>.xlsx",
+        views.board_pack_workbook_download,
+        name="board_pack_workbook_download",
+    ),
     path("<str:quarter>/", views.report_detail, name="report_detail"),
     path("<str:quarter>/status/", views.report_status, name="report_status"),
     path("<str:quarter>/edit/", views.report_edit, name="report_edit"),

@@ -26,6 +26,7 @@ from .models import (
     ReportSection,
     ReportVersion,
 )
+from .quarterly import pdf_row_limit
 from .queries import board_pack_pdf_page, deep_dive_page
 
 FORMATS = {
@@ -105,6 +106,7 @@ def _detail_context(request: HttpRequest, report: QuarterlyReport) -> dict:
         "progress": list(report.progress.select_related("programme")) if can_edit else [],
         "sections": list(report.sections.all()) if can_edit else [],
         "lesson_count": report.lessons.count() if can_edit else 0,
+        "pdf_row_limit": pdf_row_limit(),
     }
 
 
@@ -380,6 +382,7 @@ def _board_pack_pdf_context(request: HttpRequest, slug: str) -> dict:
     board = get_object_or_404(Board, slug=slug)
     context = board_pack_pdf_page(board)
     context["can_generate"] = request.user.has_perm("reports.generate_board_pack_pdf", board)
+    context["pdf_row_limit"] = pdf_row_limit()
     return context
 
 
@@ -419,21 +422,33 @@ def board_pack_pdf_generate(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("reports:board_pack_pdf_list", slug=slug)
 
 
-@require_GET
-@policy("reports.view_board_pack_pdf")
-def board_pack_pdf_download(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def _board_pack_file(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
     row = get_object_or_404(
         BoardPackPdf.objects.select_related("board"), board__slug=slug, number=number
     )
     authorise(request.user, "reports.view_board_pack_pdf", row.board)
-    if not row.has_file:
-        raise Http404("This PDF has no file: it was not generated.")
+    field, sha256 = (row.pdf, row.pdf_sha256) if fmt == "pdf" else (row.xlsx, row.xlsx_sha256)
+    if not row.has_file or not field:
+        raise Http404("This board pack has no such file: it was not generated.")
     try:
-        handle = row.pdf.open("rb")
+        handle = field.open("rb")
     except FileNotFoundError as error:
-        raise Http404("The file of this PDF is missing from storage.") from error
+        raise Http404("The file of this board pack is missing from storage.") from error
     response = FileResponse(
-        handle, as_attachment=True, filename=row.filename(), content_type=FORMATS["pdf"]
+        handle, as_attachment=True, filename=row.filename(fmt), content_type=FORMATS[fmt]
     )
-    response["X-Content-SHA256"] = row.pdf_sha256
+    response["X-Content-SHA256"] = sha256
     return response
+
+
+@require_GET
+@policy("reports.view_board_pack_pdf")
+def board_pack_pdf_download(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _board_pack_file(request, slug, number, "pdf")
+
+
+@require_GET
+@policy("reports.view_board_pack_pdf")
+def board_pack_workbook_download(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The pack's workbook appendix: every row of its lists (the PDF prints the first rows)."""
+    return _board_pack_file(request, slug, number, "xlsx")

@@ -20,6 +20,8 @@ from governance.models import (
     Risk,
 )
 from portfolio.models import DocumentVersion, HighlightReport, Milestone, Programme
+from portfolio.periods import Quarter
+from reports.quarterly import quarter_end, report_data
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,29 @@ def test_refuses_a_database_that_already_holds_programmes():
     call_command("generate_portfolio", programmes=1, seed=1, stdout=StringIO())
     with pytest.raises(CommandError, match="already holds 1 programmes"):
         call_command("generate_portfolio", programmes=1, seed=1, stdout=StringIO())
+
+
+def test_every_risk_has_a_history_ending_in_its_current_score_and_some_scores_moved():
+    synthetic.portfolio_generate(programmes=PROGRAMMES, seed=7)
+    risks = {r.pk: r for r in Risk.objects.all()}
+    records: dict[int, list] = {}
+    for record in Risk.history.order_by("history_date", "history_id"):
+        records.setdefault(record.id, []).append(record)
+    assert set(records) == set(risks)
+    moved = 0
+    for pk, history in records.items():
+        assert history[0].history_type == "+"
+        last = history[-1]
+        now = risks[pk]
+        assert (last.residual_likelihood, last.residual_impact, last.status) == (
+            now.residual_likelihood,
+            now.residual_impact,
+            now.status,
+        )
+        scores = {(h.residual_likelihood, h.residual_impact) for h in history}
+        moved += len(scores) > 1
+    assert moved > len(risks) // 4
+    # So the quarterly report's Annex 2 lists the risks open at the quarter's end.
+    quarter = Quarter.from_date(synthetic.ANCHOR)
+    assert quarter_end(quarter) >= max(h[0].history_date for h in records.values())
+    assert report_data(quarter)["risks"]

@@ -420,6 +420,7 @@ EXPECTATIONS: dict[str, Entry] = {
         kwargs=samples.board, POST=statuses(302, scrutiny=403, no_role=403)
     ),
     "reports:board_pack_pdf_download": Entry(kwargs=samples.board_pack_pdf, GET=STAFF_READ),
+    "reports:board_pack_workbook_download": Entry(kwargs=samples.board_pack_pdf, GET=STAFF_READ),
     "benefits:mine": read(),
     "benefits:realisation": read(),
     "benefits:mtfp_list": read(),

@@ -227,4 +227,5 @@ def board_pack_pdf(demo: Any) -> Kwargs:
             requested_by=User.objects.get(username="pmo"),
         )  # fmt: skip
         row.pdf.save(row.filename(), ContentFile(b"%PDF-1.4\n%sample\n"))
+        row.xlsx.save(row.filename("xlsx"), ContentFile(b"PK\x03\x04sample"))
     return {"slug": board.slug, "number": row.number}

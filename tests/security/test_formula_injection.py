@@ -32,7 +32,8 @@ from governance.lessons import lesson_adopt, lesson_record
 from governance.logs import LOGS
 from governance.models import Board, ChangeRequest, Decision, Lesson, LessonTheme, Risk
 from portfolio.models import Directorate, Milestone, Portfolio, Programme
-from reports.models import QuarterlyReport, ReportVersion, VersionStatus
+from reports.boardpacks import board_pack_pdf_build
+from reports.models import BoardPackPdf, QuarterlyReport, ReportVersion, VersionStatus
 from tests.security.hostile import GRIDS, REGISTRY
 
 pytestmark = pytest.mark.django_db
@@ -208,6 +209,18 @@ def _report(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
     yield "pmo", url
 
 
+def _board_pack_workbook(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The Delivery Board's pack built as its task builds it, then its workbook appendix."""
+    board = Board.objects.get(slug="delivery-board")
+    row = BoardPackPdf.objects.create(
+        board=board, number=99, requested_by=User.objects.get(username="pmo")
+    )
+    built = board_pack_pdf_build(pdf_pk=row.pk)
+    assert built.status == VersionStatus.GENERATED, built.error
+    url = reverse("reports:board_pack_workbook_download", kwargs={"slug": board.slug, "number": 99})
+    yield "pmo", url
+
+
 def _plans(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for slug in Milestone.objects.values_list("programme__slug", flat=True).distinct():
         for fmt in FORMATS:
@@ -224,6 +237,7 @@ FETCHERS: dict[str, Callable[[dict[str, Any]], Iterator[tuple[str, str]]]] = {
     "governance:raid_import_template": lambda world: iter([("pmo", "/raid/import/template.xlsx")]),
     "benefits:mtfp_import_template": _mtfp_templates,
     "reports:report_download": _report,
+    "reports:board_pack_workbook_download": _board_pack_workbook,
 }
 
 

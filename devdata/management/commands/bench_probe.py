@@ -19,6 +19,12 @@
   run makes and the peak memory (ru_maxrss) of this process.
 - ``report``: the quarterly report (its data, PDF and workbook) for the latest quarter with
   highlight reports: time of each step and the peak memory (ru_maxrss) of this process.
+- ``report_build`` and ``board_pack`` (issue 22, big documents): what the Celery worker runs,
+  in this process: ``reports.build.report_build`` for a new version of the latest quarter's
+  report (data, PDF, workbook, the data stored), and ``reports.boardpacks.board_pack_pdf_build``
+  for a new PDF of the Strategic Transformation Board's pack (PDF and workbook appendix); the
+  time, the peak memory (ru_maxrss) of this process, the files' sizes and the PDF's pages.
+  Files go to a temporary directory and the rows are rolled back.
 - ``odata``: every benefit profile year read through the OData feed (/odata/BenefitProfileYears,
   as the PMO's personal access token, following ``@odata.nextLink`` to the end) against two
   floors over the same rows and columns: ``COPY (SELECT …) TO STDOUT`` and a plain SELECT
@@ -28,18 +34,24 @@
 """
 
 import json
+import re
 import resource
+import shutil
 import statistics
+import subprocess
+import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from api import services as api_services
@@ -81,6 +93,52 @@ SELECT (SELECT COUNT(*) FROM governance_action a JOIN accounts_user u ON u.id = 
 """
 
 UNCACHED = "Dashboard, uncached (a save before each request)"
+
+
+def _latest_quarter() -> Quarter:
+    newest = HighlightReport.objects.order_by("-month").values_list("month", flat=True)[:1]
+    if not newest:
+        raise CommandError("No highlight reports: run generate_portfolio first.")
+    return Quarter.from_date(newest[0])
+
+
+def _pages(pdf: bytes) -> int:
+    """The PDF's page count, as poppler's pdfinfo reads it (0 when pdfinfo is not installed)."""
+    program = shutil.which("pdfinfo")
+    if not program:
+        return 0
+    info = subprocess.run([program, "-"], input=pdf, capture_output=True, check=True)  # noqa: S603 - poppler reading bytes
+    found = re.search(r"^Pages:\s+(\d+)", info.stdout.decode(), re.MULTILINE)
+    return int(found[1]) if found else 0
+
+
+def _built(build: Callable[[], Any], workbook: str) -> dict:
+    """Run ``build`` (it returns the built row) with files stored in a temporary directory,
+    inside a transaction rolled back afterwards: its time, the peak memory of this process and
+    what it made."""
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with (
+        tempfile.TemporaryDirectory() as media,
+        override_settings(MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        started = time.perf_counter()
+        row = build()
+        seconds = time.perf_counter() - started
+        if row.status != "generated":
+            raise CommandError(f"The build failed: {row.error}")
+        pdf = row.pdf.read()
+        result = {
+            "seconds": seconds,
+            "programmes": Programme.objects.count(),
+            "pdf_kb": len(pdf) // 1024,
+            "pdf_pages": _pages(pdf),
+            "xlsx_kb": getattr(row, workbook).size // 1024,
+            "before_mb": before_mb,
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+        transaction.set_rollback(True)
+    return result
 
 
 def _p95(values: list[float]) -> float:
@@ -195,6 +253,8 @@ class Command(BaseCommand):
                 "staff_pages",
                 "exports",
                 "reminders",
+                "report_build",
+                "board_pack",
             ],
         )
         parser.add_argument("--repeat", type=int, default=5)
@@ -363,6 +423,46 @@ class Command(BaseCommand):
             "before_mb": before_mb,
             "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
+
+    def report_build(self, options) -> dict:
+        from reports.build import report_build
+        from reports.models import QuarterlyReport, ReportVersion
+
+        quarter = _latest_quarter()
+
+        def build() -> Any:
+            report, _ = QuarterlyReport.objects.get_or_create(
+                financial_year=quarter.financial_year.start_year, quarter_number=quarter.number
+            )
+            version = ReportVersion.objects.create(
+                report=report,
+                number=report.versions.count() + 1,
+                requested_by=get_user_model().objects.get(username="pmo"),
+                as_of=reports.quarter_end(quarter),
+            )
+            return report_build(version_pk=version.pk)
+
+        result = _built(build, "xlsx")
+        return {**result, "quarter": quarter.long_label}
+
+    def board_pack(self, options) -> dict:
+        from governance.models import Board, GateReview
+        from reports.boardpacks import board_pack_pdf_build
+        from reports.models import BoardPackPdf
+
+        board = Board.objects.get(slug="strategic-transformation-board")
+
+        def build() -> Any:
+            row = BoardPackPdf.objects.create(
+                board=board,
+                number=board.pack_pdfs.count() + 1,
+                requested_by=get_user_model().objects.get(username="pmo"),
+            )
+            return board_pack_pdf_build(pdf_pk=row.pk)
+
+        result = _built(build, "xlsx")
+        result["reviews_awaiting"] = GateReview.objects.awaiting_board(board).count()
+        return result
 
     def odata(self, options) -> dict:
         expected = BenefitProfile.objects.aggregate(**{name: Sum(name) for name in MONEY})
