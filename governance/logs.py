@@ -68,14 +68,14 @@ def _walk(obj: Any, path: str) -> Any:
     return obj
 
 
-def _as_is(value: Any) -> Any:
+def as_is(value: Any) -> Any:
     return value
 
 
 def column(
     label: str,
     fields: str | tuple[str, ...],
-    show: Callable[..., Any] = _as_is,
+    show: Callable[..., Any] = as_is,
     sort: str = "",
     *,
     export: Callable[..., object] | None = None,
@@ -446,10 +446,10 @@ CHANGE_REQUESTS = Log(
         column("Change", "title", sort="title"),
         _programme_column(),
         column("What changes", "kind", _labels(ChangeRequest, "kind"), "kind"),
-        column("Cost impact", "cost_impact", gbp, "cost_impact", export=_as_is, money=True),
-        column("Time impact (days)", "time_impact_days", str, "time_impact_days", export=_as_is),
+        column("Cost impact", "cost_impact", gbp, "cost_impact", export=as_is, money=True),
+        column("Time impact (days)", "time_impact_days", str, "time_impact_days", export=as_is),
         column(
-            "Benefits impact", "benefits_impact", gbp, "benefits_impact", export=_as_is, money=True
+            "Benefits impact", "benefits_impact", gbp, "benefits_impact", export=as_is, money=True
         ),
         _owner_column("Raised by", "raised_by", detail=True),
         column("Raised on", "raised_on", _date, "raised_on"),

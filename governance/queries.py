@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -33,7 +34,7 @@ from portfolio.models import (
     SectionTemplate,
 )
 
-from .logs import Column, Log, today
+from .logs import Column, Log, as_is, today
 from .models import (
     Action,
     AgreedInvestment,
@@ -364,9 +365,16 @@ def export_rows(qs: models.QuerySet, columns: list[Column]) -> Iterator[list[obj
     it)."""
     paths = list(dict.fromkeys(path for c in columns for path in c.fields))
     slot = {path: i for i, path in enumerate(paths)}
-    plan = [(c.cell, [slot[path] for path in c.fields]) for c in columns]
+    cells = [_cell_of(c.cell, [slot[path] for path in c.fields]) for c in columns]
     for values in qs.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
-        yield [cell(*[values[i] for i in at]) for cell, at in plan]  # type: ignore[misc]
+        yield [cell(values) for cell in cells]
+
+
+def _cell_of(show: Any, at: list[int]) -> Callable[[tuple], object]:
+    """What makes one cell from a row of values: a plain field is taken as it is (no call)."""
+    if len(at) == 1:
+        return itemgetter(at[0]) if show is as_is else lambda values: show(values[at[0]])
+    return lambda values: show(*[values[i] for i in at])
 
 
 def log_page(log: Log, scope: Programme | Portfolio | None, params: QueryDict) -> dict[str, Any]:
