@@ -57,3 +57,9 @@ def test_staff_pages_and_exports_are_measured_on_a_generated_portfolio():
     assert exports["RAID export CSV"]["csv_rows"] > 0
     assert exports["RAID export XLSX"]["csv_rows"] is None
     assert all(e["peak_mb"] > 0 for e in exports.values())
+    # The COPY floor reads the same rows the CSV holds (on PostgreSQL; None on SQLite).
+    assert all(e["rows"] == exports["RAID export CSV"]["csv_rows"] for e in exports.values())
+    if connection.vendor == "postgresql":
+        assert all(e["copy_s"] > 0 for e in exports.values())
+    else:
+        assert all(e["copy_s"] is None for e in exports.values())
