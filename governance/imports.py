@@ -4,7 +4,7 @@ INSERTs of risks and their history rows, and one invalidation of the dashboard's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -50,6 +50,8 @@ SCORE_FIELDS = {name: name.lower().replace(" ", "_") for name in SCORES}
 LIMITS = SpreadsheetLimits(
     max_upload_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1, max_columns=50, max_cells=200_000
 )
+# A Celery worker may read for longer than a web request: the deadline guards the web tier.
+BACKGROUND_LIMITS = replace(LIMITS, max_seconds=120.0)
 
 
 @dataclass
@@ -113,11 +115,13 @@ def _date(value: Any) -> date | None:
     raise ValueError
 
 
-def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
+def raid_import_check(
+    *, programme: Programme, upload: Any, limits: SpreadsheetLimits = LIMITS
+) -> ImportResult:
     """Read and validate every row; return the unsaved risks or every error found."""
     result = ImportResult()
     try:
-        rows = read_sheet(upload, sheet=SHEET, limits=LIMITS)
+        rows = read_sheet(upload, sheet=SHEET, limits=limits)
     except SpreadsheetTooLarge:
         result.errors.append("The file is larger than 5 MB: split it or remove images.")
         return result
@@ -197,10 +201,12 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
 
 
 @audited
-def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResult:
+def raid_import(
+    *, programme: Programme, upload: Any, actor: User, limits: SpreadsheetLimits = LIMITS
+) -> ImportResult:
     """Import every risk of a valid spreadsheet, or none. The file is read and checked outside
     any transaction (it may take seconds); the rows are written in one short transaction."""
-    result = raid_import_check(programme=programme, upload=upload)
+    result = raid_import_check(programme=programme, upload=upload, limits=limits)
     if not result.ok:
         return result
     with transaction.atomic():
@@ -208,4 +214,11 @@ def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResu
     return result
 
 
-__all__ = ["HEADERS", "ImportResult", "raid_import", "raid_import_check", "template_table"]
+__all__ = [
+    "BACKGROUND_LIMITS",
+    "HEADERS",
+    "ImportResult",
+    "raid_import",
+    "raid_import_check",
+    "template_table",
+]
