@@ -546,8 +546,9 @@ class _RolledBack(Exception):
 
 def _raid_workbook(rows: int, owner: str) -> bytes:
     """A RAID import spreadsheet (the template's sheet and columns) of ``rows`` valid risks."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(raid_imports.SHEET)
+    book = Workbook()  # not write-only: like a file Excel saves, it states its dimension
+    sheet = book.active
+    sheet.title = raid_imports.SHEET
     sheet.append(raid_imports.HEADERS)
     for i in range(rows):
         sheet.append([
