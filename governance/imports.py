@@ -238,15 +238,16 @@ def raid_import(
 def raid_import_run(*, import_pk: int) -> RaidImport:
     """What the worker does: read and check the kept spreadsheet (reporting progress on the
     row), then, in one transaction, write every risk and mark the row imported, or write
-    nothing and mark it failed with every problem found. A row no longer queued (a second
-    delivery of the task) is left as it is."""
+    nothing and mark it failed with every problem found. Nothing is written before that
+    transaction, so a row still checking (its worker died; ``acks_late`` delivers the task
+    again) is checked afresh; a finished row is left as it is."""
     running = (ImportStatus.QUEUED, ImportStatus.CHECKING)
 
     def progress(value: int, **fields: Any) -> None:
         RaidImport.objects.filter(pk=import_pk, status__in=running).update(progress=value, **fields)
 
     row = RaidImport.objects.select_related("programme", "requested_by").get(pk=import_pk)
-    if row.status != ImportStatus.QUEUED:
+    if row.status not in running:  # finished: a second delivery of the task changes nothing
         return row
     progress(10, status=ImportStatus.CHECKING)
     try:

@@ -85,6 +85,16 @@ def test_a_second_delivery_of_the_task_imports_nothing_more(logs_world):
     assert Risk.objects.filter(programme=logs_world["programme"]).count() == 1
 
 
+def test_an_import_whose_worker_died_while_checking_is_checked_again(logs_world):
+    job = RaidImport.objects.create(
+        programme=logs_world["programme"], filename="raid.xlsx", status=ImportStatus.CHECKING,
+        progress=40, content=workbook([row()]).read(),
+        requested_by=logs_world["people"]["manager"],
+    )  # fmt: skip
+    assert imports.raid_import_run(import_pk=job.pk).status == ImportStatus.IMPORTED
+    assert Risk.objects.filter(programme=logs_world["programme"]).count() == 1
+
+
 def test_checking_reports_its_progress(logs_world, monkeypatch):
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
     seen: list[int] = []
