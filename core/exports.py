@@ -49,6 +49,7 @@ FILENAME_SEPARATORS = re.compile(r"[/\\.:]")
 WIDTH_SAMPLE = 100  # rows read ahead to size an XLSX sheet's columns
 MAX_WIDTH = 60
 CHUNK_SIZE = 2000  # rows a download reads from the database at a time (QuerySet.iterator)
+LINES_PER_CHUNK = 500  # CSV lines a download sends at a time
 SPOOL_BYTES = 1024 * 1024  # an XLSX larger than this is built on disk, not in memory
 FILENAME_LENGTH = 100
 
@@ -86,6 +87,8 @@ def _naive(value: datetime) -> datetime:
 
 def csv_cell(value: object) -> str:
     """One CSV field: money to the penny, numbers and dates as themselves, text guarded."""
+    if type(value) is str:  # most cells: checked first, guarded inline (a download's hot path)
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -158,11 +161,20 @@ def csv_lines(table: Table) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield BOM + writer.writerow([csv_cell(h) for h in table.headers])
     for row in table.rows:
-        yield writer.writerow([csv_cell(value) for value in row])
+        yield writer.writerow(list(map(csv_cell, row)))
+
+
+def csv_chunks(table: Table) -> Iterator[str]:
+    """The table's CSV lines joined ``LINES_PER_CHUNK`` at a time: what a download sends. A
+    chunk per line cost more in the response's own handling of each chunk than in writing
+    the line (`make bench`, the export rows)."""
+    lines = csv_lines(table)
+    while chunk := "".join(islice(lines, LINES_PER_CHUNK)):
+        yield chunk
 
 
 def csv_response(table: Table, filename: str = "") -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(table), content_type=CSV_CONTENT_TYPE)
+    response = StreamingHttpResponse(csv_chunks(table), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         True, safe_filename(filename or table.slug, "csv")
     )

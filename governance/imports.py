@@ -4,17 +4,21 @@ INSERTs of risks and their history rows, and one invalidation of the dashboard's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from io import BytesIO
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.queries import people_for
-from core.audit import audited, bulk_create_audited
+from core.audit import acting_as, audited, bulk_create_audited
 from core.exports import Table
 from core.spreadsheets import (
     NotASpreadsheet,
@@ -26,7 +30,9 @@ from core.spreadsheets import (
 )
 from portfolio.models import Programme
 
-from .models import Risk, RiskResponse, RiskStatus
+from .models import ImportStatus, RaidImport, Risk, RiskResponse, RiskStatus
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -50,6 +56,12 @@ SCORE_FIELDS = {name: name.lower().replace(" ", "_") for name in SCORES}
 LIMITS = SpreadsheetLimits(
     max_upload_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1, max_columns=50, max_cells=200_000
 )
+# A Celery worker may read for longer than a web request: the deadline guards the web tier.
+BACKGROUND_LIMITS = replace(LIMITS, max_seconds=120.0)
+# A file larger than this is checked and imported by a Celery worker, the page following its
+# progress; a smaller one (about 1,500 risks) within the request.
+BACKGROUND_BYTES = 100 * 1024
+PROGRESS_EVERY = 500  # rows checked between two progress updates
 
 
 @dataclass
@@ -113,11 +125,19 @@ def _date(value: Any) -> date | None:
     raise ValueError
 
 
-def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
-    """Read and validate every row; return the unsaved risks or every error found."""
+def raid_import_check(
+    *,
+    programme: Programme,
+    upload: Any,
+    limits: SpreadsheetLimits = LIMITS,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Read and validate every row; return the unsaved risks or every error found.
+    ``progress`` is told the percentage done: 40 once the file is read, up to 80 as the rows
+    are checked (``PROGRESS_EVERY`` rows at a time)."""
     result = ImportResult()
     try:
-        rows = read_sheet(upload, sheet=SHEET, limits=LIMITS)
+        rows = read_sheet(upload, sheet=SHEET, limits=limits)
     except SpreadsheetTooLarge:
         result.errors.append("The file is larger than 5 MB: split it or remove images.")
         return result
@@ -146,7 +166,11 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
     people = _people()
     owners = set(people_for("owner").values_list("pk", flat=True))  # who may own a risk
     responses = {label.lower(): value for value, label in RiskResponse.choices}
+    if progress:
+        progress(40)
     for number, values in enumerate(rows[1:], start=2):
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(40 + 40 * number // len(rows))
         cells = {name: values[i] if i < len(values) else None for name, i in index.items()}
         if all(_text(v) == "" for v in cells.values()):
             continue
@@ -197,10 +221,12 @@ def raid_import_check(*, programme: Programme, upload: Any) -> ImportResult:
 
 
 @audited
-def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResult:
+def raid_import(
+    *, programme: Programme, upload: Any, actor: User, limits: SpreadsheetLimits = LIMITS
+) -> ImportResult:
     """Import every risk of a valid spreadsheet, or none. The file is read and checked outside
     any transaction (it may take seconds); the rows are written in one short transaction."""
-    result = raid_import_check(programme=programme, upload=upload)
+    result = raid_import_check(programme=programme, upload=upload, limits=limits)
     if not result.ok:
         return result
     with transaction.atomic():
@@ -208,4 +234,49 @@ def raid_import(*, programme: Programme, upload: Any, actor: User) -> ImportResu
     return result
 
 
-__all__ = ["HEADERS", "ImportResult", "raid_import", "raid_import_check", "template_table"]
+# --- In the background ----------------------------------------------------------------------
+def raid_import_run(*, import_pk: int) -> RaidImport:
+    """What the worker does: read and check the kept spreadsheet (reporting progress on the
+    row), then, in one transaction, write every risk and mark the row imported, or write
+    nothing and mark it failed with every problem found. Nothing is written before that
+    transaction, so a row still checking (its worker died; ``acks_late`` delivers the task
+    again) is checked afresh; a finished row is left as it is."""
+    running = (ImportStatus.QUEUED, ImportStatus.CHECKING)
+
+    def progress(value: int, **fields: Any) -> None:
+        RaidImport.objects.filter(pk=import_pk, status__in=running).update(progress=value, **fields)
+
+    row = RaidImport.objects.select_related("programme", "requested_by").get(pk=import_pk)
+    if row.status not in running:  # finished: a second delivery of the task changes nothing
+        return row
+    progress(10, status=ImportStatus.CHECKING)
+    try:
+        result = raid_import_check(
+            programme=row.programme,
+            upload=BytesIO(bytes(row.content)),
+            limits=BACKGROUND_LIMITS,
+            progress=progress,
+        )
+    except Exception as error:
+        logger.exception("RAID import %s failed.", import_pk)
+        result = ImportResult(errors=[f"The file could not be checked ({type(error).__name__})."])
+    progress(90)
+    with transaction.atomic(), acting_as(row.requested_by):
+        row = RaidImport.objects.select_for_update().get(pk=import_pk)
+        if row.status != ImportStatus.CHECKING:
+            return row
+        if result.ok:
+            row.risks = len(bulk_create_audited(Risk, result.risks))
+        row.status = ImportStatus.IMPORTED if result.ok else ImportStatus.FAILED
+        row.errors = result.errors
+        row.progress = 100
+        row.content = b""
+        row.finished_at = timezone.now()
+        row.save()
+    return row
+
+
+__all__ = [
+    "BACKGROUND_BYTES", "BACKGROUND_LIMITS", "HEADERS", "ImportResult", "raid_import",
+    "raid_import_check", "raid_import_run", "template_table",
+]  # fmt: skip

@@ -23,6 +23,8 @@ from .models import (
     ChangeRequest,
     Decision,
     Dependency,
+    Escalation,
+    Gate,
     Issue,
     Risk,
     score_band,
@@ -47,9 +49,55 @@ class Column:
     # What a download holds, where it is not the page's text: a number stays a number.
     export: Callable[[Any], object] | None = None
     money: bool = False  # the download shows it in £
+    # The field paths a download reads with ``values_list`` instead of model instances, and
+    # what makes the cell from their values (``column`` declares both from one definition).
+    fields: tuple[str, ...] = ()
+    cell: Callable[..., object] | None = None
 
     def export_value(self, obj: Any) -> object:
         return self.export(obj) if self.export else self.value(obj)
+
+
+def _walk(obj: Any, path: str) -> Any:
+    """``obj.a.b`` for the path ``a__b``; None once a link is empty (a reverse one-to-one that
+    is absent raises an AttributeError subclass, read as None too)."""
+    for name in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, name, None)
+    return obj
+
+
+def as_is(value: Any) -> Any:
+    return value
+
+
+def column(
+    label: str,
+    fields: str | tuple[str, ...],
+    show: Callable[..., Any] = as_is,
+    sort: str = "",
+    *,
+    export: Callable[..., object] | None = None,
+    **options: Any,
+) -> Column:
+    """A column declared once by the fields it reads: ``show`` makes the page's text from their
+    values and (unless ``export`` is given) the download's cell. The page reads the values from
+    the row's model instance, the download from ``values_list``: the same function on the same
+    values, so both always agree."""
+    paths = (fields,) if isinstance(fields, str) else fields
+
+    def value(obj: Any) -> Any:
+        return show(*(_walk(obj, path) for path in paths))
+
+    exported = None
+    if export is not None:
+        make = export
+
+        def exported(obj: Any) -> object:
+            return make(*(_walk(obj, path) for path in paths))
+
+    return Column(label, value, sort, export=exported, fields=paths, cell=export or show, **options)
 
 
 @dataclass(frozen=True)
@@ -143,20 +191,56 @@ def _risk_flags(risk: Risk, today: date) -> list[tuple[str, str]]:
     return flags
 
 
-def _programme(obj: Any) -> str:
-    return str(obj.programme) if obj.programme_id else "Portfolio RAID log"
+def _labels(model: type[models.Model], name: str) -> Callable[[Any], str]:
+    """A choice's label, as ``get_<name>_display`` gives it."""
+    labels = {key: str(label) for key, label in model._meta.get_field(name).flatchoices}
+    return lambda value: labels.get(value, value)
 
 
-def _score(likelihood: str, impact: str) -> Callable[[Risk], str]:
-    def value(risk: Risk) -> str:
-        lik, imp = getattr(risk, likelihood), getattr(risk, impact)
-        return f"{lik}×{imp} = {lik * imp} ({_band(lik * imp)})"
-
-    return value
+def _person_fields(path: str) -> tuple[str, ...]:
+    return (f"{path}__first_name", f"{path}__last_name", f"{path}__username")
 
 
-def _band(score: int) -> str:
-    return score_band(score)
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    """A person as ``str(user)`` names them (full name, else username); "" for nobody."""
+    if username is None:
+        return ""
+    return f"{first} {last}".strip() or username
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _programme_name(name: str | None) -> str:
+    return "Portfolio RAID log" if name is None else name
+
+
+def _yes(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def _reference(pk: int) -> str:
+    return f"CR-{pk}"  # ChangeRequest.reference
+
+
+def _depends_on(programme: str | None, outside_body: str) -> str:
+    return outside_body if programme is None else programme  # Dependency.on
+
+
+def _programme_column() -> Column:
+    return column("Programme", "programme__name", _programme_name, "programme__name", rollup=True)
+
+
+def _score_column(label: str, kind: str, sort: str = "") -> Column:
+    def show(lik: int, imp: int) -> str:
+        return f"{lik}×{imp} = {lik * imp} ({score_band(lik * imp)})"
+
+    return column(label, (f"{kind}_likelihood", f"{kind}_impact"), show, sort)
+
+
+def _owner_column(label: str = "Owner", path: str = "owner", sort: str = "", **kw: Any) -> Column:
+    return column(label, _person_fields(path), _name, sort, **kw)
 
 
 RISKS = Log(
@@ -171,22 +255,22 @@ RISKS = Log(
     filter=_risk_filter,
     flags=_risk_flags,
     columns=[
-        Column("Risk", lambda r: r.title, "title"),
-        Column("Programme", _programme, "programme__name", rollup=True),
-        Column("Cause", lambda r: r.cause, detail=True),
-        Column("Event", lambda r: r.event, detail=True),
-        Column("Effect", lambda r: r.effect, detail=True),
-        Column("Inherent", _score("inherent_likelihood", "inherent_impact")),
-        Column("Residual", _score("residual_likelihood", "residual_impact"), "residual_likelihood"),
-        Column("Target", _score("target_likelihood", "target_impact")),
-        Column("Existing controls", lambda r: r.existing_controls, detail=True),
-        Column("Further action", lambda r: r.further_action, detail=True),
-        Column("Owner", lambda r: _person(r.owner), "owner__last_name"),
-        Column("Review date", lambda r: _date(r.review_date), "review_date"),
-        Column("Proximity", lambda r: r.proximity, detail=True),
-        Column("Response", lambda r: r.get_response_display(), "response"),
-        Column("Status", lambda r: r.get_status_display(), "status"),
-        Column("Escalated", lambda r: "Yes" if r.escalated else "No", "escalated", detail=True),
+        column("Risk", "title", sort="title"),
+        _programme_column(),
+        column("Cause", "cause", detail=True),
+        column("Event", "event", detail=True),
+        column("Effect", "effect", detail=True),
+        _score_column("Inherent", "inherent"),
+        _score_column("Residual", "residual", "residual_likelihood"),
+        _score_column("Target", "target"),
+        column("Existing controls", "existing_controls", detail=True),
+        column("Further action", "further_action", detail=True),
+        _owner_column(sort="owner__last_name"),
+        column("Review date", "review_date", _date, "review_date"),
+        column("Proximity", "proximity", detail=True),
+        column("Response", "response", _labels(Risk, "response"), "response"),
+        column("Status", "status", _labels(Risk, "status"), "status"),
+        column("Escalated", "escalated", _yes, "escalated", detail=True),
     ],
 )
 
@@ -202,12 +286,12 @@ ASSUMPTIONS = Log(
     filter=_exact(status="status", owner="owner"),
     flags=lambda a, today: [("Validation overdue", "orange")] if a.is_overdue(today) else [],
     columns=[
-        Column("Assumption", lambda a: a.title, "title"),
-        Column("Programme", _programme, "programme__name", rollup=True),
-        Column("Description", lambda a: a.description, detail=True),
-        Column("Owner", lambda a: _person(a.owner), "owner__last_name"),
-        Column("Validation date", lambda a: _date(a.validation_date), "validation_date"),
-        Column("Status", lambda a: a.get_status_display(), "status"),
+        column("Assumption", "title", sort="title"),
+        _programme_column(),
+        column("Description", "description", detail=True),
+        _owner_column(sort="owner__last_name"),
+        column("Validation date", "validation_date", _date, "validation_date"),
+        column("Status", "status", _labels(Assumption, "status"), "status"),
     ],
 )
 
@@ -222,14 +306,14 @@ ISSUES = Log(
     filter_form=log_forms.IssueFilterForm,
     filter=_exact(status="status", priority="priority", owner="owner"),
     columns=[
-        Column("Issue", lambda i: i.title, "title"),
-        Column("Programme", _programme, "programme__name", rollup=True),
-        Column("Description", lambda i: i.description, detail=True),
-        Column("Priority", lambda i: i.get_priority_display(), "priority"),
-        Column("Owner", lambda i: _person(i.owner), "owner__last_name"),
-        Column("Resolution", lambda i: i.resolution, detail=True),
-        Column("Status", lambda i: i.get_status_display(), "status"),
-        Column("From risk", lambda i: i.risk.title if i.risk_id else ""),
+        column("Issue", "title", sort="title"),
+        _programme_column(),
+        column("Description", "description", detail=True),
+        column("Priority", "priority", _labels(Issue, "priority"), "priority"),
+        _owner_column(sort="owner__last_name"),
+        column("Resolution", "resolution", detail=True),
+        column("Status", "status", _labels(Issue, "status"), "status"),
+        column("From risk", "risk__title", _blank),
     ],
 )
 
@@ -244,13 +328,13 @@ DEPENDENCIES = Log(
     filter_form=log_forms.DependencyFilterForm,
     filter=_exact(status="status"),
     columns=[
-        Column("Dependency", lambda d: d.title, "title"),
-        Column("Programme", _programme, "programme__name", rollup=True),
-        Column("Depends on", lambda d: d.on),
-        Column("Description", lambda d: d.description, detail=True),
-        Column("Owner", lambda d: _person(d.owner), "owner__last_name"),
-        Column("Needed by", lambda d: _date(d.needed_by), "needed_by"),
-        Column("Status", lambda d: d.get_status_display(), "status"),
+        column("Dependency", "title", sort="title"),
+        _programme_column(),
+        column("Depends on", ("depends_on__name", "outside_body"), _depends_on),
+        column("Description", "description", detail=True),
+        _owner_column(sort="owner__last_name"),
+        column("Needed by", "needed_by", _date, "needed_by"),
+        column("Status", "status", _labels(Dependency, "status"), "status"),
     ],
 )
 
@@ -266,23 +350,22 @@ ACTIONS = Log(
     filter=_action_filter,
     flags=lambda a, today: [("Overdue", "red")] if a.is_overdue(today) else [],
     columns=[
-        Column("Action", lambda a: a.title, "title"),
-        Column("Programme", _programme, "programme__name", rollup=True),
-        Column("Description", lambda a: a.description, detail=True),
-        Column("Owner", lambda a: _person(a.owner), "owner__last_name"),
-        Column("Due", lambda a: _date(a.due_date), "due_date"),
-        Column("Status", lambda a: a.get_status_display(), "status"),
-        Column("Completed", lambda a: _date(a.completed_on), "completed_on"),
-        Column("From decision", lambda a: a.decision.summary if a.decision_id else ""),
+        column("Action", "title", sort="title"),
+        _programme_column(),
+        column("Description", "description", detail=True),
+        _owner_column(sort="owner__last_name"),
+        column("Due", "due_date", _date, "due_date"),
+        column("Status", "status", _labels(Action, "status"), "status"),
+        column("Completed", "completed_on", _date, "completed_on"),
+        column("From decision", "decision__summary", _blank),
     ],
 )
 
 
-def _made_by(decision: Decision) -> str:
+def _made_by(board: str | None, *recorded_by: str | None) -> str:
     """Who made the decision: the board (or the SRO signing off) and the person recording it."""
-    forum = str(decision.board) if decision.board_id else ""
-    person = _person(decision.recorded_by)
-    return f"{forum}: {person}" if forum else person
+    person = _name(*recorded_by)
+    return f"{board}: {person}" if board else person
 
 
 def _escalation(decision: Decision) -> Any:
@@ -290,15 +373,18 @@ def _escalation(decision: Decision) -> Any:
     return getattr(decision, "escalation", None)
 
 
-def _source(decision: Decision) -> str:
+_ESCALATED = _labels(Escalation, "source")
+
+
+def _source(change_request: int | None, gate: str | None, escalated: str | None) -> str:
     """What made the decision: a change request, a gate review, an escalation answered, or the
     board by hand."""
-    if decision.change_request_id:
-        return decision.change_request.reference
-    if decision.gate_review_id:
-        return decision.gate_review.gate_label
-    if (escalation := _escalation(decision)) is not None:
-        return f"Escalated {escalation.get_source_display().lower()}"
+    if change_request is not None:
+        return _reference(change_request)
+    if gate is not None:
+        return Gate(gate).label
+    if escalated is not None:
+        return f"Escalated {_ESCALATED(escalated).lower()}"
     return ""
 
 
@@ -332,14 +418,16 @@ DECISIONS = Log(
     link=_decision_link,
     filter=_exact(board="board"),
     columns=[
-        Column("Decision", lambda d: d.summary, "summary"),
-        Column("Date", lambda d: _date(d.decided_on), "decided_on"),
-        Column("Programme", _programme, "programme__name", rollup=True),
-        Column("Forum", lambda d: str(d.board or ""), "board__name"),
-        Column("Decision in full", lambda d: d.decision, detail=True),
-        Column("Rationale", lambda d: d.rationale, detail=True),
-        Column("Made by", _made_by),
-        Column("Source", _source),
+        column("Decision", "summary", sort="summary"),
+        column("Date", "decided_on", _date, "decided_on"),
+        _programme_column(),
+        column("Forum", "board__name", _blank, "board__name"),
+        column("Decision in full", "decision", detail=True),
+        column("Rationale", "rationale", detail=True),
+        column("Made by", ("board__name", *_person_fields("recorded_by")), _made_by),
+        column(
+            "Source", ("change_request__id", "gate_review__gate", "escalation__source"), _source
+        ),
     ],
 )
 
@@ -354,36 +442,21 @@ CHANGE_REQUESTS = Log(
     link=lambda c: reverse("governance:change_request_detail", kwargs={"pk": c.pk}),
     filter=_exact(status="status"),
     columns=[
-        Column("Reference", lambda c: c.reference, "id"),
-        Column("Change", lambda c: c.title, "title"),
-        Column("Programme", _programme, "programme__name", rollup=True),
-        Column("What changes", lambda c: c.get_kind_display(), "kind"),
-        Column(
-            "Cost impact",
-            lambda c: gbp(c.cost_impact),
-            "cost_impact",
-            export=lambda c: c.cost_impact,
-            money=True,
+        column("Reference", "id", _reference, "id"),
+        column("Change", "title", sort="title"),
+        _programme_column(),
+        column("What changes", "kind", _labels(ChangeRequest, "kind"), "kind"),
+        column("Cost impact", "cost_impact", gbp, "cost_impact", export=as_is, money=True),
+        column("Time impact (days)", "time_impact_days", str, "time_impact_days", export=as_is),
+        column(
+            "Benefits impact", "benefits_impact", gbp, "benefits_impact", export=as_is, money=True
         ),
-        Column(
-            "Time impact (days)",
-            lambda c: str(c.time_impact_days),
-            "time_impact_days",
-            export=lambda c: c.time_impact_days,
-        ),
-        Column(
-            "Benefits impact",
-            lambda c: gbp(c.benefits_impact),
-            "benefits_impact",
-            export=lambda c: c.benefits_impact,
-            money=True,
-        ),
-        Column("Raised by", lambda c: _person(c.raised_by), detail=True),
-        Column("Raised on", lambda c: _date(c.raised_on), "raised_on"),
-        Column("Routed to", lambda c: str(c.routed_to or ""), "routed_to__name"),
-        Column("Status", lambda c: c.get_status_display(), "status"),
-        Column("Baseline before", lambda c: c.baseline_before, detail=True),
-        Column("Baseline after", lambda c: c.baseline_after, detail=True),
+        _owner_column("Raised by", "raised_by", detail=True),
+        column("Raised on", "raised_on", _date, "raised_on"),
+        column("Routed to", "routed_to__name", _blank, "routed_to__name"),
+        column("Status", "status", _labels(ChangeRequest, "status"), "status"),
+        column("Baseline before", "baseline_before", detail=True),
+        column("Baseline after", "baseline_after", detail=True),
     ],
 )
 

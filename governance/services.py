@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -49,11 +50,13 @@ from .models import (
     GateReview,
     GateSignOff,
     Guardrails,
+    ImportStatus,
     Issue,
     IssuePriority,
     Outcome,
     RaciActivity,
     RaciAssignment,
+    RaidImport,
     ReportingCalendar,
     ReviewStatus,
     Risk,
@@ -61,6 +64,9 @@ from .models import (
     SignOff,
     TermsOfReference,
 )
+from .tasks import raid_import_task
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -849,3 +855,33 @@ def person_work_reassign(
     if not any(moved.values()):
         raise ReassignError(f"{person} has no open work of the kinds chosen.")
     return moved
+
+
+# --- RAID import in the background (issue 22) ---------------------------------------------------
+@transaction.atomic
+@audited
+def raid_import_request(*, programme: Programme, upload: Any, actor: User) -> RaidImport:
+    """Keep a large spreadsheet and queue a worker to check and import it
+    (``imports.raid_import_run``)
+    after commit; the page follows the returned row's progress."""
+    row = RaidImport.objects.create(
+        programme=programme,
+        filename=str(getattr(upload, "name", "") or "raid.xlsx")[:255],
+        content=upload.read(),
+        requested_by=actor,
+    )
+    transaction.on_commit(lambda: _enqueue_raid_import(row.pk))
+    return row
+
+
+def _enqueue_raid_import(pk: int) -> None:
+    try:
+        raid_import_task.delay(pk)
+    except Exception as error:  # the broker is down: say so on the row, never a 500
+        logger.warning("Could not enqueue RAID import %s (%s).", pk, error)
+        RaidImport.objects.filter(pk=pk, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED,
+            content=b"",
+            finished_at=timezone.now(),
+            errors=[f"The import could not be started ({type(error).__name__}): try again."],
+        )

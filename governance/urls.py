@@ -42,6 +42,7 @@ urlpatterns = [
     path("escalations/<int:pk>/", views.escalation_detail, name="escalation_detail"),
     path(f"{P}raid/", views.log_list, {"kind": "risks"}, name="programme_raid"),
     path(f"{P}raid/import/", views.raid_import_page, name="raid_import"),
+    path(f"{P}raid/import/<int:pk>/", views.raid_import_status, name="raid_import_status"),
     path(f"{P}raid/risks/<int:pk>/issue/", views.risk_issue, name="risk_issue"),
     *log_patterns(f"{P}raid/risks/", "risks"),
     *log_patterns(f"{P}raid/assumptions/", "assumptions"),

@@ -50,7 +50,7 @@ from .forms import (
     TermsOfReferenceForm,
     ThresholdsForm,
 )
-from .imports import HEADERS, raid_import, template_table
+from .imports import BACKGROUND_BYTES, HEADERS, MAX_BYTES, raid_import, template_table
 from .logs import LOGS, RAID, Log
 from .models import (
     Board,
@@ -60,6 +60,7 @@ from .models import (
     GatePolicy,
     GateReview,
     Lesson,
+    RaidImport,
     Risk,
 )
 from .queries import gates_page, programme_history, review_page
@@ -494,9 +495,13 @@ def raid_import_page(request: HttpRequest, slug: str) -> HttpResponse:
     form = RaidImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        result = raid_import(
-            programme=programme, upload=form.cleaned_data["file"], actor=request.user
-        )
+        upload = form.cleaned_data["file"]
+        if BACKGROUND_BYTES < upload.size <= MAX_BYTES:  # too many rows to check in a request
+            job = services.raid_import_request(
+                programme=programme, upload=upload, actor=request.user
+            )
+            return redirect("governance:raid_import_status", slug=programme.slug, pk=job.pk)
+        result = raid_import(programme=programme, upload=upload, actor=request.user)
         if result.ok:
             count = len(result.risks)
             messages.success(request, f"{count} risk{'s' if count != 1 else ''} imported.")
@@ -504,6 +509,20 @@ def raid_import_page(request: HttpRequest, slug: str) -> HttpResponse:
         errors = result.errors
     context = {"programme": programme, "form": form, "errors": errors, "headers": HEADERS}
     return render(request, "governance/raid_import.html", context)
+
+
+@require_GET
+@policy("governance.change_logs")
+def raid_import_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A background RAID import's progress (htmx polls the fragment every 2 seconds while it
+    runs), then what it imported or every problem that stopped it."""
+    programme = _programme(slug)
+    authorise(request.user, EDIT, programme)
+    job = get_object_or_404(RaidImport.objects.select_related("requested_by"), pk=pk,
+                            programme=programme)  # fmt: skip
+    context = {"programme": programme, "job": job}
+    return render(request, _template(request, "governance/raid_import_status.html", "status"),
+                  context)  # fmt: skip
 
 
 @require_GET

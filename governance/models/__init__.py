@@ -23,6 +23,7 @@ from .gates import (
     ReviewStatus,
     SignOff,
 )
+from .imports import ImportStatus, RaidImport
 from .lessons import (
     Lesson,
     LessonPolarity,
@@ -68,3 +69,6 @@ __all__ += [
 __all__ += [
     "Lesson", "LessonPolarity", "LessonQuerySet", "LessonSource", "LessonStatus", "LessonTheme",
 ]  # fmt: skip
+
+# RAID imports checked in the background (issue 22).
+__all__ += ["ImportStatus", "RaidImport"]

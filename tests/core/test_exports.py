@@ -10,11 +10,13 @@ import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import load_workbook
 
+from core import exports
 from core.exports import (
     GBP_FORMAT,
     MAX_CELL_TEXT,
     Table,
     csv_cell,
+    csv_chunks,
     csv_lines,
     csv_response,
     download,
@@ -102,6 +104,15 @@ def test_csv_is_written_a_row_at_a_time():
     assert read == []  # the header needs no row
     assert next(lines) == "row 0\r\n"
     assert read == [0]  # one row read for one line written
+
+
+def test_a_csv_download_is_sent_lines_per_chunk_lines_at_a_time(monkeypatch):
+    monkeypatch.setattr(exports, "LINES_PER_CHUNK", 3)
+    table = Table("t", "T", ["Name"], ([f"row {i}"] for i in range(7)))
+    chunks = list(csv_chunks(table))
+    assert [chunk.count("\r\n") for chunk in chunks] == [3, 3, 2]
+    every_line = csv_lines(Table("t", "T", ["Name"], [[f"row {i}"] for i in range(7)]))
+    assert "".join(chunks) == "".join(every_line)
 
 
 def test_csv_response_streams_with_a_safe_file_name():

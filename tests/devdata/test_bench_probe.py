@@ -10,6 +10,7 @@ from django.db import connection
 from api.models import AccessToken
 from benefits.models import BenefitProfile
 from devdata.management.commands.bench_probe import EXPORTS, STAFF_PAGES
+from governance.models import Risk
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,22 @@ def test_staff_pages_and_exports_are_measured_on_a_generated_portfolio():
     assert exports["RAID export CSV"]["csv_rows"] > 0
     assert exports["RAID export XLSX"]["csv_rows"] is None
     assert all(e["peak_mb"] > 0 for e in exports.values())
+    # The COPY floor reads the same rows the CSV holds (on PostgreSQL; None on SQLite).
+    assert all(e["rows"] == exports["RAID export CSV"]["csv_rows"] for e in exports.values())
+    if connection.vendor == "postgresql":
+        assert all(e["copy_s"] > 0 for e in exports.values())
+    else:
+        assert all(e["copy_s"] is None for e in exports.values())
+
+
+def test_raid_import_is_measured_against_a_bulk_insert_and_rolled_back():
+    call_command("generate_portfolio", programmes=2, seed=1, stdout=StringIO())
+    before = Risk.objects.count()
+    result = _probe("raid_import", "--rows", "30", "--repeat", "1")
+    # The probe itself asserts that every row was written inside each measured transaction.
+    assert result["rows"] == 30
+    assert result["import_s"] > result["check_s"] > 0
+    assert result["floor_s"] > 0
+    assert result["import_queries"] > 0
+    assert result["floor_queries"] > 0
+    assert Risk.objects.count() == before  # both writes rolled back

@@ -336,6 +336,8 @@ EXPECTATIONS: dict[str, Entry] = {
     "governance:risk_issue": Entry(kwargs=samples.log_entry("risks"), POST=PROGRAMME_ACT),
     "governance:raid_import": edit_page(samples.programme, PROGRAMME_EDIT),
     "governance:raid_import_template": read(),
+    # A background RAID import's progress: whoever may import into the programme follows it.
+    "governance:raid_import_status": Entry(kwargs=samples.raid_import, GET=PROGRAMME_EDIT),
     "governance:decision_add": edit_page(samples.programme, PROGRAMME_EDIT),
     "governance:change_request_add": edit_page(samples.programme, PROGRAMME_EDIT),
     # A change request is decided by whoever it is routed to (the demo's goes to a board member).

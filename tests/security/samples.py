@@ -229,3 +229,16 @@ def board_pack_pdf(demo: Any) -> Kwargs:
         row.pdf.save(row.filename(), ContentFile(b"%PDF-1.4\n%sample\n"))
         row.xlsx.save(row.filename("xlsx"), ContentFile(b"PK\x03\x04sample"))
     return {"slug": board.slug, "number": row.number}
+
+
+def raid_import(demo: Any) -> Kwargs:
+    """A finished background RAID import of the sample programme."""
+    from governance.models import ImportStatus, RaidImport
+
+    row = RaidImport.objects.filter(programme=demo.programme).first()
+    if row is None:
+        row = RaidImport.objects.create(
+            programme=demo.programme, filename="raid.xlsx", status=ImportStatus.IMPORTED,
+            progress=100, risks=1, requested_by=demo.programme.manager,
+        )  # fmt: skip
+    return {"slug": demo.programme.slug, "pk": row.pk}

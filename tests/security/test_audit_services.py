@@ -62,6 +62,7 @@ from governance.models import (
     Lesson,
     RaciActivity,
     RaciAssignment,
+    RaidImport,
     ReportingCalendar,
     Risk,
     TermsOfReference,
@@ -728,6 +729,24 @@ def _(w: SimpleNamespace) -> Expect:
             report=report, title="Resourcing", body="Two posts filled.", actor=w.pmo
         ),
         history=[ReportSection],
+    )
+
+
+@case("governance.services.raid_import_request")
+def _(w: SimpleNamespace) -> Expect:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = governance_imports.SHEET
+    sheet.append(governance_imports.HEADERS)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("raid.xlsx", buffer.getvalue())
+    return Expect(
+        w.manager,
+        lambda: governance.raid_import_request(
+            programme=w.programme, upload=upload, actor=w.manager
+        ),
+        records=[(RaidImport, "requested_by")],
     )
 
 

@@ -43,21 +43,30 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from copy import copy
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.http import QueryDict
 from django.test import Client, override_settings
 from django.utils import timezone
+from openpyxl import Workbook
 
 from api import services as api_services
 from benefits.models import BenefitProfile
 from benefits.rollup import rollup_compute
 from dashboard import caching
+from governance import imports as raid_imports
+from governance.logs import LOGS
+from governance.models import Risk
+from governance.queries import filtered_rows
 from governance.reminders import reminder_run
 from portfolio.models import HighlightReport, Programme, Stage
 from portfolio.periods import Quarter
@@ -255,9 +264,13 @@ class Command(BaseCommand):
                 "reminders",
                 "report_build",
                 "board_pack",
+                "raid_import",
             ],
         )
         parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument(
+            "--rows", type=int, default=10_000, help="raid_import: risks in the spreadsheet."
+        )
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument(
             "--budget",
@@ -397,6 +410,9 @@ class Command(BaseCommand):
 
     def exports(self, options) -> dict:
         return _exports(options)
+
+    def raid_import(self, options) -> dict:
+        return _raid_import(options)
 
     def report(self, options) -> dict:
         newest = HighlightReport.objects.order_by("-month").values_list("month", flat=True)[:1]
@@ -575,6 +591,7 @@ def _exports(options) -> dict:
     client = Client()
     client.force_login(get_user_model().objects.get(username="pmo"))
     results = {}
+    copy_s, copy_rows = _export_copy_floor(options["repeat"])
     for name, url in EXPORTS.items():
         _read(client, url)  # warm
         seconds, (size, lines) = _timed(lambda url=url: _read(client, url), options["repeat"])
@@ -588,5 +605,125 @@ def _exports(options) -> dict:
             "kb": size // 1024,
             "csv_rows": lines - 1 if url.endswith(".csv") else None,
             "peak_mb": peak / 1024 / 1024,
+            "rows": copy_rows,
+            "copy_s": copy_s,
         }
     return results
+
+
+def _export_copy_floor(repeat: int) -> tuple[float | None, int]:
+    """The portfolio-wide RAID export's own query (the same rows, columns and order, as
+    ``values_list`` reads them) run as ``COPY (…) TO STDOUT (FORMAT csv)`` and read to the end:
+    the floor a CSV download is measured against. Median seconds (None off PostgreSQL) and the
+    number of rows."""
+    log = LOGS["risks"]
+    _form, qs, _sort = filtered_rows(log, None, QueryDict())
+    rows = qs.count()
+    if connection.vendor != "postgresql":
+        return None, rows
+    paths = list(dict.fromkeys(path for c in log.columns_for(None) for path in c.fields))
+    sql, params = qs.values_list(*paths).query.sql_with_params()
+    statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+
+    def copy() -> int:
+        connection.ensure_connection()
+        size = 0
+        with connection.connection.cursor() as cursor, cursor.copy(statement, params) as out:
+            for block in out:
+                size += len(block)
+        return size
+
+    copy()  # warm
+    seconds, _size = _timed(copy, repeat)
+    return seconds, rows
+
+
+# --- Issue #22: the RAID import at scale -------------------------------------------------------
+class _RolledBack(Exception):
+    """Raised to roll back a measured write, so every repeat writes the same rows."""
+
+
+def _raid_workbook(rows: int, owner: str) -> bytes:
+    """A RAID import spreadsheet (the template's sheet and columns) of ``rows`` valid risks."""
+    book = Workbook()  # not write-only: like a file Excel saves, it states its dimension
+    sheet = book.active
+    sheet.title = raid_imports.SHEET
+    sheet.append(raid_imports.HEADERS)
+    for i in range(rows):
+        sheet.append([
+            f"Risk {i}", "A single supplier", "The supplier cannot staff phase 2", "Delay",
+            1 + i % 5, 1 + i // 5 % 5, 1 + i % 3, 1 + i % 4, 1, 2, "Weekly meeting",
+            "Second supplier", owner, "31/03/2030", "Next quarter", "Treat", "No",
+        ])  # fmt: skip
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _raid_import(options) -> dict:
+    """``raid_import`` of a ``--rows`` spreadsheet (read, checked, written in bulk with its
+    history rows) against a plain ``bulk_create`` of the same risks, no history (the floor);
+    each inside a transaction rolled back; the check (read and validate) timed on its own."""
+    manager = get_user_model().objects.get(username="manager")
+    programme = Programme.objects.order_by("pk").first()
+    if programme is None:
+        raise CommandError("No programmes: run generate_portfolio first.")
+    content = _raid_workbook(options["rows"], manager.username)
+    limits = raid_imports.BACKGROUND_LIMITS  # as the Celery import reads it
+    size = len(content)
+
+    def upload() -> SimpleUploadedFile:
+        return SimpleUploadedFile("raid.xlsx", content)
+
+    checked = raid_imports.raid_import_check(programme=programme, upload=upload(), limits=limits)
+    if not checked.ok or len(checked.risks) != options["rows"]:
+        raise CommandError(f"The spreadsheet did not check: {checked.errors[:3]}")
+    before = Risk.objects.count()
+
+    def rolled_back(write) -> Callable[[], int]:
+        def run() -> int:
+            queries: list[str] = []
+
+            def count(execute, sql, *args):
+                queries.append(sql)
+                return execute(sql, *args)
+
+            try:
+                with transaction.atomic(), connection.execute_wrapper(count):
+                    write()
+                    if Risk.objects.count() != before + options["rows"]:
+                        raise CommandError("The import did not write every row.")
+                    raise _RolledBack
+            except _RolledBack:
+                pass
+            return len(queries)
+
+        return run
+
+    def imported() -> None:
+        result = raid_imports.raid_import(
+            programme=programme, upload=upload(), actor=manager, limits=limits
+        )
+        if not result.ok:
+            raise CommandError(f"The import failed: {result.errors[:3]}")
+
+    def floor() -> None:
+        Risk.objects.bulk_create([copy(risk) for risk in checked.risks], batch_size=1000)
+
+    check_s, _ = _timed(
+        lambda: raid_imports.raid_import_check(programme=programme, upload=upload(), limits=limits),
+        options["repeat"],
+    )
+    import_s, import_queries = _timed(rolled_back(imported), options["repeat"])
+    floor_s, floor_queries = _timed(rolled_back(floor), options["repeat"])
+    if Risk.objects.count() != before:
+        raise CommandError("A measured write was not rolled back.")
+    return {
+        "rows": options["rows"],
+        "xlsx_kb": size // 1024,
+        "import_s": import_s,
+        "check_s": check_s,
+        "floor_s": floor_s,
+        "import_queries": import_queries,
+        "floor_queries": floor_queries,
+    }
