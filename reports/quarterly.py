@@ -417,9 +417,7 @@ def report_data(quarter: Quarter, report: Any = None) -> dict[str, Any]:
     data["comparison"] = _comparison(data, _previous_facts(quarter))
     paragraphs = {}
     if report is not None:
-        paragraphs = {
-            row.programme_id: row.paragraph for row in report.progress.select_related("programme")
-        }
+        paragraphs = dict(report.progress.values_list("programme_id", "paragraph"))
     data["progress"] = [
         {
             "programme": state["name"],
