@@ -74,10 +74,13 @@ def upload(data: bytes) -> SimpleUploadedFile:
 
 
 def refused(call, *args, **kwargs) -> tuple[str, float]:
-    started = time.monotonic()
+    """The refusal's message and the CPU seconds this process spent reaching it: "refused
+    quickly" means little work done, which other processes loading the machine do not change
+    (wall-clock time under a loaded CI machine did)."""
+    started = time.process_time()
     with pytest.raises(SpreadsheetError) as caught:
         call(*args, **kwargs)
-    return caught.value.message, time.monotonic() - started
+    return caught.value.message, time.process_time() - started
 
 
 # --- row 1: cells, rows and sizes are bounded before openpyxl builds anything -----------------
@@ -105,12 +108,12 @@ def test_six_million_valued_cells_are_refused_by_their_unpacked_size():
 def test_both_importers_refuse_the_wide_row_with_a_clear_error_and_import_nothing():
     programme = ProgrammeFactory()
     plan = MTFPPlanFactory()
-    started = time.monotonic()
+    started = time.process_time()
     raid = raid_imports.raid_import_check(
         programme=programme, upload=upload(one_wide_row("Risks", 2_000_000))
     )
     mtfp = mtfp_imports.parse_targets(upload(one_wide_row("Targets", 2_000_000)), plan=plan)
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert raid.errors == [
         "The sheet “Risks” has a row of more than 50 cells: delete the columns the import does "
         "not use and upload it again."
