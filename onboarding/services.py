@@ -87,6 +87,7 @@ def onboarding_discard(*, upload: OnboardingUpload, actor: User) -> OnboardingUp
             f"This upload cannot be discarded: it is {upload.get_status_display().lower()}."
         )
     upload.status = UploadStatus.DISCARDED
+    upload.discarded_by = actor
     upload.data = b""
-    upload.save(update_fields=["status", "data"])
+    upload.save(update_fields=["status", "discarded_by", "data"])
     return upload

@@ -228,3 +228,16 @@ def board_pack_pdf(demo: Any) -> Kwargs:
         )  # fmt: skip
         row.pdf.save(row.filename(), ContentFile(b"%PDF-1.4\n%sample\n"))
     return {"slug": board.slug, "number": row.number}
+
+
+def onboarding_upload(demo: Any) -> Kwargs:
+    """An onboarding upload whose check found a problem: confirming it is refused; the PMO may
+    discard it."""
+    from onboarding.models import OnboardingUpload, UploadStatus
+
+    upload = OnboardingUpload.objects.create(
+        filename="onboarding.xlsx", data=b"x", size=1, status=UploadStatus.INVALID,
+        problems=[{"sheet": "Risks", "row": 2, "column": "Title", "message": "Title is empty."}],
+        problem_count=1, uploaded_by=User.objects.get(username="pmo"),
+    )  # fmt: skip
+    return {"pk": upload.pk}

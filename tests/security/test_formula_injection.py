@@ -72,6 +72,7 @@ NO_USER_TEXT = {
     "/dashboard/export/savings.",
     "/dashboard/export/one-off-costs.",
     "/raid/import/template.xlsx",
+    "/onboarding/template.xlsx",
 }
 
 
@@ -214,6 +215,11 @@ def _plans(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield "pmo", reverse("portfolio:plan_export", kwargs={"slug": slug, "fmt": fmt})
 
 
+def _onboarding_programmes(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for slug in Programme.objects.values_list("slug", flat=True):
+        yield "pmo", reverse("onboarding:programme_export", kwargs={"slug": slug})
+
+
 FETCHERS: dict[str, Callable[[dict[str, Any]], Iterator[tuple[str, str]]]] = {
     "portfolio:plan_export": _plans,
     "dashboard:export": _dashboard,
@@ -224,6 +230,11 @@ FETCHERS: dict[str, Callable[[dict[str, Any]], Iterator[tuple[str, str]]]] = {
     "governance:raid_import_template": lambda world: iter([("pmo", "/raid/import/template.xlsx")]),
     "benefits:mtfp_import_template": _mtfp_templates,
     "reports:report_download": _report,
+    "onboarding:template": lambda world: iter([("pmo", reverse("onboarding:template"))]),
+    "onboarding:portfolio_export": lambda world: iter(
+        [("pmo", reverse("onboarding:portfolio_export"))]
+    ),
+    "onboarding:programme_export": _onboarding_programmes,
 }
 
 
