@@ -19,6 +19,9 @@
   run makes and the peak memory (ru_maxrss) of this process.
 - ``report``: the quarterly report (its data, PDF and workbook) for the latest quarter with
   highlight reports: time of each step and the peak memory (ru_maxrss) of this process.
+- ``onboarding``: an onboarding workbook of 500 programmes and 20,000 RAID rows: the worker's
+  preview and confirm against a plain bulk_create of the same rows, and peak memory
+  (devdata/onboarding_bench.py; run it on a freshly migrated database).
 - ``odata``: every benefit profile year read through the OData feed (/odata/BenefitProfileYears,
   as the PMO's personal access token, following ``@odata.nextLink`` to the end) against two
   floors over the same rows and columns: ``COPY (SELECT …) TO STDOUT`` and a plain SELECT
@@ -46,6 +49,7 @@ from api import services as api_services
 from benefits.models import BenefitProfile
 from benefits.rollup import rollup_compute
 from dashboard import caching
+from devdata import onboarding_bench
 from governance.reminders import reminder_run
 from portfolio.models import HighlightReport, Programme, Stage
 from portfolio.periods import Quarter
@@ -195,6 +199,7 @@ class Command(BaseCommand):
                 "staff_pages",
                 "exports",
                 "reminders",
+                "onboarding",
             ],
         )
         parser.add_argument("--repeat", type=int, default=5)
@@ -216,6 +221,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         result = getattr(self, options["what"])(options)
         self.stdout.write(json.dumps(result))
+
+    def onboarding(self, options) -> dict:
+        """The onboarding workbook at scale (devdata/onboarding_bench.py)."""
+        return onboarding_bench.measure()
 
     def rollup(self, options) -> dict:
         rollup_compute()  # warm the connection and the plans
