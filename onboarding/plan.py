@@ -594,12 +594,12 @@ class _Checker:
             return
         label = values.get("reference") or ""
         title = values.get("title") or values.get("name") or values.get("summary") or ""
-        if not title:
-            title = " · ".join(
-                str(getattr(values.get(attr), "name", None) or values.get(attr))
-                for attr in values
-                if attr != "programme"
-            )
+        if "benefit" in values:  # a profile: its benefit and year
+            title = f"{values['benefit'].title}, {FinancialYear(values['financial_year']).label}"
+        elif "activity" in values:  # a RACI cell: the activity, the person and their letter
+            person = values["person"]
+            title = f"{values['activity'].name}: {person.get_full_name() or person.username} "
+            title += f"({values['role']})"
         sheet_plan.samples.append({
             "row": number, "reference": str(label), "title": str(title)[:120],
             "action": action, "changes": changes,

@@ -41,14 +41,16 @@ def edit(workbook: bytes, sheet: str, row: int, header: str, value: Any) -> byte
     return out.getvalue()
 
 
-def realistic(people: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def realistic(
+    people: dict[str, Any], directorate: str = "Resources"
+) -> dict[str, list[dict[str, Any]]]:
     """Two programmes of a council's portfolio with their plans, benefits and registers."""
     pmo, manager, sro = people["pmo"].email, people["manager"].email, people["sro"].email
     return {
         "Programmes": [
             {"Reference": "TP-001", "Name": "Digital front door",
              "Description": "One place to ask the council for anything.",
-             "Portfolio": "Partner of Choice", "Lead directorate": "Resources",
+             "Portfolio": "Partner of Choice", "Lead directorate": directorate,
              "SRO email": sro, "Manager email": manager, "Category": "A"},
             {"Reference": "TP-002", "Name": "Adult social care reablement",
              "Portfolio": "Partner of Choice", "SRO email": sro, "Manager email": manager,

@@ -65,6 +65,8 @@ def test_the_pmo_previews_fixes_and_confirms_a_filled_template(
     assert fixed.totals == {"create": 20, "update": 0, "unchanged": 0}
     page = pmo_client.get(fixed.get_absolute_url()).content.decode()
     assert "Confirm and import 20 rows" in page
+    assert "Fewer phone calls, 2027/28" in page  # a profile, named by its benefit and year
+    assert "Approve the business case: " in page
     assert counts() == before
 
     done = confirm(fixed)
