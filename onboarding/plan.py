@@ -30,6 +30,8 @@ from .sheets import SHEETS, Column, Sheet
 MAX_PROBLEMS = 500  # kept to show; all are counted
 MAX_SAMPLES = 50  # rows listed per sheet and action on the preview
 MAX_MONEY = Decimal("999999999999.99")  # 14 digits, 2 places
+# What a programme in Deliver keeps as agreed at its Full Brief (the change request moves it).
+BASELINES = {"Milestones": "baseline_date", "Benefit profiles": "planned"}
 KEEP = object()  # an empty optional cell of a field with a default: the default, or as it is
 
 
@@ -472,6 +474,14 @@ class _Checker:
     ) -> None:
         fields = {column.attr for column in sheet.columns if column.is_field}
         settable = {a: v for a, v in values.items() if v is not KEEP and a in fields}
+        moved = self.baseline_moved(sheet, values, existing)
+        if moved:
+            self.plan.add(Problem(
+                f"{moved.header}: the programme is in Deliver, so this baseline was agreed "
+                "when its Full Brief was approved: it moves only through an approved change "
+                "request.", sheet.name, number, moved.header,
+            ))  # fmt: skip
+            return
         if existing is None:
             obj = self.new(sheet, settable)
             sheet_plan.create.append(obj)
@@ -494,6 +504,22 @@ class _Checker:
                 sheet_plan.unchanged += 1
             obj = existing
         self.remember(sheet, values, obj)
+
+    def baseline_moved(self, sheet: Sheet, values: dict[str, Any], existing: Any) -> Column | None:
+        """The baseline column the row would move in a programme in Deliver (None if none):
+        a milestone's baseline date, a profile's planned value (a new year counts from 0)."""
+        if sheet.name not in BASELINES:
+            return None
+        programme = values["programme"]
+        if programme.pk is None or not programme.baselines_locked:
+            return None
+        column = sheet.column(BASELINES[sheet.name])
+        value = values[column.attr]
+        if value is KEEP:
+            return None
+        if existing is None:
+            return column if sheet.name == "Benefit profiles" and value else None
+        return column if getattr(existing, column.attr) != value else None
 
     def new(self, sheet: Sheet, values: dict[str, Any]) -> models.Model:
         obj = sheet.model(**values)

@@ -270,3 +270,25 @@ def test_an_edited_workbook_updates_only_what_changed(
     confirm(changed)
     assert Programme.objects.get(reference="TP-001").name == "Digital front door (phase 2)"
     assert Programme.objects.count() == 2
+
+
+def test_a_baseline_in_deliver_moves_only_by_a_change_request(
+    people, places, good, upload, confirm, pmo_client
+):
+    confirm(upload(good))
+    Programme.objects.filter(reference="TP-001").update(stage="deliver")
+    exported = b"".join(pmo_client.get("/onboarding/portfolio.xlsx").streaming_content)
+    book = load_workbook(io.BytesIO(exported))
+    row = next(
+        r[0].row
+        for r in book["Milestones"].iter_rows(min_row=2)
+        if r[2].value == "Discovery complete"
+    )
+    moved = upload(edit(exported, "Milestones", row, "Baseline date", "2027-05-01"))
+    assert (
+        "moves only through an approved change request"
+        in (where(moved)[("Milestones", row, "Baseline date")])
+    )
+    forecast = upload(edit(exported, "Milestones", row, "Forecast date", "2027-05-01"))
+    assert forecast.status == UploadStatus.PREVIEWED, forecast.problems
+    assert forecast.totals["update"] == 1
