@@ -62,8 +62,36 @@ def programme_export(request: HttpRequest, slug: str) -> HttpResponse:
     return xlsx_response(export_tables(programmes), f"onboarding-workbook-{programme.slug}")
 
 
+SUMMARY_ERRORS = 50  # listed in the error summary; the table below lists them all
+
+
 def _context(upload: OnboardingUpload) -> dict:
-    return {"upload": upload, "running": upload.is_running}
+    """The upload, and its problems as the error summary lists them: each linked to its row of
+    the problems table, where it is (sheet, row, column) before what is wrong."""
+    errors = []
+    for number, problem in enumerate(upload.problems[:SUMMARY_ERRORS], start=1):
+        place = ", ".join(
+            str(part)
+            for part in (
+                problem["sheet"],
+                problem["row"] and f"row {problem['row']}",
+                problem["column"],
+            )
+            if part
+        )
+        text = f"{place}: {problem['message']}" if place else problem["message"]
+        errors.append({"text": text, "anchor": f"problem-{number}"})
+    if upload.problem_count > len(errors):
+        more = upload.problem_count - len(errors)
+        errors.append({"text": f"and {more} more, in the table of problems", "anchor": "problems"})
+    count = upload.problem_count
+    return {
+        "upload": upload,
+        "running": upload.is_running,
+        "summary_errors": errors,
+        "summary_title": f"Nothing can be imported: {count} problem{'s' if count != 1 else ''} "
+        "to fix in the file. Nothing has been saved.",
+    }
 
 
 @require_GET
