@@ -312,6 +312,8 @@ def is_published_version(user, version) -> bool:
 
 
 rules.add_perm("reports.change_reports", is_pmo)
+# Onboarding the portfolio from a workbook (and downloading it as one) is the PMO's.
+rules.add_perm("onboarding.onboard_portfolio", is_pmo)
 # A programme's deep-dive pack (issue 21): the PMO generates it; staff read it. Scrutiny members
 # read what the PMO publishes in a quarterly report, not the packs themselves.
 rules.add_perm("reports.generate_deep_dive", is_pmo)

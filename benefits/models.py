@@ -194,6 +194,12 @@ class BenefitQuerySet(models.QuerySet):
 
 class Benefit(DeliverabilityOverride):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="benefits")
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference, e.g. B-01 (optional): an onboarding workbook "
+        "matches rows on it, so a second import updates instead of duplicating.",
+    )
     title = models.CharField(max_length=200)
     description = limited_text(blank=True)
     type = models.CharField(max_length=20, choices=BenefitType.choices)
@@ -241,6 +247,13 @@ class Benefit(DeliverabilityOverride):
 
     class Meta:
         ordering = ["programme", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                condition=~models.Q(reference=""),
+                name="benefit_reference_unique_in_programme",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dashboard",
     "api",
     "reports",
+    "onboarding",
     "notifications",
     "devdata",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/", include("reports.urls")),
+    path("onboarding/", include("onboarding.urls")),
     path("notifications/", include("notifications.urls")),
     # governance and benefits serve pages under programmes/<slug>/…: they must come before
     # portfolio's own programmes/<slug>/<document>/ pattern.

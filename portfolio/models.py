@@ -123,6 +123,12 @@ class ProgrammeQuerySet(models.QuerySet):
 
 class Programme(ConcurrentTransitionMixin, models.Model):
     name = models.CharField(max_length=160, unique=True)
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference, e.g. TP-014 (optional): an onboarding workbook "
+        "matches rows on it, so a second import updates instead of duplicating.",
+    )
     slug = models.SlugField(max_length=160, unique=True)
     description = models.TextField(blank=True, help_text="The programme snapshot.")
     portfolio = models.ForeignKey(
@@ -177,6 +183,13 @@ class Programme(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~models.Q(reference=""),
+                name="programme_reference_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

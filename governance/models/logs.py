@@ -31,6 +31,12 @@ class Decision(models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
     )
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference, e.g. DEC-001 (optional): an onboarding workbook "
+        "matches rows on it, so a second import updates instead of duplicating.",
+    )
     board = models.ForeignKey(
         Board,
         on_delete=models.PROTECT,
@@ -67,6 +73,13 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                condition=~models.Q(reference=""),
+                name="decision_reference_unique_in_programme",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.summary
@@ -112,6 +125,12 @@ class Action(models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
     )
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference, e.g. ACT-001 (optional): an onboarding workbook "
+        "matches rows on it, so a second import updates instead of duplicating.",
+    )
     title = models.CharField(max_length=200)
     description = limited_text(blank=True)
     owner = models.ForeignKey(
@@ -152,6 +171,13 @@ class Action(models.Model):
                 fields=["owner", "due_date"],
                 condition=models.Q(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
                 name="outstanding_actions_by_owner",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                condition=~models.Q(reference=""),
+                name="action_reference_unique_in_programme",
             ),
         ]
 

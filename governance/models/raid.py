@@ -75,6 +75,12 @@ class Risk(models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="risks"
     )
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference, e.g. R-001 (optional): an onboarding workbook "
+        "matches rows on it, so a second import updates instead of duplicating.",
+    )
     portfolio = models.ForeignKey(
         Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="risks"
     )
@@ -128,6 +134,11 @@ class Risk(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                condition=~models.Q(reference=""),
+                name="risk_reference_unique_in_programme",
+            ),
             models.CheckConstraint(
                 name="risk_scores_between_1_and_5",
                 condition=models.Q(
@@ -138,7 +149,7 @@ class Risk(models.Model):
                     target_likelihood__range=(1, 5),
                     target_impact__range=(1, 5),
                 ),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +220,12 @@ class Assumption(models.Model):
     """Something the programme takes as true without proof, to be validated by a date."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="assumptions")
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference, e.g. A-001 (optional): an onboarding workbook "
+        "matches rows on it, so a second import updates instead of duplicating.",
+    )
     title = models.CharField(max_length=200)
     description = limited_text(blank=True)
     owner = models.ForeignKey(
@@ -227,6 +244,13 @@ class Assumption(models.Model):
 
     class Meta:
         ordering = ["validation_date", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                condition=~models.Q(reference=""),
+                name="assumption_reference_unique_in_programme",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -251,6 +275,12 @@ class Issue(models.Model):
     """Something that has happened and must be dealt with; may be a risk that occurred."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="issues")
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference, e.g. I-001 (optional): an onboarding workbook "
+        "matches rows on it, so a second import updates instead of duplicating.",
+    )
     title = models.CharField(max_length=200)
     description = limited_text(blank=True)
     priority = models.CharField(
@@ -281,6 +311,13 @@ class Issue(models.Model):
 
     class Meta:
         ordering = ["status", "priority", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                condition=~models.Q(reference=""),
+                name="issue_reference_unique_in_programme",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -300,6 +337,12 @@ class Dependency(models.Model):
     """What a programme needs from another programme or from an outside body."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="dependencies")
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The council's own reference, e.g. D-001 (optional): an onboarding workbook "
+        "matches rows on it, so a second import updates instead of duplicating.",
+    )
     title = models.CharField(max_length=200)
     description = limited_text(blank=True)
     depends_on = models.ForeignKey(
@@ -331,6 +374,11 @@ class Dependency(models.Model):
         ordering = ["needed_by", "title"]
         verbose_name_plural = "dependencies"
         constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                condition=~models.Q(reference=""),
+                name="dependency_reference_unique_in_programme",
+            ),
             models.CheckConstraint(
                 name="dependency_not_on_itself",
                 condition=~models.Q(depends_on=models.F("programme")),

@@ -545,6 +545,7 @@ UNREGISTERED_FORMS = {
     "benefits.forms.TargetImportForm": "a file upload: test_malformed_xlsx.py",
     "governance.forms.RaidImportForm": "a file upload: test_malformed_xlsx.py",
     "portfolio.forms.PlanImportForm": "a file upload: tests/portfolio/test_plan_import.py",
+    "onboarding.forms.UploadForm": "a file upload: tests/onboarding/test_bad_input.py",
 }
 
 

@@ -423,6 +423,17 @@ EXPECTATIONS: dict[str, Entry] = {
     ),
     "reports:board_pack_pdf_download": Entry(kwargs=samples.board_pack_pdf, GET=STAFF_READ),
     "reports:board_pack_workbook_download": Entry(kwargs=samples.board_pack_pdf, GET=STAFF_READ),
+    # --- onboarding: the PMO's (a programme's workbook too) ------------------------------------
+    # An empty upload: the page again with the error. Confirming an upload whose check found a
+    # problem is refused with a message (back to its preview); discarding it is the PMO's.
+    "onboarding:start": edit_page(lambda demo: {}, PMO_ONLY),
+    "onboarding:template": Entry(GET=PMO_ONLY),
+    "onboarding:portfolio_export": Entry(GET=PMO_ONLY),
+    "onboarding:programme_export": Entry(kwargs=samples.programme, GET=PMO_ONLY),
+    "onboarding:preview": Entry(kwargs=samples.onboarding_upload, GET=PMO_ONLY),
+    "onboarding:status": Entry(kwargs=samples.onboarding_upload, GET=PMO_ONLY_ACTION),
+    "onboarding:confirm": Entry(kwargs=samples.onboarding_upload, POST=PMO_ONLY_ACTION),
+    "onboarding:discard": Entry(kwargs=samples.onboarding_upload, POST=PMO_ONLY_ACTION),
     "benefits:mine": read(),
     "benefits:realisation": read(),
     "benefits:mtfp_list": read(),

@@ -242,3 +242,16 @@ def raid_import(demo: Any) -> Kwargs:
             progress=100, risks=1, requested_by=demo.programme.manager,
         )  # fmt: skip
     return {"slug": demo.programme.slug, "pk": row.pk}
+
+
+def onboarding_upload(demo: Any) -> Kwargs:
+    """An onboarding upload whose check found a problem: confirming it is refused; the PMO may
+    discard it."""
+    from onboarding.models import OnboardingUpload, UploadStatus
+
+    upload = OnboardingUpload.objects.create(
+        filename="onboarding.xlsx", data=b"x", size=1, status=UploadStatus.INVALID,
+        problems=[{"sheet": "Risks", "row": 2, "column": "Title", "message": "Title is empty."}],
+        problem_count=1, uploaded_by=User.objects.get(username="pmo"),
+    )  # fmt: skip
+    return {"pk": upload.pk}

@@ -68,6 +68,8 @@ from governance.models import (
     TermsOfReference,
 )
 from notifications import services as notifications
+from onboarding import services as onboarding
+from onboarding.models import OnboardingUpload, UploadStatus
 from portfolio import services as portfolio
 from portfolio.models import (
     AssuranceRating,
@@ -747,6 +749,42 @@ def _(w: SimpleNamespace) -> Expect:
             programme=w.programme, upload=upload, actor=w.manager
         ),
         records=[(RaidImport, "requested_by")],
+    )
+
+
+@case("onboarding.services.onboarding_upload")
+def _(w: SimpleNamespace) -> Expect:
+    upload = SimpleUploadedFile("onboarding.xlsx", b"checked by the worker, after commit")
+    return Expect(
+        w.pmo,
+        lambda: onboarding.onboarding_upload(file=upload, actor=w.pmo),
+        records=[(OnboardingUpload, "uploaded_by")],
+    )
+
+
+def checked_upload(w: SimpleNamespace) -> OnboardingUpload:
+    return OnboardingUpload.objects.create(
+        filename="onboarding.xlsx", data=b"x", status=UploadStatus.PREVIEWED, uploaded_by=w.manager
+    )
+
+
+@case("onboarding.services.onboarding_confirm")
+def _(w: SimpleNamespace) -> Expect:
+    upload = checked_upload(w)
+    return Expect(
+        w.pmo,
+        lambda: onboarding.onboarding_confirm(upload=upload, actor=w.pmo),
+        records=[(OnboardingUpload, "confirmed_by")],
+    )
+
+
+@case("onboarding.services.onboarding_discard")
+def _(w: SimpleNamespace) -> Expect:
+    upload = checked_upload(w)
+    return Expect(
+        w.pmo,
+        lambda: onboarding.onboarding_discard(upload=upload, actor=w.pmo),
+        records=[(OnboardingUpload, "discarded_by")],
     )
 
 

@@ -74,6 +74,7 @@ NO_USER_TEXT = {
     "/dashboard/export/savings.",
     "/dashboard/export/one-off-costs.",
     "/raid/import/template.xlsx",
+    "/onboarding/template.xlsx",
 }
 
 
@@ -228,6 +229,11 @@ def _plans(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield "pmo", reverse("portfolio:plan_export", kwargs={"slug": slug, "fmt": fmt})
 
 
+def _onboarding_programmes(world: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for slug in Programme.objects.values_list("slug", flat=True):
+        yield "pmo", reverse("onboarding:programme_export", kwargs={"slug": slug})
+
+
 FETCHERS: dict[str, Callable[[dict[str, Any]], Iterator[tuple[str, str]]]] = {
     "portfolio:plan_export": _plans,
     "dashboard:export": _dashboard,
@@ -239,6 +245,11 @@ FETCHERS: dict[str, Callable[[dict[str, Any]], Iterator[tuple[str, str]]]] = {
     "benefits:mtfp_import_template": _mtfp_templates,
     "reports:report_download": _report,
     "reports:board_pack_workbook_download": _board_pack_workbook,
+    "onboarding:template": lambda world: iter([("pmo", reverse("onboarding:template"))]),
+    "onboarding:portfolio_export": lambda world: iter(
+        [("pmo", reverse("onboarding:portfolio_export"))]
+    ),
+    "onboarding:programme_export": _onboarding_programmes,
 }
 
 

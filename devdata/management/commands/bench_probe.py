@@ -25,6 +25,9 @@
   for a new PDF of the Strategic Transformation Board's pack (PDF and workbook appendix); the
   time, the peak memory (ru_maxrss) of this process, the files' sizes and the PDF's pages.
   Files go to a temporary directory and the rows are rolled back.
+- ``onboarding``: an onboarding workbook of 500 programmes and 20,000 RAID rows: the worker's
+  preview and confirm against a plain bulk_create of the same rows, and peak memory
+  (devdata/onboarding_bench.py; run it on a freshly migrated database).
 - ``odata``: every benefit profile year read through the OData feed (/odata/BenefitProfileYears,
   as the PMO's personal access token, following ``@odata.nextLink`` to the end) against two
   floors over the same rows and columns: ``COPY (SELECT …) TO STDOUT`` and a plain SELECT
@@ -63,6 +66,7 @@ from api import services as api_services
 from benefits.models import BenefitProfile
 from benefits.rollup import rollup_compute
 from dashboard import caching
+from devdata import onboarding_bench
 from governance import imports as raid_imports
 from governance.logs import LOGS
 from governance.models import Risk
@@ -265,6 +269,7 @@ class Command(BaseCommand):
                 "report_build",
                 "board_pack",
                 "raid_import",
+                "onboarding",
             ],
         )
         parser.add_argument("--repeat", type=int, default=5)
@@ -289,6 +294,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         result = getattr(self, options["what"])(options)
         self.stdout.write(json.dumps(result))
+
+    def onboarding(self, options) -> dict:
+        """The onboarding workbook at scale (devdata/onboarding_bench.py)."""
+        return onboarding_bench.measure()
 
     def rollup(self, options) -> dict:
         rollup_compute()  # warm the connection and the plans
