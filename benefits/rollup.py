@@ -496,10 +496,10 @@ def rollup_nightly() -> RollupSnapshot:
         _lock()
         marks = _marks()
         latest = _latest()
-        if latest is not None and marks:
+        if _incremental(latest) and marks:
             latest = _refresh(latest, marks)
         full = rollup_compute()
-        drift = _drift(latest, full) if latest is not None else []
+        drift = _drift(latest, full) if _incremental(latest) else []
         if drift:
             logger.error("The incremental roll-up drifted from the full run: %s", "; ".join(drift))
         snapshot = _store(full, latest)
@@ -552,7 +552,7 @@ def rollup_refresh() -> RollupSnapshot | None:
             return latest
         plan = current_plan()
         if (
-            latest is None
+            not _incremental(latest)
             or any(key == EVERYTHING for _, key in marks)
             or timezone.localdate(latest.as_of) != timezone.localdate()
             or (latest.payload.get("plan") or {}).get("id") != (plan.pk if plan else None)
@@ -562,6 +562,12 @@ def rollup_refresh() -> RollupSnapshot | None:
             snapshot = _refresh(latest, marks)
         _done(marks)
     return snapshot
+
+
+def _incremental(snapshot: RollupSnapshot | None) -> bool:
+    """Whether a snapshot can be moved incrementally: one stored since the incremental roll-up
+    came (with its rows' digest; an older one is replaced by a full run)."""
+    return snapshot is not None and bool(snapshot.rows_digest)
 
 
 def _programme_rows(snapshot: RollupSnapshot, key: int) -> Any:

@@ -269,3 +269,11 @@ def test_refreshes_and_a_full_run_at_once_do_not_interleave():
     assert not [r for r in results if isinstance(r, Exception)], results
     assert not RollupMark.objects.exists()
     _no_drift()
+
+
+def test_a_snapshot_from_before_the_incremental_rollup_is_replaced_by_a_full_run(generated):
+    RollupSnapshot.objects.filter(pk=generated.pk).update(rows_digest="")
+    _profile_edit(random.Random(6), UserFactory())
+    assert rollup.rollup_refresh().pk != generated.pk
+    _no_drift()
+    rollup.rollup_nightly()

@@ -14,6 +14,11 @@
   server time, SQL queries and HTML size.
 - ``exports``: the portfolio-wide RAID export as CSV and XLSX: median time, rows, and the peak
   memory traced (tracemalloc) while the response is built and read to its end.
+- ``rollup_incremental``: after an edit to one programme (a benefit's profile saved through
+  its service, which marks the programme), the incremental roll-up's own work
+  (``rollup_refresh()``) against a full run (``rollup_run()``) after the same edit, alternated,
+  each in a transaction rolled back (median of ``--repeat``); the refresh's result is asserted
+  equal to a full computation and its queries counted.
 - ``reminders``: the daily reminder run (``governance.reminders.reminder_run``), writing the
   outbox rows for every action and risk review due or overdue, inside a transaction that is
   rolled back (so every repeat writes the same rows and nothing is delivered), against one
@@ -256,6 +261,7 @@ class Command(BaseCommand):
             "what",
             choices=[
                 "rollup",
+                "rollup_incremental",
                 "pages",
                 "session",
                 "report",
@@ -300,6 +306,9 @@ class Command(BaseCommand):
             "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "programmes": Programme.objects.count(),
         }
+
+    def rollup_incremental(self, options) -> dict:
+        return _rollup_incremental(options)
 
     def reminders(self, options) -> dict:
         from datetime import timedelta
@@ -560,3 +569,84 @@ def _exports(options) -> dict:
             "peak_mb": peak / 1024 / 1024,
         }
     return results
+
+
+# --- Issue #22: the incremental roll-up after one edit ----------------------------------------
+
+
+def _one_edit(year_offset: int):
+    """A benefit's profile saved through its service (which marks its programme): the same
+    benefit each time, its forecast moved by ``year_offset`` pounds."""
+    from benefits.models import Benefit
+    from benefits.services import ProfileRow, benefit_profile_save
+
+    benefit = Benefit.objects.financial().filter(profile__isnull=False).order_by("pk").first()
+    if benefit is None:
+        raise CommandError("No financial benefit with a profile: run generate_portfolio first.")
+    profile = benefit.profile.order_by("financial_year").first()
+    benefit_profile_save(
+        benefit=benefit,
+        rows=[
+            ProfileRow(
+                profile.financial_year,
+                profile.planned,
+                profile.forecast + year_offset,
+                profile.actual,
+            )
+        ],
+        actor=get_user_model().objects.get(username="pmo"),
+    )
+    return benefit.programme_id
+
+
+def _rollup_incremental(options) -> dict:
+    from benefits import rollup
+    from benefits.models import RollupMark, RollupSnapshot
+
+    def prepared(edit_by: int) -> int:
+        """Today's snapshot current and no other marks; then the edit (none of it timed)."""
+        rollup.rollup_run()
+        latest = rollup._latest()
+        RollupSnapshot.objects.filter(pk=latest.pk).update(as_of=timezone.now())
+        RollupMark.objects.all().delete()
+        return _one_edit(edit_by)
+
+    def timed(run) -> float:
+        with transaction.atomic():
+            prepared(1)
+            started = time.perf_counter()
+            run()
+            seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+        return seconds
+
+    with transaction.atomic():  # once, checked and counted
+        programme = prepared(1)
+        latest = rollup._latest()
+        queries: list[str] = []
+
+        def count(execute, sql, *args):
+            queries.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(count):
+            refreshed = rollup.rollup_refresh()
+        if refreshed.pk != latest.pk:
+            raise CommandError("The refresh made a new snapshot: it did not run incrementally.")
+        drift = rollup._drift(refreshed, rollup.rollup_compute())
+        if drift:
+            raise CommandError(f"The incremental roll-up differs from a full run: {drift}")
+        rows = refreshed.rows.filter(programme_id=programme).count()
+        transaction.set_rollback(True)
+    timed(rollup.rollup_refresh)  # warm
+    refresh, full = [], []
+    for _ in range(options["repeat"]):  # alternated, so both see the same machine
+        refresh.append(timed(rollup.rollup_refresh))
+        full.append(timed(rollup.rollup_run))
+    return {
+        "refresh_s": statistics.median(refresh),
+        "full_s": statistics.median(full),
+        "queries": len(queries),
+        "programme_rows": rows,
+        "programmes": Programme.objects.count(),
+    }
