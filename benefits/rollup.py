@@ -6,8 +6,8 @@ MTFP line and financial year, one row per key). The money is one statement (``RO
 plain SQL on a plain cursor, the same text on PostgreSQL and SQLite): a CTE over the three
 sources (MTFP targets, benefit profiles, one-off costs) grouped by the keys, and in the same
 result the headline sums grouped from those rows (by financial year, by MTFP line). Python only
-reads the rows psycopg has already typed; the statement runs with ``work_mem`` raised and JIT off
-on PostgreSQL (``TUNING_SQL``: make bench measured both; see docs/architecture.md).
+reads the rows psycopg has already typed; on PostgreSQL the statement's transaction sorts in
+memory, without hash aggregates or JIT (``TUNING_SQL``, where the figures measured are).
 
 ``rollup_run()`` computes it and stores it as a ``RollupSnapshot`` (idempotent): the full run
 ("Recalculate now", and nightly as ``rollup_nightly()``, which first asserts that the
@@ -46,7 +46,6 @@ from django.utils import timezone
 
 from portfolio.models import (
     DeliveryConfidence,
-    HighlightReport,
     Programme,
     Stage,
 )
@@ -85,12 +84,13 @@ def current_plan() -> MTFPPlan | None:
 
 
 # One statement: the three sources (scoped to everything, one programme, or the rows of no
-# programme), grouped by the keys ("fine"), then the headline sums grouped from "fine" in the
-# same result, marked by a portfolio of -1 (no portfolio has that id) and sorted first: their
-# programme column says what they are (HEADLINE). The groups follow, ordered by the keys, so they
-# are one slice of the result, no row copied. PostgreSQL has GROUPING SETS for the headline sums;
-# this UNION ALL form runs on SQLite too and measured no slower (make bench), so there is one
-# statement and no fallback.
+# programme), grouped by the keys and sorted ("fine"), then the headline sums grouped from "fine"
+# in the same result, marked by a portfolio of HEADLINE (no portfolio has that id; their
+# programme column says what they are) so they sort last. The result's ORDER BY then finds its
+# input already in order (PostgreSQL's sort checks for that first): the groups cost one sort, as
+# in the floor, and are one slice of the result, no row copied. PostgreSQL has GROUPING SETS for
+# the headline sums; this UNION ALL form runs on SQLite too and measured no slower (make bench),
+# so there is one statement and no fallback.
 ROLLUP_SQL = """
 WITH src AS (
     SELECT p.portfolio_id AS portfolio, l.programme_id AS programme,
@@ -133,31 +133,65 @@ fine AS (
            COALESCE(SUM(budget), 0.00) AS budget, COALESCE(SUM(spend), 0.00) AS spend
     FROM src
     GROUP BY portfolio, programme, directorate, category, mtfp_line, financial_year
+    ORDER BY portfolio NULLS FIRST, programme NULLS FIRST, directorate NULLS FIRST,
+             category NULLS FIRST, mtfp_line NULLS FIRST, financial_year NULLS FIRST
 )
 SELECT portfolio, programme, directorate, category, mtfp_line, financial_year,
        target, planned, forecast, actual, variance, budget, spend
 FROM fine
 UNION ALL
-SELECT -1, CASE WHEN programme IS NULL THEN -2 ELSE -1 END, NULL, NULL, NULL, financial_year,
+SELECT %(headline)s, CASE WHEN programme IS NULL THEN -2 ELSE -1 END, NULL, NULL, NULL,
+       financial_year,
        SUM(target), SUM(planned), SUM(forecast), SUM(actual), NULL, SUM(budget), SUM(spend)
 FROM fine
 GROUP BY financial_year, CASE WHEN programme IS NULL THEN -2 ELSE -1 END
 UNION ALL
-SELECT -1, -3, NULL, NULL, mtfp_line, NULL, SUM(target), NULL, SUM(forecast), SUM(actual),
+SELECT %(headline)s, -3, NULL, NULL, mtfp_line, NULL, SUM(target), NULL, SUM(forecast),
+       SUM(actual),
        NULL, NULL, NULL
 FROM fine
 WHERE mtfp_line IS NOT NULL
 GROUP BY mtfp_line
-ORDER BY 1 NULLS LAST, 2 NULLS LAST, 3 NULLS LAST, 4 NULLS LAST, 5 NULLS LAST, 6 NULLS LAST
+UNION ALL
+SELECT %(headline)s, -4, NULL, stage, NULL, NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL
+FROM portfolio_programme
+WHERE %(everything)s
+GROUP BY stage
+UNION ALL
+SELECT %(headline)s, -5, p.portfolio_id, h.delivery_confidence, NULL, NULL, COUNT(*), NULL,
+       NULL, NULL, NULL, NULL, NULL
+FROM (SELECT programme_id, MAX(month) AS month
+      FROM portfolio_highlightreport
+      WHERE %(everything)s
+      GROUP BY programme_id) latest
+JOIN portfolio_highlightreport h ON h.programme_id = latest.programme_id AND h.month = latest.month
+JOIN portfolio_programme p ON p.id = h.programme_id
+WHERE p.stage IN (%(open_0)s, %(open_1)s, %(open_2)s, %(open_3)s)
+GROUP BY p.portfolio_id, h.delivery_confidence
+ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3 NULLS FIRST, 4 NULLS FIRST, 5 NULLS FIRST,
+         6 NULLS FIRST
 """
 
-# PostgreSQL, for the roll-up's transaction only: its sort and hash fit in memory (at the
-# default 4MB they spilled to disk at 500 programmes), and JIT compilation cost more than it
-# saved at every N measured.
-TUNING_SQL = "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"
+# PostgreSQL, for the roll-up's transaction only (the honest floor in make bench runs with the
+# same): at the default 4MB work_mem both sorts spilled to disk at 5,000 programmes ("external
+# merge"); with 64MB alone the planner chose a hash aggregate whose numeric sums outgrew it and
+# spilled anyway, the slowest of the three (5,000 programmes, median of 5 alternated runs on a
+# loaded 2-core machine: floor 1,283 ms untuned, 2,111 ms with 64MB, 1,227 ms with 64MB and no
+# hash aggregate). Sorted in memory, the groups come out in order and the final ORDER BY finds
+# them so. JIT did not pay for itself at any N measured.
+TUNING_SQL = (
+    "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true), "
+    "set_config('enable_hashagg', 'off', true)"
+)
 
-HEADLINE = -1  # the portfolio column of a headline row
-YEAR_SUMS, NO_PROGRAMME_YEAR_SUMS, LINE_SUMS = -1, -2, -3  # its programme column
+HEADLINE = 2**62  # the portfolio column of a headline row: no portfolio has that id
+# its programme column: a year's sums (of programmes' rows, of the rows of no programme), an MTFP
+# line's, programmes in a stage (the stage in the category column, the count in the target's),
+# open programmes by their latest highlight report's delivery confidence (the portfolio in the
+# directorate column, the confidence in the category's, the count in the target's): the full
+# run's status counts in the same statement (the incremental run skips them)
+YEAR_SUMS, NO_PROGRAMME_YEAR_SUMS, LINE_SUMS, STAGES, CONFIDENCE = -1, -2, -3, -4, -5
+OPEN_STAGES = [stage.value for stage in Stage.open_stages()]
 EVERYTHING = RollupMark.EVERYTHING
 NO_PROGRAMME = RollupMark.NO_PROGRAMME
 
@@ -168,8 +202,8 @@ def sqlite_decimal(value: Any) -> Any:
 
 
 def rollup_rows(plan: MTFPPlan | None, scope: int = EVERYTHING) -> list[tuple]:
-    """The statement's result (keys…, money…): headline rows first, then the groups ordered by
-    the keys. ``scope`` is EVERYTHING, NO_PROGRAMME or a programme's id."""
+    """The statement's result (keys…, money…): the groups ordered by the keys, then the headline
+    rows. ``scope`` is EVERYTHING, NO_PROGRAMME or a programme's id."""
     params = {
         "plan": plan.pk if plan else None,
         "everything": scope == EVERYTHING,
@@ -177,6 +211,8 @@ def rollup_rows(plan: MTFPPlan | None, scope: int = EVERYTHING) -> list[tuple]:
         "programme": scope if scope > 0 else None,
         "dis_benefit": BenefitType.DIS_BENEFIT.value,
         "non_financial": BenefitType.NON_FINANCIAL.value,
+        "headline": HEADLINE,
+        **{f"open_{i}": stage for i, stage in enumerate(OPEN_STAGES)},
     }
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and TUNING_SQL:
@@ -191,10 +227,10 @@ def rollup_rows(plan: MTFPPlan | None, scope: int = EVERYTHING) -> list[tuple]:
 
 def _split(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
     """(headline rows, groups): a slice each, no row copied."""
-    head = 0
-    while head < len(rows) and rows[head][0] == HEADLINE:
-        head += 1
-    return rows[:head], rows[head:]
+    tail = len(rows)
+    while tail and rows[tail - 1][0] == HEADLINE:
+        tail -= 1
+    return rows[tail:], rows[:tail]
 
 
 def _zeros() -> dict[str, Decimal]:
@@ -216,6 +252,8 @@ class Headlines:
         by_line: dict[int, dict[str, Decimal]] = {}
         wide = dict.fromkeys(COSTS, ZERO)
         for row in rows:
+            if row[PROGRAMME] in (STAGES, CONFIDENCE):
+                continue  # status counts: status_counts()
             money = dict(zip(MONEY, row[len(KEYS) :], strict=True))
             if row[PROGRAMME] == LINE_SUMS:
                 by_line[row[LINE]] = {n: money[n] for n in LINE_MONEY}
@@ -246,19 +284,25 @@ def stage_counts() -> dict[str, int]:
     return {stage.value: counted.get(stage.value, 0) for stage in Stage}
 
 
-def delivery_confidence_counts() -> dict[str, Any]:
-    """Open programmes per delivery confidence of their latest highlight report: in all, and per
-    portfolio with the portfolio's mean score (Green 5 … Red 1) for the dashboard's trend line.
+def status_counts(rows: list[tuple]) -> dict[str, Any]:
+    """The payload's stages (as ``stage_counts()``) and, for open programmes, the delivery
+    confidence of each one's latest highlight report (``HighlightReport.objects.
+    latest_per_programme()``: its month is the programme's latest), in all and per portfolio
+    with the portfolio's mean score (Green 5 … Red 1) for the dashboard's trend line; from the
+    statement's headline rows, no query of their own."""
+    stages = dict.fromkeys((stage.value for stage in Stage), 0)
+    grouped = []
+    for row in rows:
+        if row[PROGRAMME] == STAGES:
+            stages[row[CATEGORY]] = int(row[len(KEYS)])
+        elif row[PROGRAMME] == CONFIDENCE:
+            grouped.append((row[KEYS.index("directorate")], row[CATEGORY], int(row[len(KEYS)])))
+    return {"stages": stages, "delivery_confidence": _confidence(grouped)}
 
-    One grouped aggregate over each programme's latest HighlightReport.
-    """
-    grouped = (
-        HighlightReport.objects.latest_per_programme()
-        .filter(programme__stage__in=Stage.open_stages())
-        .order_by()
-        .values_list("programme__portfolio", "delivery_confidence")
-        .annotate(n=Count("pk"))
-    )
+
+def _confidence(grouped: Iterable[tuple[Any, str, int]]) -> dict[str, Any]:
+    """(portfolio, confidence, programmes) rows counted in all and per portfolio, with the
+    portfolio's mean score."""
     overall: dict[str, int] = {c.value: 0 for c in DeliveryConfidence}
     by_portfolio: dict[str, dict[str, int]] = defaultdict(dict)
     for portfolio, confidence, count in grouped:
@@ -382,15 +426,9 @@ def rollup_compute() -> Rollup:
             "programme_wide": {k: _text(headlines.programme_wide[k]) for k in COSTS},
         },
         "deliverability": line_deliverability(plan, headlines.by_line),
-        **_status(),
+        **status_counts(headline),  # the incremental run recounts the stages only
     }
     return Rollup(payload=payload, groups=groups)
-
-
-def _status() -> dict[str, Any]:
-    """The payload's counts of programmes (not money): the full run's; the incremental run
-    recounts the stages only."""
-    return {"stages": stage_counts(), "delivery_confidence": delivery_confidence_counts()}
 
 
 # The payload's money: what the incremental run keeps and the nightly run asserts.

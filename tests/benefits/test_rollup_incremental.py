@@ -277,3 +277,21 @@ def test_a_snapshot_from_before_the_incremental_rollup_is_replaced_by_a_full_run
     assert rollup.rollup_refresh().pk != generated.pk
     _no_drift()
     rollup.rollup_nightly()
+
+
+def test_the_statements_status_counts_equal_the_orm_reads(generated):
+    from portfolio.models import HighlightReport, Stage
+
+    payload = rollup.rollup_compute().payload
+    assert payload["stages"] == rollup.stage_counts()
+    latest = HighlightReport.objects.latest_per_programme().filter(
+        programme__stage__in=Stage.open_stages()
+    )
+    assert sum(payload["delivery_confidence"]["all"].values()) == latest.count() > 0
+    for report in latest.select_related("programme")[:20]:
+        by_portfolio = payload["delivery_confidence"]["by_portfolio"]
+        assert by_portfolio[str(report.programme.portfolio_id)][report.delivery_confidence] >= 1
+    for portfolio, counts in payload["delivery_confidence"]["by_portfolio"].items():
+        expected = latest.filter(programme__portfolio_id=portfolio)
+        for confidence, count in counts.items():
+            assert expected.filter(delivery_confidence=confidence).count() == count
