@@ -173,12 +173,14 @@ ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3 NULLS FIRST, 4 NULLS FIRST, 5 NULLS FIR
 """
 
 # PostgreSQL, for the roll-up's transaction only (the honest floor in make bench runs with the
-# same): at the default 4MB work_mem both sorts spilled to disk at 5,000 programmes ("external
-# merge"); with 64MB alone the planner chose a hash aggregate whose numeric sums outgrew it and
-# spilled anyway, the slowest of the three (5,000 programmes, median of 5 alternated runs on a
-# loaded 2-core machine: floor 1,283 ms untuned, 2,111 ms with 64MB, 1,227 ms with 64MB and no
-# hash aggregate). Sorted in memory, the groups come out in order and the final ORDER BY finds
-# them so. JIT did not pay for itself at any N measured.
+# same): at the default 4MB work_mem the groups' sorts spilled to disk at 5,000 programmes
+# ("external merge"); with 64MB alone the planner chose a hash aggregate whose numeric sums
+# outgrew it and spilled anyway (floor at 5,000: 1,283 ms untuned, 2,111 ms with 64MB, 1,227 ms
+# with 64MB and no hash aggregate; median of 5 alternated runs on a 2-core machine at load 6-10).
+# A later run of the same kind put untuned, 8MB and this within
+# noise of each other for the statement (5,000: 1,546 / 1,553 / 1,582 ms; 500: 132 / 140 /
+# 135 ms) and this best for the floor at 500 (104 ms against 116-122 ms), so it stays: the sorts
+# stay in memory as N grows. JIT was not chosen at any N measured; off, it cannot be.
 TUNING_SQL = (
     "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true), "
     "set_config('enable_hashagg', 'off', true)"
@@ -192,6 +194,8 @@ HEADLINE = 2**62  # the portfolio column of a headline row: no portfolio has tha
 # run's status counts in the same statement (the incremental run skips them)
 YEAR_SUMS, NO_PROGRAMME_YEAR_SUMS, LINE_SUMS, STAGES, CONFIDENCE = -1, -2, -3, -4, -5
 OPEN_STAGES = [stage.value for stage in Stage.open_stages()]
+if len(OPEN_STAGES) != 4:  # pragma: no cover - ROLLUP_SQL names four open_N parameters
+    raise RuntimeError("ROLLUP_SQL lists four open stages: give it one open_N per stage.")
 EVERYTHING = RollupMark.EVERYTHING
 NO_PROGRAMME = RollupMark.NO_PROGRAMME
 
