@@ -17,7 +17,7 @@ from core.audit import audited
 from portfolio.models import Programme
 
 from .models import Benefit, BenefitProfile, BenefitStatus, OneOffCost
-from .services import rollup_request
+from .services import rollup_mark
 
 
 @transaction.atomic
@@ -32,7 +32,7 @@ def one_off_budget_set(
     before = cost.budget
     cost.budget = budget
     cost.save(update_fields=["budget"])
-    transaction.on_commit(rollup_request)
+    rollup_mark(programmes=[programme.pk])
     return before, cost.budget
 
 
@@ -49,7 +49,7 @@ def benefit_planned_set(
     profile.planned = planned
     profile.baseline = planned
     profile.save(update_fields=["planned", "baseline"])
-    transaction.on_commit(rollup_request)
+    rollup_mark(programmes=[benefit.programme_id])
     return before, profile.planned
 
 

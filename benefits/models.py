@@ -364,6 +364,12 @@ class RollupSnapshot(models.Model):
     as_of = models.DateTimeField(db_index=True)
     checked_at = models.DateTimeField()
     content_hash = models.CharField(max_length=64)
+    rows_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The sum (mod 2**256) of each row's SHA-256: it does not depend on the rows' "
+        "order, so the incremental roll-up moves it by the rows of one programme.",
+    )
     payload = models.JSONField()
 
     class Meta:
@@ -408,7 +414,11 @@ class RollupRow(models.Model):
 
     class Meta:
         ordering = ["snapshot", "financial_year", "pk"]
-        indexes = [models.Index(fields=["snapshot", "financial_year"])]
+        indexes = [
+            models.Index(fields=["snapshot", "financial_year"]),
+            # The incremental roll-up replaces one programme's rows of the latest snapshot.
+            models.Index(fields=["snapshot", "programme"], name="benefits_ro_snap_programme"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.snapshot} {FinancialYear(self.financial_year).label}"
@@ -431,3 +441,26 @@ class RollupState(models.Model):
     def get(cls) -> RollupState:
         state, _ = cls.objects.get_or_create(pk=1)
         return state
+
+
+class RollupMark(models.Model):
+    """A change the roll-up has not yet taken in, written in the same transaction as the change.
+
+    ``programme_key`` names the rows to recompute: a programme's id (its rows of the latest
+    snapshot), ``NO_PROGRAMME`` (the rows of no programme: directorate lines' targets and
+    programme-wide one-off costs) or ``EVERYTHING`` (a full run). Not a foreign key: a deleted
+    programme's rows must still leave the snapshot. The roll-up deletes the marks it has taken
+    in, by id, so a mark written while it runs is left for the next run.
+    """
+
+    NO_PROGRAMME = 0
+    EVERYTHING = -1
+
+    programme_key = models.IntegerField()
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "roll-up mark"
+
+    def __str__(self) -> str:
+        return f"Roll-up owed for {self.programme_key}"

@@ -1,9 +1,11 @@
 """Writes to benefits, one-off costs, the MTFP and the roll-up snapshots.
 
-Every write that changes money or status asks for a roll-up once it has committed
-(``transaction.on_commit(rollup_request)``); a burst of requests enqueues one run, and a broker
-that is down never fails the save: the request is remembered in ``RollupState.pending`` and the
-next run (nightly, "Recalculate now", or the next successful enqueue) catches up.
+Every write that changes money or status calls ``rollup_mark``: in its own transaction it
+records which programme's rows of the roll-up it moves (a ``RollupMark``), and once it has
+committed it asks for the incremental roll-up (``rollup_request``), which recomputes only the
+marked programmes. A burst of requests enqueues one run, and a broker that is down never fails
+the save: the marks stay, the request is remembered in ``RollupState.pending`` and the next run
+(the next successful enqueue, "Recalculate now" or the nightly run) takes them in.
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ from .models import (
     MTFPTarget,
     OneOffCost,
     RealisationClaim,
+    RollupMark,
     RollupSnapshot,
     RollupState,
 )
 from .rollup import ROLLUP_PENDING_KEY, forget_pending_key
-from .tasks import rollup_run_task
+from .tasks import rollup_refresh_task
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ def benefit_create(*, programme: Programme, actor: User, **fields: object) -> Be
     duty_check(person=benefit.owner, duty="owner", field="owner")
     full_clean(benefit)
     benefit.save()
-    transaction.on_commit(rollup_request)
+    rollup_mark(programmes=[benefit.programme_id])
     return benefit
 
 
@@ -76,7 +79,7 @@ def benefit_update(*, benefit: Benefit, actor: User, **fields: object) -> Benefi
     duty_check(person=benefit.owner, duty="owner", field="owner", was_id=owner_was)
     full_clean(benefit)
     benefit.save()
-    transaction.on_commit(rollup_request)
+    rollup_mark(programmes=[benefit.programme_id])
     return benefit
 
 
@@ -111,7 +114,7 @@ def benefit_profile_save(
             defaults={"planned": row.planned, "forecast": row.forecast, "actual": row.actual},
         )
         saved.append(profile)
-    transaction.on_commit(rollup_request)
+    rollup_mark(programmes=[benefit.programme_id])
     return saved
 
 
@@ -178,7 +181,7 @@ def benefit_realisation_confirm(
         else BenefitStatus.NOT_REALISED
     )
     benefit.save(update_fields=["realisation_confirmed_by", "realisation_confirmed_at", "status"])
-    transaction.on_commit(rollup_request)
+    rollup_mark(programmes=[benefit.programme_id])
     return benefit
 
 
@@ -205,7 +208,7 @@ def benefit_deliverability_override(
     """Set (or with an empty rating, clear) the PMO's override of a benefit's rating."""
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
     _override(benefit, rating, reason, actor)
-    transaction.on_commit(rollup_request)
+    rollup_mark(programmes=[benefit.programme_id])
     return benefit
 
 
@@ -216,7 +219,7 @@ def mtfp_line_deliverability_override(
 ) -> MTFPLine:
     line = MTFPLine.objects.select_for_update().get(pk=line.pk)
     _override(line, rating, reason, actor)
-    transaction.on_commit(rollup_request)
+    rollup_mark(everything=True)  # a rating, not money: rare
     return line
 
 
@@ -268,7 +271,7 @@ def one_off_costs_save(
             defaults={"budget": row.budget, "actual": row.actual},
         )
         saved.append(cost)
-    transaction.on_commit(rollup_request)
+    rollup_mark(programmes=[programme.pk])
     return saved
 
 
@@ -289,7 +292,11 @@ def mtfp_targets_save(
         MTFPTarget.objects.update_or_create(
             line_id=line_id, financial_year=year, defaults={"amount": amount}
         )
-    transaction.on_commit(rollup_request)
+    rollup_mark(
+        programmes=set(
+            plan.lines.filter(pk__in={k for k, _ in amounts}).values_list("programme_id", flat=True)
+        )
+    )
     return len(amounts)
 
 
@@ -319,15 +326,31 @@ def mtfp_import(*, plan: MTFPPlan, rows: list[TargetImportRow], actor: User) -> 
         MTFPTarget.objects.update_or_create(
             line=line, financial_year=row.financial_year, defaults={"amount": row.amount}
         )
-    transaction.on_commit(rollup_request)
+    rollup_mark(everything=True)  # lines may move between programmes
     return len(rows)
 
 
 # --- The roll-up -----------------------------------------------------------------------------
 
 
+def rollup_mark(*, programmes: Iterable[int | None] = (), everything: bool = False) -> None:
+    """Record in the caller's transaction which rows of the roll-up a change moves, and ask for
+    the incremental roll-up once it commits. ``programmes`` are programme ids (``None``: the rows
+    of no programme, directorate lines' targets and programme-wide costs); ``everything``
+    asks for a full run. The marks are rows, so a change is never forgotten: a broker or worker
+    that is down leaves them for the next run."""
+    keys = (
+        {RollupMark.EVERYTHING}
+        if everything
+        else {RollupMark.NO_PROGRAMME if pk is None else pk for pk in programmes}
+    )
+    RollupMark.objects.bulk_create(RollupMark(programme_key=key) for key in sorted(keys))
+    transaction.on_commit(rollup_request)
+
+
 def rollup_request() -> None:
-    """Ask for a roll-up soon. Call it with ``transaction.on_commit``; it never raises.
+    """Ask for the incremental roll-up soon (``tasks.rollup_refresh_task``, which takes in the
+    marks). Call it with ``transaction.on_commit``; it never raises.
 
     A burst of requests enqueues one run: the first sets ``rollup:pending`` in the cache and
     enqueues the task with a countdown; the task clears the key when it starts. If the cache or
@@ -338,7 +361,7 @@ def rollup_request() -> None:
     try:
         added = cache.add(ROLLUP_PENDING_KEY, "1", timeout=settings.ROLLUP_COALESCE_SECONDS * 12)
         if added:
-            rollup_run_task.apply_async(countdown=settings.ROLLUP_COALESCE_SECONDS)
+            rollup_refresh_task.apply_async(countdown=settings.ROLLUP_COALESCE_SECONDS)
     except Exception as error:  # the broker or cache is down: the save must still succeed
         logger.warning("Could not enqueue the roll-up (%s); marked as pending.", error)
         if added:

@@ -207,9 +207,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
-    # The benefits and MTFP roll-up, nightly at 02:30 London time (CELERY_TIMEZONE).
+    # The benefits and MTFP roll-up, nightly at 02:30 London time (CELERY_TIMEZONE): a full run
+    # that first asserts the incremental state equals it (benefits.rollup.rollup_nightly).
     "benefits-rollup-nightly": {
-        "task": "benefits.rollup_run",
+        "task": "benefits.rollup_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
     # The notifications outbox: retries whose backoff has passed, and rows whose task was lost.

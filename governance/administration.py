@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from benefits.models import Benefit, BenefitStatus
+from benefits.services import rollup_mark
 from core.audit import audited
 from core.errors import ServiceError, full_clean
 from portfolio.models import Programme
@@ -103,6 +104,8 @@ def programme_settings_update(
         setattr(programme, name, value)
     full_clean(programme, exclude=["stage"])
     programme.save()
+    if {"portfolio", "directorate", "category"} & changes.keys():  # keys of its roll-up rows
+        rollup_mark(programmes=[programme.pk])
     handovers = []
     for role in ("manager", "sro"):
         old, new = before.get(role), changes.get(role, before.get(role))

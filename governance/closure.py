@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from benefits.models import Benefit, BenefitStatus
-from benefits.services import rollup_request
+from benefits.services import rollup_mark
 from core.audit import audited
 from core.errors import ServiceError
 from portfolio.models import Programme
@@ -158,7 +158,7 @@ def _apply(item: OpenItem, resolution: Resolution, actor: User) -> None:
     elif resolution.outcome == HandoverOutcome.REALISED:
         row.status = BenefitStatus.REALISED
         row.save(update_fields=["status"])
-        transaction.on_commit(rollup_request)
+        rollup_mark(programmes=[row.programme_id])
     else:
         row.owner = resolution.owner
         row.save(update_fields=["owner"])

@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.rules import is_programme_team, may_decide_review_step, may_record_board_decision
 from accounts.services import duty_check
 from benefits.baselines import benefit_baselines_lock, benefit_planned_set, one_off_budget_set
-from benefits.services import rollup_request
+from benefits.services import rollup_mark
 from core.audit import audited, bulk_create_audited, bulk_update_audited
 from core.errors import ServiceError, full_clean
 from portfolio.models import Category, Milestone, Portfolio, Programme, Stage
@@ -249,8 +249,9 @@ def _move_stage(programme: Programme, transition_name: str, actor: User) -> None
     getattr(programme, transition_name)()
     programme.stage_entered_at = timezone.now()
     programme.save()
-    # Stage counts are part of the roll-up.
-    transaction.on_commit(rollup_request)
+    # Stage counts are part of the roll-up (and Gate 1 may have set the portfolio and
+    # category, keys of the programme's rows).
+    rollup_mark(programmes=[programme.pk])
 
 
 @transaction.atomic

@@ -183,7 +183,7 @@ def test_a_burst_of_saves_enqueues_the_rollup_once(
 ):
     benefit = BenefitFactory()
     actor = make_user()
-    with mock.patch("benefits.tasks.rollup_run_task.apply_async") as enqueue:
+    with mock.patch("benefits.tasks.rollup_refresh_task.apply_async") as enqueue:
         for amount in range(1, 11):
             with django_capture_on_commit_callbacks(execute=True):
                 services.benefit_profile_save(
@@ -197,7 +197,7 @@ def test_a_burst_of_saves_enqueues_the_rollup_once(
 
 
 def test_the_next_request_after_a_run_enqueues_again(db):
-    with mock.patch("benefits.tasks.rollup_run_task.apply_async") as enqueue:
+    with mock.patch("benefits.tasks.rollup_refresh_task.apply_async") as enqueue:
         services.rollup_request()
         services.rollup_request()
         rollup.rollup_run()  # the task clears the coalescing key when it starts
@@ -210,7 +210,7 @@ def test_the_rollup_is_enqueued_only_after_commit(
 ):
     benefit = BenefitFactory()
     with (
-        mock.patch("benefits.tasks.rollup_run_task.apply_async") as enqueue,
+        mock.patch("benefits.tasks.rollup_refresh_task.apply_async") as enqueue,
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         services.benefit_update(benefit=benefit, actor=make_user(), title="Renamed")
@@ -227,7 +227,7 @@ def test_broker_down_the_save_still_works_and_the_rollup_is_marked_pending(
     benefit = BenefitFactory()
     with (
         mock.patch(
-            "benefits.tasks.rollup_run_task.apply_async",
+            "benefits.tasks.rollup_refresh_task.apply_async",
             side_effect=OperationalError("Error 111 connecting to redis. Connection refused."),
         ),
         django_capture_on_commit_callbacks(execute=True),
@@ -254,15 +254,17 @@ def test_cache_down_the_save_still_works_and_the_rollup_is_marked_pending(db, ma
     assert Benefit.objects.filter(pk=benefit.pk).exists()
 
 
-def test_nightly_beat_entry_runs_the_rollup_at_0230_london_time(settings):
+def test_nightly_beat_entry_runs_the_checked_full_rollup_at_0230_london_time(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["benefits-rollup-nightly"]
-    assert entry["task"] == "benefits.rollup_run"
+    assert entry["task"] == "benefits.rollup_nightly"
     assert entry["schedule"].hour == {2}
     assert entry["schedule"].minute == {30}
     assert settings.CELERY_TIMEZONE == "Europe/London"
     from config.celery import app
 
-    assert "benefits.rollup_run" in app.tasks
+    assert {"benefits.rollup_nightly", "benefits.rollup_run", "benefits.rollup_refresh"} <= set(
+        app.tasks
+    )
 
 
 def test_snapshot_carries_each_lines_deliverability_with_the_pmo_override(demo, make_user):
@@ -275,7 +277,11 @@ def test_snapshot_carries_each_lines_deliverability_with_the_pmo_override(demo, 
         "rating": "green",
         "derived": "green",
         "overridden": False,
+        "target": rated[finance.pk]["target"],
+        "forecast": rated[finance.pk]["forecast"],
+        "actual": rated[finance.pk]["actual"],
     }
+    assert rated[finance.pk]["target"] == "670000.00"  # the seeds: £0.18m in 2019/20, £0.49m after
     services.mtfp_line_deliverability_override(
         line=finance, rating="amber", reason="Consultation delayed", actor=make_user()
     )
@@ -310,7 +316,8 @@ def test_manager_records_a_profile_and_the_pmo_sees_the_rollup_change(
         )
     assert "Profile saved" in response.content.decode()
     after = services.rollup_latest()
-    assert after.pk != before.pk
+    # today's snapshot, taken in incrementally: its figures and hash moved
+    assert after.content_hash != before.content_hash
     assert after.payload["totals"]["actual"] == "170000.00"
     pmo = client_as(User.objects.get(username="pmo"))
     text = pmo.get("/mtfp/mtfp-2020-21-to-2023-24/").content.decode()

@@ -1,4 +1,5 @@
-"""One real Celery worker on Redis: a profile edit → the worker runs the roll-up → a new snapshot.
+"""One real Celery worker on Redis: a profile edit → the worker runs the incremental roll-up →
+today's snapshot moves.
 
 Runs with REDIS_URL (and DATABASE_URL for PostgreSQL) set, as CI does; skipped without Redis.
 """
@@ -12,7 +13,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
 from benefits import rollup, services
-from benefits.models import RollupSnapshot
+from benefits.models import RollupMark, RollupSnapshot
 from config.celery import app
 from tests.accounts.factories import UserFactory
 from tests.benefits.factories import BenefitFactory, BenefitProfileFactory
@@ -23,11 +24,13 @@ pytestmark = [
 ]
 
 
-def _wait_for_new_snapshot(after_pk: int, timeout: float = 30) -> RollupSnapshot | None:
+def _wait_for_a_change(before: RollupSnapshot, timeout: float = 30) -> RollupSnapshot | None:
+    """The latest snapshot once its content differs from ``before`` (today's snapshot is moved
+    in place by the incremental roll-up)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        snapshot = RollupSnapshot.objects.filter(pk__gt=after_pk).order_by("-pk").first()
-        if snapshot:
+        snapshot = RollupSnapshot.objects.order_by("-as_of", "-pk").first()
+        if snapshot and snapshot.content_hash != before.content_hash:
             return snapshot
         time.sleep(0.2)
     return None
@@ -53,8 +56,10 @@ def test_a_profile_edit_is_rolled_up_by_a_real_worker(settings, monkeypatch):
             rows=[services.ProfileRow(2020, Decimal("1000"), Decimal("2500"), Decimal("0"))],
             actor=UserFactory(),
         )
-        snapshot = _wait_for_new_snapshot(before.pk)
+        snapshot = _wait_for_a_change(before)
 
-    assert snapshot is not None, "the worker did not write a new snapshot"
+    assert snapshot is not None, "the worker did not move the roll-up"
+    assert snapshot.pk == before.pk  # incrementally, today's snapshot
+    assert not RollupMark.objects.exists()
     assert snapshot.payload["totals"]["forecast"] == "2500.00"
     assert snapshot.rows.get(financial_year=2020).forecast == Decimal("2500.00")

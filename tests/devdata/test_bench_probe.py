@@ -77,3 +77,21 @@ def test_raid_import_is_measured_against_a_bulk_insert_and_rolled_back():
     assert result["import_queries"] > 0
     assert result["floor_queries"] > 0
     assert Risk.objects.count() == before  # both writes rolled back
+
+
+def test_the_rollup_is_measured_against_its_honest_floor_and_incrementally():
+    call_command("generate_portfolio", programmes=3, seed=1, stdout=StringIO())
+    # The probe itself asserts every value equal to the floor's, row by row.
+    result = _probe("rollup", "--repeat", "1")
+    assert result["rows"] > 0
+    assert result["rollup_s"] > 0
+    assert result["floor_s"] > 0
+    # ...and the refresh equal to a full computation, made on today's snapshot.
+    incremental = _probe("rollup_incremental", "--repeat", "1")
+    assert incremental["programme_rows"] > 0
+    assert 0 < incremental["queries"] < 40
+    assert incremental["refresh_s"] > 0
+    assert incremental["full_s"] > 0
+    from benefits.models import RollupMark
+
+    assert not RollupMark.objects.exists()  # every measurement rolled back

@@ -1,8 +1,11 @@
 """One measurement of `make bench` (bin/bench), run in its own process; prints JSON.
 
-- ``rollup``: median time of ``rollup_compute()`` against one hand-written SQL GROUP BY over
-  the same benefit profile rows (the floor), their totals asserted equal, and the peak memory
-  (ru_maxrss) of this process.
+- ``rollup``: median time of ``rollup_compute()`` against its honest floor (alternated): one
+  hand-written SQL GROUP BY over the same sources (MTFP targets, benefit profiles, one-off costs)
+  giving the same columns in the same order, on a plain cursor with the roll-up's session
+  settings; every value asserted equal, row by row, and the roll-up's headline sums equal to the
+  floor's rows added up; and the peak memory (ru_maxrss) of this process after one roll-up,
+  before the floor's rows are held beside it (and after both, ``with_floor_mb``).
 - ``pages``: median and p95 server time of the hot pages over ``--requests`` requests with the
   Django test Client, signed in as the PMO user, and the SQL queries each page makes (the
   uncached dashboard includes "Ratings to challenge", two queries at any size).
@@ -12,6 +15,11 @@
   server time, SQL queries and HTML size.
 - ``exports``: the portfolio-wide RAID export as CSV and XLSX: median time, rows, and the peak
   memory traced (tracemalloc) while the response is built and read to its end.
+- ``rollup_incremental``: after an edit to one programme (a benefit's profile saved through
+  its service, which marks the programme), the incremental roll-up's own work
+  (``rollup_refresh()``) against a full run (``rollup_run()``) after the same edit, alternated,
+  each in a transaction rolled back (median of ``--repeat``); the refresh's result is asserted
+  equal to a full computation and its queries counted.
 - ``reminders``: the daily reminder run (``governance.reminders.reminder_run``), writing the
   outbox rows for every action and risk review due or overdue, inside a transaction that is
   rolled back (so every repeat writes the same rows and nothing is delivered), against one
@@ -64,7 +72,7 @@ from openpyxl import Workbook
 
 from api import services as api_services
 from benefits.models import BenefitProfile
-from benefits.rollup import rollup_compute
+from benefits.rollup import TUNING_SQL, current_plan, rollup_compute, sqlite_decimal
 from dashboard import caching
 from devdata import onboarding_bench
 from governance import imports as raid_imports
@@ -76,17 +84,46 @@ from portfolio.models import HighlightReport, Programme, Stage
 from portfolio.periods import Quarter
 from reports import quarterly as reports
 
+# The honest floor of the roll-up: the same three sources (MTFP targets of the current plan,
+# financial benefits' profiles, one-off costs), grouped by the same keys into the same columns,
+# in the same order, on a plain cursor with the roll-up's own session settings. Written here by
+# hand, apart from benefits.rollup, so the two can be compared value by value.
 FLOOR_SQL = """
-SELECT bp.financial_year,
-       SUM(CASE WHEN b.type = 'dis_benefit' THEN -bp.planned ELSE bp.planned END),
-       SUM(CASE WHEN b.type = 'dis_benefit' THEN -bp.forecast ELSE bp.forecast END),
-       SUM(CASE WHEN b.type = 'dis_benefit' THEN -bp.actual ELSE bp.actual END)
-FROM benefits_benefitprofile bp
-JOIN benefits_benefit b ON b.id = bp.benefit_id
-JOIN portfolio_programme p ON p.id = b.programme_id
-WHERE b.type <> 'non_financial'
-GROUP BY p.portfolio_id, b.programme_id, b.directorate_id, p.category, b.mtfp_line_id,
-         bp.financial_year
+SELECT portfolio, programme, directorate, category, mtfp_line, financial_year,
+       COALESCE(SUM(target), 0.00), COALESCE(SUM(planned), 0.00),
+       COALESCE(SUM(forecast), 0.00), COALESCE(SUM(actual), 0.00),
+       COALESCE(SUM(forecast), 0.00) - COALESCE(SUM(target), 0.00),
+       COALESCE(SUM(budget), 0.00), COALESCE(SUM(spend), 0.00)
+FROM (
+    SELECT p.portfolio_id AS portfolio, l.programme_id AS programme,
+           l.directorate_id AS directorate, p.category AS category, t.line_id AS mtfp_line,
+           t.financial_year AS financial_year, t.amount AS target,
+           CAST(NULL AS NUMERIC) AS planned, CAST(NULL AS NUMERIC) AS forecast,
+           CAST(NULL AS NUMERIC) AS actual, CAST(NULL AS NUMERIC) AS budget,
+           CAST(NULL AS NUMERIC) AS spend
+    FROM benefits_mtfptarget t
+    JOIN benefits_mtfpline l ON l.id = t.line_id
+    LEFT JOIN portfolio_programme p ON p.id = l.programme_id
+    WHERE l.plan_id = %(plan)s
+    UNION ALL
+    SELECT p.portfolio_id, b.programme_id, b.directorate_id, p.category, b.mtfp_line_id,
+           bp.financial_year, NULL,
+           CASE WHEN b.type = 'dis_benefit' THEN -bp.planned ELSE bp.planned END,
+           CASE WHEN b.type = 'dis_benefit' THEN -bp.forecast ELSE bp.forecast END,
+           CASE WHEN b.type = 'dis_benefit' THEN -bp.actual ELSE bp.actual END, NULL, NULL
+    FROM benefits_benefitprofile bp
+    JOIN benefits_benefit b ON b.id = bp.benefit_id
+    JOIN portfolio_programme p ON p.id = b.programme_id
+    WHERE b.type <> 'non_financial'
+    UNION ALL
+    SELECT p.portfolio_id, c.programme_id, p.directorate_id, p.category, NULL,
+           c.financial_year, NULL, NULL, NULL, NULL, c.budget, c.actual
+    FROM benefits_oneoffcost c
+    LEFT JOIN portfolio_programme p ON p.id = c.programme_id
+) AS src
+GROUP BY portfolio, programme, directorate, category, mtfp_line, financial_year
+ORDER BY portfolio NULLS FIRST, programme NULLS FIRST, directorate NULLS FIRST,
+         category NULLS FIRST, mtfp_line NULLS FIRST, financial_year NULLS FIRST
 """
 
 
@@ -168,23 +205,60 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def _floor() -> dict[int, tuple[Decimal, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(FLOOR_SQL)
+def _floor(plan_id: int | None) -> list[tuple]:
+    """The honest floor's rows, on a plain cursor in a transaction with the roll-up's own
+    session settings (work_mem, JIT: benefits.rollup.TUNING_SQL)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and TUNING_SQL:
+            cursor.execute(TUNING_SQL)
+        cursor.execute(FLOOR_SQL, {"plan": plan_id})
         rows = cursor.fetchall()
-    totals: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
-    for year, *money in rows:
-        for i, amount in enumerate(money):
-            totals[year][i] += amount
-    return {year: tuple(v) for year, v in totals.items()}
+    if connection.vendor != "postgresql":  # the tests' SQLite: sums of money come back as floats
+        rows = [(*row[:6], *map(sqlite_decimal, row[6:])) for row in rows]
+    return rows
 
 
-def _rollup_totals(rollup) -> dict[int, tuple[Decimal, ...]]:
-    totals: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
-    for row in rollup.rows:
-        for i, name in enumerate(("planned", "forecast", "actual")):
-            totals[row["financial_year"]][i] += row[name]
-    return {year: tuple(v) for year, v in totals.items() if any(v)}
+def _rollup_check(rollup, floor: list[tuple]) -> None:
+    """Every value of the roll-up equal to the floor's, row by row in order; and its headline
+    sums (totals, by year, programme-wide costs, each MTFP line's money) equal to the floor's
+    rows added up."""
+    if len(rollup.groups) != len(floor):
+        raise CommandError(f"The roll-up has {len(rollup.groups)} rows, the floor {len(floor)}.")
+    for i, (mine, theirs) in enumerate(zip(rollup.groups, floor, strict=True)):
+        if tuple(mine) != tuple(theirs):
+            raise CommandError(f"Row {i} differs: roll-up {mine!r}, floor {theirs!r}.")
+    money = ("target", "planned", "forecast", "actual", "variance", "budget", "spend")
+    totals = dict.fromkeys(money, Decimal("0.00"))
+    years: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(money, Decimal(0)))
+    lines: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(money, Decimal(0)))
+    wide = dict.fromkeys(("budget", "spend"), Decimal("0.00"))
+    for row in floor:
+        for name, amount in zip(money, row[6:], strict=True):
+            totals[name] += amount
+            years[row[5]][name] += amount
+            if row[4] is not None:
+                lines[row[4]][name] += amount
+            if row[1] is None and name in wide:
+                wide[name] += amount
+    payload = rollup.payload
+    expected = {
+        "totals": {k: str(v) for k, v in totals.items()},
+        "by_year": [
+            {"financial_year": y, **{k: str(v) for k, v in years[y].items()}} for y in sorted(years)
+        ],
+        "programme_wide": {k: str(v) for k, v in wide.items()},
+    }
+    found = {
+        "totals": payload["totals"],
+        "by_year": payload["by_year"],
+        "programme_wide": payload["one_off_costs"]["programme_wide"],
+    }
+    if found != expected:
+        raise CommandError(f"The roll-up's headline sums differ from the floor's: {found!r}")
+    for entry in payload["deliverability"]:
+        line = lines.get(entry["mtfp_line"], dict.fromkeys(money, Decimal(0)))
+        if any(Decimal(entry[k]) != line[k] for k in ("target", "forecast", "actual")):
+            raise CommandError(f"MTFP line {entry['mtfp_line']}'s money differs from the floor's.")
 
 
 def _copy_floor() -> int:
@@ -259,6 +333,7 @@ class Command(BaseCommand):
             "what",
             choices=[
                 "rollup",
+                "rollup_incremental",
                 "pages",
                 "session",
                 "report",
@@ -300,18 +375,31 @@ class Command(BaseCommand):
         return onboarding_bench.measure()
 
     def rollup(self, options) -> dict:
+        plan = current_plan()
+        plan_id = plan.pk if plan else None
         rollup_compute()  # warm the connection and the plans
-        _floor()
-        rollup_s, rollup = _timed(rollup_compute, options["repeat"])
-        floor_s, floor = _timed(_floor, options["repeat"])
-        if _rollup_totals(rollup) != floor:
-            raise CommandError("The roll-up's totals differ from the SQL floor's.")
+        # The roll-up's own peak: before the floor's rows (as many again) are held beside it.
+        rollup_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        _floor(plan_id)
+        rollup_times, floor_times = [], []
+        for _ in range(options["repeat"]):  # alternated, so both see the same machine
+            rollup_s, rollup = _timed(rollup_compute, 1)
+            floor_s, floor = _timed(lambda: _floor(plan_id), 1)
+            rollup_times.append(rollup_s)
+            floor_times.append(floor_s)
+        rollup_s, floor_s = statistics.median(rollup_times), statistics.median(floor_times)
+        _rollup_check(rollup, floor)
         return {
             "rollup_s": rollup_s,
             "floor_s": floor_s,
-            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rows": len(floor),
+            "maxrss_mb": rollup_mb,
+            "with_floor_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "programmes": Programme.objects.count(),
         }
+
+    def rollup_incremental(self, options) -> dict:
+        return _rollup_incremental(options)
 
     def reminders(self, options) -> dict:
         from datetime import timedelta
@@ -735,4 +823,85 @@ def _raid_import(options) -> dict:
         "floor_s": floor_s,
         "import_queries": import_queries,
         "floor_queries": floor_queries,
+    }
+
+
+# --- Issue #22: the incremental roll-up after one edit ----------------------------------------
+
+
+def _one_edit(year_offset: int):
+    """A benefit's profile saved through its service (which marks its programme): the same
+    benefit each time, its forecast moved by ``year_offset`` pounds."""
+    from benefits.models import Benefit
+    from benefits.services import ProfileRow, benefit_profile_save
+
+    benefit = Benefit.objects.financial().filter(profile__isnull=False).order_by("pk").first()
+    if benefit is None:
+        raise CommandError("No financial benefit with a profile: run generate_portfolio first.")
+    profile = benefit.profile.order_by("financial_year").first()
+    benefit_profile_save(
+        benefit=benefit,
+        rows=[
+            ProfileRow(
+                profile.financial_year,
+                profile.planned,
+                profile.forecast + year_offset,
+                profile.actual,
+            )
+        ],
+        actor=get_user_model().objects.get(username="pmo"),
+    )
+    return benefit.programme_id
+
+
+def _rollup_incremental(options) -> dict:
+    from benefits import rollup
+    from benefits.models import RollupMark, RollupSnapshot
+
+    def prepared(edit_by: int) -> int:
+        """Today's snapshot current and no other marks; then the edit (none of it timed)."""
+        rollup.rollup_run()
+        latest = rollup._latest()
+        RollupSnapshot.objects.filter(pk=latest.pk).update(as_of=timezone.now())
+        RollupMark.objects.all().delete()
+        return _one_edit(edit_by)
+
+    def timed(run) -> float:
+        with transaction.atomic():
+            prepared(1)
+            started = time.perf_counter()
+            run()
+            seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+        return seconds
+
+    with transaction.atomic():  # once, checked and counted
+        programme = prepared(1)
+        latest = rollup._latest()
+        queries: list[str] = []
+
+        def count(execute, sql, *args):
+            queries.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(count):
+            refreshed = rollup.rollup_refresh()
+        if refreshed.pk != latest.pk:
+            raise CommandError("The refresh made a new snapshot: it did not run incrementally.")
+        drift = rollup._drift(refreshed, rollup.rollup_compute())
+        if drift:
+            raise CommandError(f"The incremental roll-up differs from a full run: {drift}")
+        rows = refreshed.rows.filter(programme_id=programme).count()
+        transaction.set_rollback(True)
+    timed(rollup.rollup_refresh)  # warm
+    refresh, full = [], []
+    for _ in range(options["repeat"]):  # alternated, so both see the same machine
+        refresh.append(timed(rollup.rollup_refresh))
+        full.append(timed(rollup.rollup_run))
+    return {
+        "refresh_s": statistics.median(refresh),
+        "full_s": statistics.median(full),
+        "queries": len(queries),
+        "programme_rows": rows,
+        "programmes": Programme.objects.count(),
     }
