@@ -66,7 +66,7 @@ audit:
 scan: install
 	$(PY) bin/scan
 
-bench:
+bench: install
 	@QUICK=$(QUICK) $(PY) bin/bench
 
 backup:
