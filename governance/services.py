@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -18,6 +17,7 @@ from benefits.baselines import benefit_baselines_lock, benefit_planned_set, one_
 from benefits.services import rollup_mark
 from core.audit import audited, bulk_create_audited, bulk_update_audited
 from core.errors import ServiceError, full_clean
+from core.queueing import queue_after_commit
 from portfolio.models import Category, Milestone, Portfolio, Programme, Stage
 from portfolio.services import (
     DocumentError,
@@ -65,8 +65,6 @@ from .models import (
     TermsOfReference,
 )
 from .tasks import raid_import_task
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -863,26 +861,19 @@ def person_work_reassign(
 @audited
 def raid_import_request(*, programme: Programme, upload: Any, actor: User) -> RaidImport:
     """Keep a large spreadsheet and queue a worker to check and import it
-    (``imports.raid_import_run``)
-    after commit; the page follows the returned row's progress."""
+    (``imports.raid_import_run``) after commit; the page follows the returned row's progress."""
     row = RaidImport.objects.create(
         programme=programme,
         filename=str(getattr(upload, "name", "") or "raid.xlsx")[:255],
         content=upload.read(),
         requested_by=actor,
     )
-    transaction.on_commit(lambda: _enqueue_raid_import(row.pk))
+    queue_after_commit(
+        raid_import_task, row.pk, what="RAID import",
+        waiting=RaidImport.objects.filter(pk=row.pk, status=ImportStatus.QUEUED),
+        failed=lambda error: {
+            "status": ImportStatus.FAILED, "content": b"", "finished_at": timezone.now(),
+            "errors": [f"The import could not be started ({error}): try again."],
+        },
+    )  # fmt: skip
     return row
-
-
-def _enqueue_raid_import(pk: int) -> None:
-    try:
-        raid_import_task.delay(pk)
-    except Exception as error:  # the broker is down: say so on the row, never a 500
-        logger.warning("Could not enqueue RAID import %s (%s).", pk, error)
-        RaidImport.objects.filter(pk=pk, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.FAILED,
-            content=b"",
-            finished_at=timezone.now(),
-            errors=[f"The import could not be started ({type(error).__name__}): try again."],
-        )

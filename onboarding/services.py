@@ -3,7 +3,6 @@ queued), or discard it. The check and the import run in a worker (``run.py``).""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -11,28 +10,27 @@ from django.db import transaction
 from accounts.models import User
 from core.audit import audited
 from core.errors import ServiceError
+from core.queueing import queue_after_commit
 
 from . import tasks
 from .models import OnboardingUpload, UploadStatus
 from .reading import MAX_UPLOAD_BYTES, TOO_LARGE
-
-logger = logging.getLogger(__name__)
 
 
 class OnboardingError(ServiceError):
     pass
 
 
-def _enqueue(task: Any, upload_pk: int, status: str) -> None:
-    try:
-        task.delay(upload_pk)
-    except Exception as error:  # the broker is down: say so on the upload, never a 500
-        logger.warning("Could not queue onboarding upload %s (%s).", upload_pk, error)
-        OnboardingUpload.objects.filter(pk=upload_pk, status=status).update(
-            status=UploadStatus.FAILED,
-            failure=f"The work could not be queued ({type(error).__name__}): nothing was "
-            "imported. Try again in a few minutes.",
-        )
+def _queue(task: Any, upload_pk: int, status: str) -> None:
+    queue_after_commit(
+        task, upload_pk, what="onboarding upload",
+        waiting=OnboardingUpload.objects.filter(pk=upload_pk, status=status),
+        failed=lambda error: {
+            "status": UploadStatus.FAILED,
+            "failure": f"The work could not be queued ({error}): nothing was imported. Try "
+            "again in a few minutes.",
+        },
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -50,7 +48,7 @@ def onboarding_upload(*, file: Any, actor: User) -> OnboardingUpload:
     upload = OnboardingUpload.objects.create(
         filename=name, data=data, size=len(data), uploaded_by=actor
     )
-    transaction.on_commit(lambda: _enqueue(tasks.upload_check, upload.pk, UploadStatus.QUEUED))
+    _queue(tasks.upload_check, upload.pk, UploadStatus.QUEUED)
     return upload
 
 
@@ -71,9 +69,7 @@ def onboarding_confirm(*, upload: OnboardingUpload, actor: User) -> OnboardingUp
     upload.confirmed_by = actor
     upload.progress = 10
     upload.save(update_fields=["status", "confirmed_by", "progress"])
-    transaction.on_commit(
-        lambda: _enqueue(tasks.upload_confirm, upload.pk, UploadStatus.CONFIRMING)
-    )
+    _queue(tasks.upload_confirm, upload.pk, UploadStatus.CONFIRMING)
     return upload
 
 

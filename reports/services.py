@@ -6,7 +6,6 @@ new version that supersedes the published one when it is published (both are kep
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from core.audit import audited, bulk_create_audited
 from core.errors import ServiceError, full_clean
+from core.queueing import queue_after_commit
 from governance.models import Board, Lesson, LessonStatus
 from portfolio.models import HighlightReport, Programme
 from portfolio.periods import Quarter
@@ -32,8 +32,6 @@ from .models import (
 )
 from .notifications import report_published
 from .tasks import board_pack_pdf_build, deep_dive_build, report_build
-
-logger = logging.getLogger(__name__)
 
 NARRATIVE_FIELDS = (
     "committee", "meeting_date", "author", "recommendations", "executive_summary",
@@ -198,19 +196,13 @@ def report_generate(*, report: QuarterlyReport, actor: Any) -> tuple[ReportVersi
         requested_by=actor,
         as_of=reports.quarter_end(locked.quarter),
     )
-    transaction.on_commit(lambda: _enqueue(version.pk))
+    queue_after_commit(
+        report_build, version.pk, what="report version",
+        waiting=ReportVersion.objects.filter(pk=version.pk, status=VersionStatus.QUEUED),
+        failed=lambda error: {"status": VersionStatus.FAILED,
+                              "error": f"The report could not be queued ({error}). Try again."},
+    )  # fmt: skip
     return version, True
-
-
-def _enqueue(version_pk: int) -> None:
-    try:
-        report_build.delay(version_pk)
-    except Exception as error:  # the broker is down: say so on the version, never a 500
-        logger.warning("Could not enqueue report version %s (%s).", version_pk, error)
-        ReportVersion.objects.filter(pk=version_pk, status=VersionStatus.QUEUED).update(
-            status=VersionStatus.FAILED,
-            error=f"The report could not be queued ({type(error).__name__}). Try again.",
-        )
 
 
 @transaction.atomic
@@ -269,19 +261,13 @@ def deep_dive_request(*, programme: Programme, actor: Any) -> tuple[DeepDivePack
     pack = DeepDivePack.objects.create(
         programme=programme, number=(last or 0) + 1, requested_by=actor
     )
-    transaction.on_commit(lambda: _enqueue_deep_dive(pack.pk))
+    queue_after_commit(
+        deep_dive_build, pack.pk, what="deep-dive pack",
+        waiting=DeepDivePack.objects.filter(pk=pack.pk, status=VersionStatus.QUEUED),
+        failed=lambda error: {"status": VersionStatus.FAILED,
+                              "error": f"The pack could not be queued ({error}). Try again."},
+    )  # fmt: skip
     return pack, True
-
-
-def _enqueue_deep_dive(pack_pk: int) -> None:
-    try:
-        deep_dive_build.delay(pack_pk)
-    except Exception as error:  # the broker is down: say so on the pack, never a 500
-        logger.warning("Could not enqueue deep-dive pack %s (%s).", pack_pk, error)
-        DeepDivePack.objects.filter(pk=pack_pk, status=VersionStatus.QUEUED).update(
-            status=VersionStatus.FAILED,
-            error=f"The pack could not be queued ({type(error).__name__}). Try again.",
-        )
 
 
 @transaction.atomic
@@ -295,16 +281,10 @@ def board_pack_pdf_request(*, board: Board, actor: Any) -> tuple[BoardPackPdf, b
         return running, False
     last = board.pack_pdfs.order_by("-number").values_list("number", flat=True).first()
     row = BoardPackPdf.objects.create(board=board, number=(last or 0) + 1, requested_by=actor)
-    transaction.on_commit(lambda: _enqueue_board_pack_pdf(row.pk))
+    queue_after_commit(
+        board_pack_pdf_build, row.pk, what="board pack PDF",
+        waiting=BoardPackPdf.objects.filter(pk=row.pk, status=VersionStatus.QUEUED),
+        failed=lambda error: {"status": VersionStatus.FAILED,
+                              "error": f"The PDF could not be queued ({error}). Try again."},
+    )  # fmt: skip
     return row, True
-
-
-def _enqueue_board_pack_pdf(pdf_pk: int) -> None:
-    try:
-        board_pack_pdf_build.delay(pdf_pk)
-    except Exception as error:  # the broker is down: say so on the row, never a 500
-        logger.warning("Could not enqueue board pack PDF %s (%s).", pdf_pk, error)
-        BoardPackPdf.objects.filter(pk=pdf_pk, status=VersionStatus.QUEUED).update(
-            status=VersionStatus.FAILED,
-            error=f"The PDF could not be queued ({type(error).__name__}). Try again.",
-        )
