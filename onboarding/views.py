@@ -70,16 +70,14 @@ def _context(upload: OnboardingUpload) -> dict:
     the problems table, where it is (sheet, row, column) before what is wrong."""
     errors = []
     for number, problem in enumerate(upload.problems[:SUMMARY_ERRORS], start=1):
+        message, column = problem["message"], problem["column"]
+        if column and message.startswith(column):
+            column = ""  # "Forecast date “31/02/2026” is not a date" names its column itself
         place = ", ".join(
-            str(part)
-            for part in (
-                problem["sheet"],
-                problem["row"] and f"row {problem['row']}",
-                problem["column"],
-            )
-            if part
-        )
-        text = f"{place}: {problem['message']}" if place else problem["message"]
+            str(part) for part in (problem["sheet"], problem["row"] and f"row {problem['row']}",
+                                   column) if part
+        )  # fmt: skip
+        text = f"{place}: {message}" if place else message
         errors.append({"text": text, "anchor": f"problem-{number}"})
     if upload.problem_count > len(errors):
         more = upload.problem_count - len(errors)

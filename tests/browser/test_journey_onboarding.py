@@ -40,7 +40,7 @@ def test_the_pmo_onboards_programmes_from_the_template(demo_site, new_page, tmp_
     page.get_by_role("button", name="Upload and check").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Nothing can be imported: 3 problems to fix")
-    expect(summary).to_contain_text("Milestones, row 3, Forecast date")
+    expect(summary).to_contain_text("Milestones, row 3: Forecast date")
     expect(summary).to_contain_text("“31/02/2026” is not a date")
     expect(page.get_by_role("heading", name="People without an account")).to_be_visible()
     expect(page.get_by_role("button", name="Confirm and import")).to_have_count(0)
