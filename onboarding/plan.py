@@ -245,43 +245,45 @@ class _Checker:
             person = self.people.get(text.lower())
             if person is None:
                 self.plan.unknown_people.setdefault(text.lower()[:254], []).append(where)
-                raise CellError(f"nobody in Delivery Hub has the email address “{text[:80]}”.")
+                raise CellError(
+                    f"“{text[:80]}” is not the email address of anyone in Delivery Hub."
+                )
             if column.duty and person.pk not in self._duty(column.duty):
                 raise CellError(
-                    f"{person.get_full_name() or person.username} cannot be given this duty: "
-                    "their role does not allow it."
+                    f"names {person.get_full_name() or person.username}, whose role does not "
+                    "allow this duty."
                 )
             return person
         if kind == "programme":
             programme = self.programmes.get(text)
             if programme is None:
                 raise CellError(
-                    f"no programme has the reference “{text[:40]}”, on the Programmes sheet or "
-                    "in Delivery Hub."
+                    f"“{text[:40]}” is not the reference of a programme on the Programmes sheet "
+                    "or in Delivery Hub."
                 )
             return programme
         if kind == "directorate":
             directorate = self.directorates.get(text.lower())
             if directorate is None:
-                raise CellError(f"no directorate is named “{text[:80]}”.")
+                raise CellError(f"“{text[:80]}” is not the name of a directorate.")
             return directorate
         if kind == "portfolio":
             portfolio = self.portfolios.get(text.lower())
             if portfolio is None:
-                raise CellError(f"no portfolio is named “{text[:80]}”.")
+                raise CellError(f"“{text[:80]}” is not the name of a portfolio.")
             return portfolio
         if kind == "benefit":
             programme = values.get("programme")
             benefit = self.benefits.get((_token(programme), text))
             if benefit is None:
                 raise CellError(
-                    f"the programme has no benefit with the reference “{text[:40]}”, on the "
+                    f"“{text[:40]}” is not the reference of a benefit of the programme, on the "
                     "Benefits sheet or in Delivery Hub."
                 )
             return benefit
         if kind == "activity":
             if len(text) > column.max_length:
-                raise CellError(f"use {column.max_length} characters or fewer.")
+                raise CellError(f"is too long: use {column.max_length} characters or fewer.")
             programme = values.get("programme")
             key = (_token(programme), text)
             if key not in self.activities:
