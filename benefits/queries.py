@@ -148,7 +148,9 @@ def _total(column: str, **filter: Any) -> Coalesce:
 
 def realisation(portfolio: Portfolio | None = None, owed: bool = False) -> BenefitQuerySet:
     """Every benefit with its baseline (locked at Gate 3), planned, forecast and actual totals
-    over its profile, by portfolio and programme: the benefits realisation view."""
+    over its profile, by portfolio and programme: the benefits realisation view. The totals are
+    per-row subqueries, so a page sums the profiles of its own rows only (make bench: the join
+    and GROUP BY over every benefit made the page 27× slower at 5,000 programmes than at 50)."""
     benefits = Benefit.objects.select_related(
         "programme__portfolio", "owner", "realisation_confirmed_by"
     )
@@ -157,10 +159,10 @@ def realisation(portfolio: Portfolio | None = None, owed: bool = False) -> Benef
     if owed:
         benefits = benefits.owed_after_closure()
     return benefits.annotate(
-        baseline_total=_total("profile__baseline"),
-        planned_total=_total("profile__planned"),
-        forecast_total=_total("profile__forecast"),
-        actual_total=_total("profile__actual"),
+        baseline_total=_profile_sum("baseline"),
+        planned_total=_profile_sum("planned"),
+        forecast_total=_profile_sum("forecast"),
+        actual_total=_profile_sum("actual"),
     ).order_by("programme__portfolio__position", "programme__name", "title", "pk")
 
 
