@@ -238,6 +238,16 @@ def report_lessons_edit(request: HttpRequest, quarter: str) -> HttpResponse:
     return render(request, "reports/report_lessons_edit.html", {"report": report, "form": form})
 
 
+def _announce_build(request: HttpRequest, what: str, created: bool, short: str = "") -> None:
+    """Say a background build was queued, or that the one already running (``short``, on the
+    page that lists it) is followed."""
+    if created:
+        messages.success(request, f"{what} is being generated.")
+    else:
+        running = short or what
+        messages.info(request, f"{running} is already being generated: the page follows it.")
+
+
 @require_POST
 @policy("reports.change_reports")
 def report_generate(request: HttpRequest, quarter: str) -> HttpResponse:
@@ -247,13 +257,7 @@ def report_generate(request: HttpRequest, quarter: str) -> HttpResponse:
     except ServiceError as error:
         show_service_error(request, error)
         return redirect(report)
-    if created:
-        messages.success(request, f"Version {version.number} is being generated.")
-    else:
-        messages.info(
-            request,
-            f"Version {version.number} is already being generated: the page follows it.",
-        )
+    _announce_build(request, f"Version {version.number}", created)
     return redirect(report)
 
 
@@ -348,12 +352,7 @@ def deep_dive_generate(request: HttpRequest, slug: str) -> HttpResponse:
     except ServiceError as error:
         show_service_error(request, error)
     else:
-        if created:
-            messages.success(request, f"Deep-dive pack {pack.number} is being generated.")
-        else:
-            messages.info(
-                request, f"Pack {pack.number} is already being generated: the page follows it."
-            )
+        _announce_build(request, f"Deep-dive pack {pack.number}", created, f"Pack {pack.number}")
     return redirect("reports:deep_dive_list", slug=slug)
 
 
@@ -413,12 +412,7 @@ def board_pack_pdf_generate(request: HttpRequest, slug: str) -> HttpResponse:
     except ServiceError as error:
         show_service_error(request, error)
     else:
-        if created:
-            messages.success(request, f"Board pack PDF {row.number} is being generated.")
-        else:
-            messages.info(
-                request, f"PDF {row.number} is already being generated: the page follows it."
-            )
+        _announce_build(request, f"Board pack PDF {row.number}", created, f"PDF {row.number}")
     return redirect("reports:board_pack_pdf_list", slug=slug)
 
 
