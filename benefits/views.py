@@ -246,7 +246,7 @@ def benefit_realisation_confirm(request: HttpRequest, slug: str, pk: int) -> Htt
     return render(request, "benefits/benefit_detail.html", context)
 
 
-REALISATION_PROGRAMMES = 3
+REALISATION_PROGRAMMES = 5
 
 
 @require_GET
