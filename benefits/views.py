@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -247,21 +246,23 @@ def benefit_realisation_confirm(request: HttpRequest, slug: str, pk: int) -> Htt
     return render(request, "benefits/benefit_detail.html", context)
 
 
-REALISATION_PAGE = 25
+REALISATION_PROGRAMMES = 5
 
 
 @require_GET
 @policy("benefits.view_realisation")
 def realisation(request: HttpRequest) -> HttpResponse:
     """The benefits realisation view: baseline vs forecast vs actual, realised or not, and
-    what is still owed after closure, by portfolio, a page at a time."""
+    what is still owed after closure, by portfolio, a page of programmes at a time."""
     form = RealisationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     portfolio = filters.get("portfolio")
-    benefits = queries.realisation(portfolio, owed=bool(filters.get("owed")))
-    page = Paginator(benefits, REALISATION_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "summary": queries.realisation_summary(portfolio),
-               "portfolio": portfolio}  # fmt: skip
+    owed = bool(filters.get("owed"))
+    page, groups = queries.realisation_page(
+        portfolio, owed, request.GET.get("page"), REALISATION_PROGRAMMES
+    )
+    context = {"form": form, "page": page, "groups": groups, "owed": owed, "portfolio": portfolio,
+               "summary": queries.realisation_summary(portfolio)}  # fmt: skip
     return render(request, "benefits/realisation.html", context)
 
 

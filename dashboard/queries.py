@@ -641,7 +641,8 @@ SAVINGS_KEYS = ("target", "planned", "forecast", "actual", "variance")
 def _savings_rows(
     filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear
 ) -> QuerySet[RollupRow, Any]:
-    """A year's savings by programme and MTFP line (dicts of names and sums)."""
+    """A year's savings by programme and MTFP line (dicts of names and sums), by programme name
+    with the programme-wide rows (no programme) last, on every database."""
     return (
         snapshot_rows(filters, snapshot)
         .filter(financial_year=year.start_year)
@@ -649,7 +650,7 @@ def _savings_rows(
         .values("programme", "programme__name", "programme__slug", "mtfp_line__name")
         .annotate(**_sums())
         .exclude(target=0, planned=0, forecast=0, actual=0)  # HAVING: rows with any figure
-        .order_by("programme__name", "mtfp_line__name", "programme")
+        .order_by(F("programme__name").asc(nulls_last=True), "mtfp_line__name", "programme")
     )
 
 
@@ -668,7 +669,29 @@ def _savings_table(year: FinancialYear, rows: Any) -> Table:
     )
 
 
-SAVINGS_PAGE = 50
+SAVINGS_PROGRAMMES = 20
+
+
+def _savings_programmes(
+    filters: DashboardFilters, snapshot: RollupSnapshot, year: FinancialYear
+) -> QuerySet[Programme, int]:
+    """The programmes a year's savings page walks, by name (the name's unique index, so a page
+    and the count for its links read programmes, not the year's programme × MTFP line groups):
+    those in the filters' portfolio and category, which a row takes from its programme; under a
+    directorate filter, those with a row of that directorate (a benefit's or an MTFP line's
+    directorate need not be its programme's)."""
+    programmes = Programme.objects.in_portfolio(filters.portfolio).in_category(
+        filters.category or None
+    )
+    if filters.directorate:
+        programmes = programmes.filter(
+            Exists(
+                snapshot_rows(filters, snapshot).filter(
+                    financial_year=year.start_year, programme=OuterRef("pk")
+                )
+            )
+        )
+    return programmes.order_by("name", "pk").values_list("pk", flat=True)
 
 
 def savings_detail(
@@ -677,11 +700,18 @@ def savings_detail(
     year: FinancialYear,
     page_number: str | None = None,
 ) -> tuple[Table, Page]:
-    """The rows behind a year's savings figures, for the page: ``SAVINGS_PAGE`` programmes and
-    MTFP lines at a time, each with the slug of the programme whose benefits register it links
-    to (two queries); the download holds them all."""
-    page = Paginator(_savings_rows(filters, snapshot, year), SAVINGS_PAGE).get_page(page_number)
-    rows = list(page.object_list)
+    """The rows behind a year's savings figures, for the page: ``SAVINGS_PROGRAMMES`` programmes
+    at a time, by name, each with its MTFP lines, and the programme-wide rows on the last page;
+    each row with the slug of the programme whose benefits register it links to (two queries:
+    the programmes counted, the page's rows, and on the last page a third for the programme-wide
+    rows; none groups or sorts more than a page's rows); the download holds them all."""
+    page = Paginator(_savings_programmes(filters, snapshot, year), SAVINGS_PROGRAMMES).get_page(
+        page_number
+    )
+    year_rows = _savings_rows(filters, snapshot, year)
+    rows = list(year_rows.filter(programme__in=page.object_list))  # the page's slice: a subquery
+    if not page.has_next():  # one query apart: an OR would read the whole year's rows
+        rows += year_rows.filter(programme__isnull=True)
     table = _savings_table(year, [_savings_cells(row) for row in rows])
     table.slugs = [row["programme__slug"] for row in rows]  # type: ignore[attr-defined]
     return table, page

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from benefits.models import Benefit, BenefitProfile, BenefitStatus
 from benefits.services import ProfileRow, benefit_profile_save, benefit_realisation_claim
+from benefits.views import REALISATION_PROGRAMMES
 from governance.models import ChangeRequest
 from governance.services import change_request_decide, gate_review_decide
-from portfolio.models import Stage
+from portfolio.models import Programme, Stage
 from tests.benefits.factories import BenefitFactory, BenefitProfileFactory
 from tests.governance.conftest import approve_until_last, submit
 
@@ -142,27 +143,69 @@ def test_the_realisation_view_shows_baseline_forecast_actual_and_what_is_owed(
     assert client_as(world.scrutiny).get("/benefits/realisation/").status_code == 403
 
 
-def test_the_realisation_view_is_paged_in_constant_queries(world, make_programme, client_as):
+def test_the_realisation_view_is_paged_by_programme_in_constant_queries(
+    world, make_programme, client_as
+):
+    """A page and the count for its links read programmes, not every benefit: the same queries
+    and the same rows on a page however many programmes and benefits there are."""
     viewer = client_as(world.viewer)
-    programme = make_programme(stage=Stage.CLOSED)
+    existing = Programme.objects.count()
 
-    def grow(n):
-        for _ in range(n):
-            BenefitProfileFactory(benefit=BenefitFactory(programme=programme))
+    def grow(n, start):
+        for i in range(start, start + n):
+            programme = make_programme(stage=Stage.CLOSED, name=f"Realiser {i:03d}")
+            for title in ("Alpha", "Beta"):
+                BenefitProfileFactory(benefit=BenefitFactory(programme=programme, title=title))
 
-    grow(3)
+    grow(REALISATION_PROGRAMMES + 1, 0)
     viewer.get("/benefits/realisation/")
     with CaptureQueriesContext(connection) as few:
         viewer.get("/benefits/realisation/")
-    grow(40)
+    grow(3 * REALISATION_PROGRAMMES, REALISATION_PROGRAMMES + 1)
     viewer.get("/benefits/realisation/")  # the navigation's counts, cached again
     with CaptureQueriesContext(connection) as many:
         text = viewer.get("/benefits/realisation/").content.decode()
     assert len(few.captured_queries) == len(many.captured_queries), "\n".join(
         q["sql"][:150] for q in many.captured_queries
     )
-    assert "43 benefits; showing 1 to 25" in text
-    assert (
-        "43 benefits; showing 26 to 43"
-        in viewer.get("/benefits/realisation/?page=2").content.decode()
-    )
+    programmes = existing + 4 * REALISATION_PROGRAMMES + 1
+    assert f"{programmes} programmes; showing programmes 1 to {REALISATION_PROGRAMMES}" in text
+    owed = viewer.get("/benefits/realisation/?owed=on").content.decode()
+    assert f"{4 * REALISATION_PROGRAMMES + 1} closed programmes with benefits still owed" in owed
+
+
+def test_every_page_of_the_realisation_view_together_lists_every_benefit_in_order(
+    world, make_programme, client_as
+):
+    """Each benefit on exactly one page, by portfolio, programme name and title; a programme
+    with no benefits says so; the summary's figures are those of every benefit and profile."""
+    viewer = client_as(world.viewer)
+    for i in range(2 * REALISATION_PROGRAMMES + 1):
+        programme = make_programme(name=f"Realiser {i:03d}")
+        for title in ("Beta", "Alpha"):
+            benefit = BenefitFactory(programme=programme, title=f"{title} {i:03d}")
+            BenefitProfileFactory(benefit=benefit, planned=D(1000 + i), forecast=D(900 + i),
+                                  baseline=D(800 + i), actual=D(i))  # fmt: skip
+    make_programme(name="Realiser 000a")
+    pages = []
+    number = 1
+    while True:
+        response = viewer.get(f"/benefits/realisation/?page={number}")
+        pages.append(response.content.decode())
+        if f'aria-label="Page {number + 1}"' not in pages[-1]:
+            break
+        number += 1
+    assert "No benefits recorded" in "".join(pages)
+    order = ("programme__portfolio__position", "programme__name", "title", "pk")
+    expected = list(Benefit.objects.order_by(*order).values_list("pk", "title"))
+    found = []
+    for n, text in enumerate(pages):
+        for pk, title in expected:
+            if f"/benefits/{pk}/" in text:
+                found.append((n, text.index(f"/benefits/{pk}/"), pk, title))
+    assert [(pk, title) for *_, pk, title in sorted(found)] == expected
+    profiles = BenefitProfile.objects.exclude(benefit__type="non_financial")
+    summary = pages[0]
+    for column in ("baseline", "planned", "forecast", "actual"):
+        total = sum((getattr(p, column) or D(0) for p in profiles), D(0))
+        assert f"£{total:,.0f}" in summary, column
