@@ -647,9 +647,11 @@ class StoredSearchVector(Expression):
 
     output_field = SearchVectorField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+    # Params as a list, as Django's own columns give them: the search lookup adds them to the
+    # query's list (the stubs say a tuple).
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        return f"{table}.search_vector", ()
+        return f"{table}.search_vector", []
 
 
 @dataclass(frozen=True)
