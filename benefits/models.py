@@ -247,6 +247,21 @@ class Benefit(DeliverabilityOverride):
 
     class Meta:
         ordering = ["programme", "title"]
+        indexes = [
+            # My benefits counts a person's benefits still tracked and those confirmed from these
+            # alone (index-only scans), not from every row they own (make bench, issue #22).
+            models.Index(
+                fields=["owner"],
+                condition=models.Q(realisation_confirmed_at__isnull=True)
+                & ~models.Q(status=BenefitStatus.WITHDRAWN),
+                name="benefits_tracked_by_owner",
+            ),
+            models.Index(
+                fields=["owner"],
+                condition=models.Q(realisation_confirmed_at__isnull=False),
+                name="benefits_confirmed_by_owner",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "reference"],

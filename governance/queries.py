@@ -9,11 +9,16 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When
-from django.db.models.expressions import CombinedExpression
+from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
@@ -624,13 +629,29 @@ SIMILAR_LESSONS_SHOWN = 5
 
 
 def lesson_search_vector() -> CombinedExpression:
-    """The lesson's words, its title weighted highest; the GIN index of migration
-    0014_lessons_search_index is built on exactly this expression."""
+    """The lesson's words, its title weighted highest: the expression PostgreSQL stores in the
+    generated column ``search_vector`` (migration 0021_lessons_stored_search_vector, where it
+    is written out in SQL; a test asserts the two agree)."""
     return (
         SearchVector("title", weight="A", config="english")
         + SearchVector("what_happened", "next_time", weight="B", config="english")
         + SearchVector("why", "adopted_change", weight="C", config="english")
     )
+
+
+class StoredSearchVector(Expression):
+    """The lesson's stored words (``search_vector``, PostgreSQL only: a generated column the
+    model does not declare, since SQLite has none), read from the query's own table, so it
+    also works where the lessons are a subquery. Ranking reads these instead of rebuilding
+    every match's words from its texts (make bench, issue #22)."""
+
+    output_field = SearchVectorField()
+
+    # Params as a list, as Django's own columns give them: the search lookup adds them to the
+    # query's list (the stubs say a tuple).
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_vector", []
 
 
 @dataclass(frozen=True)
@@ -658,9 +679,9 @@ def _text_filter(lessons: models.QuerySet[Lesson], text: str) -> models.QuerySet
     (SQLite, for development): every word must appear in one of the texts; newest first."""
     if search_is_ranked():
         query = SearchQuery(text, config="english", search_type="websearch")
-        vector = lesson_search_vector()
+        vector = StoredSearchVector()
         return (
-            lessons.annotate(search=vector)
+            lessons.alias(search=vector)
             .filter(search=query)
             .annotate(rank=SearchRank(vector, query))
             .order_by("-rank", "-recorded_at", "-pk")
@@ -718,7 +739,18 @@ def lesson_search(filters: LessonFilters) -> models.QuerySet[Lesson]:
 
 
 def lessons_page(filters: LessonFilters, page_number: str | None) -> Page:
-    return Paginator(lesson_search(filters), LESSONS_PER_PAGE).get_page(page_number)
+    """A page of the library: its lessons found by key first (the search ranks and sorts narrow
+    rows of the lesson table alone), then only those read with their programme, directorate and
+    themes. Joining every match to its programme before the sort made a search that matches
+    thousands of lessons read every programme (make bench, issue #22). The same lessons in the
+    same order as slicing the search itself; one query more than that would take, none added:
+    the page's keys are a subquery of the page's query."""
+    lessons = lesson_search(filters)
+    page = Paginator(lessons, LESSONS_PER_PAGE).get_page(page_number)
+    first = (page.number - 1) * LESSONS_PER_PAGE
+    keys = lessons.values("pk")[first : first + LESSONS_PER_PAGE]
+    page.object_list = lessons.filter(pk__in=keys)
+    return page
 
 
 def lesson_page(lesson: Lesson) -> dict[str, Any]:

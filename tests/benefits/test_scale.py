@@ -6,9 +6,11 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.roles import Role
-from benefits.queries import MY_BENEFITS_PAGE
+from benefits.models import Benefit, BenefitStatus
+from benefits.queries import MY_BENEFITS_PAGE, my_benefits, my_confirmed_benefits
 from tests.benefits.factories import BenefitFactory, BenefitProfileFactory
 from tests.portfolio.factories import ProgrammeFactory
 
@@ -48,3 +50,30 @@ def test_my_benefits_is_paged_with_the_same_queries_at_two_sizes(make_user, clie
     last = client.get("/benefits/mine/?page=2").content.decode()
     assert "Saving 036" in last
     assert "Saving 000" not in last
+
+
+@pytest.mark.postgres
+def test_my_benefits_counts_come_from_the_owners_partial_indexes(make_user):
+    """The two counts My benefits shows (still tracked, confirmed) are read from partial indexes
+    by owner (index-only at scale), not from every benefit the person owns; the counts are
+    those of the querysets."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's (DATABASE_URL)")
+    owner = make_user(Role.VIEWER, username="benefit-owner")
+    _benefits(owner, ProgrammeFactory(), 3)
+    tracked = Benefit.objects.owned_by(owner).still_tracked()
+    confirmed = Benefit.objects.owned_by(owner).filter(realisation_confirmed_at__isnull=False)
+    tracked.filter(title="Saving 000").update(realisation_confirmed_at=timezone.now())
+    tracked.filter(title="Saving 001").update(status=BenefitStatus.WITHDRAWN)
+    assert my_benefits(owner)["page"].paginator.count == 1
+    assert my_confirmed_benefits(owner) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small is read whole
+        for queryset, index in (
+            (tracked, "benefits_tracked_by_owner"),
+            (confirmed, "benefits_confirmed_by_owner"),
+        ):
+            sql, params = queryset.order_by().values("pk").query.sql_with_params()
+            cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608 - the ORM's own SQL
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert index in plan

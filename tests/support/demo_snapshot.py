@@ -80,6 +80,14 @@ def _copy(name: str) -> Table:
         if connection.vendor == "postgresql":
             cursor.execute(f"SELECT json_agg(t)::text FROM {_quote(name)} t")  # noqa: S608
             table.json = cursor.fetchone()[0]
+            # A generated column (the lessons' stored search words) is PostgreSQL's to write.
+            cursor.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass"
+                " AND attgenerated <> ''",
+                [_quote(name)],
+            )
+            generated = {row[0] for row in cursor.fetchall()}
+            table.columns = [column for column in table.columns if column not in generated]
     return table
 
 
@@ -90,11 +98,13 @@ def _literal(text: str) -> str:
 def _postgresql_script(snapshot: Snapshot) -> str:
     """Fill the (emptied) tables and move their sequences past the ids written."""
     names = {table.name for table in snapshot.tables}
-    statements = [
-        f"INSERT INTO {_quote(t.name)} SELECT * FROM "  # noqa: S608
-        f"json_populate_recordset(NULL::{_quote(t.name)}, {_literal(t.json)})"
-        for t in snapshot.tables
-    ]
+    statements = []
+    for t in snapshot.tables:
+        columns = ", ".join(_quote(column) for column in t.columns)
+        statements.append(
+            f"INSERT INTO {_quote(t.name)} ({columns}) SELECT {columns} FROM "  # noqa: S608
+            f"json_populate_recordset(NULL::{_quote(t.name)}, {_literal(t.json)})"
+        )
     models = [model for model in apps.get_models() if model._meta.db_table in names]
     statements += connection.ops.sequence_reset_sql(no_style(), models)
     return ";\n".join(statement.rstrip(";") for statement in statements)
