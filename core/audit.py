@@ -159,7 +159,8 @@ def _history_copy(model: type[models.Model], history: Any, keys: list[Any], alia
         f"SELECT {', '.join(map(quote, columns))}, %s, %s, %s, %s "
         f"FROM {quote(model._meta.db_table)} WHERE {key} IN "
     )
-    size = min(BULK_BATCH, (connection.features.max_query_params or BULK_BATCH) - len(values))
+    limit = connection.features.max_query_params  # None: no limit (PostgreSQL)
+    size = BULK_BATCH if limit is None else min(BULK_BATCH, limit - len(values))
     with connection.cursor() as cursor:
         for start in range(0, len(keys), size):
             batch = keys[start : start + size]
