@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from core import exports
 from governance import services
-from governance.imports import HEADERS
+from governance.imports import HEADERS, _date
 from governance.models import ChangeRequest, Risk
 from tests.governance.factories import ActionFactory, RiskFactory
 
@@ -205,3 +206,27 @@ def test_log_exports_stream_from_the_database(logs_world, manager_client, fmt, m
     else:
         sheet = load_workbook(io.BytesIO(b"".join(chunks))).active
         assert sheet.max_row == 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-03-31", "2026-3-1", "31/03/2026", "1/3/2026", "29/02/2028", "29/02/2027",
+        "2026-13-01", "2026-00-10", "00/01/2026", "32/01/2026", "2026-03- 1", "31-03-2026",
+        "2026/03/31", "20260331", "", "tomorrow", "31/03/26", "٣١/٠٣/٢٠٢٦",
+    ],
+)  # fmt: skip
+def test_a_review_date_reads_as_strptime_reads_it(text):
+    """The digits-only fast path gives the same date (or the same refusal) as strptime."""
+    expected = None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            expected = datetime.strptime(text, fmt).date()
+            break
+        except ValueError:
+            continue
+    try:
+        read = _date(text)
+    except ValueError:
+        read = None  # refused: the import reports the row's date as not a date
+    assert read == expected
