@@ -323,3 +323,34 @@ def test_manager_records_a_profile_and_the_pmo_sees_the_rollup_change(
     text = pmo.get("/mtfp/mtfp-2020-21-to-2023-24/").content.decode()
     assert "Recalculate now" in text
     assert "£0.17m" in text  # actual savings in 2019/20 on the targets grid
+
+
+def test_confidence_counts_each_open_programmes_latest_report_and_skips_one_without(db, make_user):
+    """The latest report by month decides; an open programme with no report yet, and a closed
+    programme, are in no count (make bench's data has neither)."""
+    from datetime import date
+
+    from portfolio.models import HighlightReport
+    from tests.portfolio.factories import ProgrammeFactory
+
+    author = make_user()
+    reporting = ProgrammeFactory(stage="deliver")
+    ProgrammeFactory(stage="define", portfolio=reporting.portfolio)  # no report yet
+    closed = ProgrammeFactory(stage="closed", portfolio=reporting.portfolio)
+    for programme, month, confidence in (
+        (reporting, date(2026, 9, 1), "green"),
+        (reporting, date(2026, 10, 1), "amber_red"),  # the latest
+        (reporting, date(2026, 8, 1), "red"),
+        (closed, date(2026, 10, 1), "green"),
+    ):
+        HighlightReport.objects.create(
+            programme=programme, month=month, delivery_confidence=confidence,
+            schedule_rag="green", budget_rag="green", benefits_rag="green", risk_rag="green",
+            progress="On track.", created_by=author,
+        )  # fmt: skip
+    confidence = rollup_compute().payload["delivery_confidence"]
+    assert confidence["all"] == {
+        "green": 0, "amber_green": 0, "amber": 0, "amber_red": 1, "red": 0
+    }  # fmt: skip
+    assert confidence["by_portfolio"] == {str(reporting.portfolio_id): {"amber_red": 1}}
+    assert confidence["mean_score"] == {str(reporting.portfolio_id): "2.00"}

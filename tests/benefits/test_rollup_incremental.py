@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import F
 
@@ -67,10 +68,20 @@ def _no_drift() -> None:
 
 def test_the_statement_equals_its_honest_floor_value_by_value_in_order(generated):
     computed = rollup.rollup_compute()
-    floor = _floor(rollup.current_plan().pk)
+    produced = _floor(rollup.current_plan().pk)
+    floor = produced.rows
     assert len(floor) > 100
     assert [tuple(g) for g in computed.groups] == [tuple(f) for f in floor]
-    _rollup_check(computed, floor)  # and the headline sums: the floor's rows added up
+    # and the headline sums (the floor's rows added up), stages and delivery confidence
+    _rollup_check(computed, produced)
+    assert produced.stages
+    assert any(confidence for _, confidence, _ in produced.confidence)
+    moved = [(stage, count + 1) for stage, count in produced.stages]
+    with pytest.raises(CommandError, match="stage counts"):
+        _rollup_check(computed, produced._replace(stages=moved))
+    counted = [(portfolio, confidence, n + 1) for portfolio, confidence, n in produced.confidence]
+    with pytest.raises(CommandError, match="delivery confidence"):
+        _rollup_check(computed, produced._replace(confidence=counted))
     # the sources the floor reads, each present in the generated data
     assert any(row[1] is None and row[-2] for row in floor)  # programme-wide one-off costs
     assert any(row[1] is None and row[4] for row in floor)  # directorate lines' targets

@@ -2,10 +2,12 @@
 
 - ``rollup``: median time of ``rollup_compute()`` against its honest floor (alternated): one
   hand-written SQL GROUP BY over the same sources (MTFP targets, benefit profiles, one-off costs)
-  giving the same columns in the same order, on a plain cursor with the roll-up's session
-  settings; every value asserted equal, row by row, and the roll-up's headline sums equal to the
-  floor's rows added up; and the peak memory (ru_maxrss) of this process after one roll-up,
-  before the floor's rows are held beside it (and after both, ``with_floor_mb``).
+  giving the same columns in the same order, and the payload's stage and delivery confidence
+  counts each by one plain statement, on a plain cursor with the roll-up's session settings;
+  every value asserted equal, row by row, the roll-up's headline sums equal to the floor's rows
+  added up and its counts to the floor's; and the peak memory (ru_maxrss) of this process
+  after one roll-up, before the floor's rows are held beside it (and after both,
+  ``with_floor_mb``).
 - ``pages``: median and p95 server time of the hot pages over ``--requests`` requests with the
   Django test Client, signed in as the PMO user, and the SQL queries each page makes (the
   uncached dashboard includes "Ratings to challenge", two queries at any size).
@@ -57,7 +59,7 @@ from collections.abc import Callable
 from copy import copy
 from decimal import Decimal
 from io import BytesIO
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -130,6 +132,31 @@ GROUP BY portfolio, programme, directorate, category, mtfp_line, financial_year
 ORDER BY portfolio NULLS FIRST, programme NULLS FIRST, directorate NULLS FIRST,
          category NULLS FIRST, mtfp_line NULLS FIRST, financial_year NULLS FIRST
 """
+
+# The payload's status counts, which the roll-up's statement computes beside the money: programmes
+# by stage, and open programmes by their latest highlight report's delivery confidence, per
+# portfolio. The floor produces them too, each by the plainest statement (the latest report by
+# one probe of the one_report_per_month index, newest first: the fastest way measured, against a
+# MAX(month) per programme joined back, DISTINCT ON or a window), so that every value of the
+# payload is compared with the floor's and the floor does what the roll-up's output needs.
+FLOOR_STAGES_SQL = "SELECT stage, COUNT(*) FROM portfolio_programme GROUP BY stage"
+FLOOR_CONFIDENCE_SQL = """
+SELECT p.portfolio_id,
+       (SELECT h.delivery_confidence FROM portfolio_highlightreport h
+        WHERE h.programme_id = p.id ORDER BY h.month DESC LIMIT 1),
+       COUNT(*)
+FROM portfolio_programme p
+WHERE p.stage IN ('identify', 'define', 'design', 'deliver')
+GROUP BY 1, 2
+"""
+
+
+class Floor(NamedTuple):
+    """What the honest floor produces: the groups, and the status counts beside them."""
+
+    rows: list[tuple]  # (keys…, money…), ordered by the keys
+    stages: list[tuple]  # (stage, programmes)
+    confidence: list[tuple]  # (portfolio, the latest report's confidence or None, programmes)
 
 
 # The columns BenefitProfileYears serves (Id, BenefitId, FinancialYear, Planned, Forecast,
@@ -210,26 +237,32 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def _floor(plan_id: int | None) -> list[tuple]:
-    """The honest floor's rows, on a plain cursor in a transaction with the roll-up's own
-    session settings (work_mem, JIT: benefits.rollup.TUNING_SQL)."""
+def _floor(plan_id: int | None) -> Floor:
+    """The honest floor's rows and status counts, on a plain cursor in a transaction with the
+    roll-up's own session settings (work_mem, JIT: benefits.rollup.TUNING_SQL)."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and TUNING_SQL:
             cursor.execute(TUNING_SQL)
         cursor.execute(FLOOR_SQL, {"plan": plan_id})
         rows = cursor.fetchall()
+        cursor.execute(FLOOR_STAGES_SQL)
+        stages = cursor.fetchall()
+        cursor.execute(FLOOR_CONFIDENCE_SQL)
+        confidence = cursor.fetchall()
     if connection.vendor != "postgresql":  # the tests' SQLite: sums of money come back as floats
         rows = [(*row[:6], *map(sqlite_decimal, row[6:])) for row in rows]
-    return rows
+    return Floor(rows, stages, confidence)
 
 
-def _rollup_check(rollup, floor: list[tuple]) -> None:
-    """Every value of the roll-up equal to the floor's, row by row in order; and its headline
+def _rollup_check(rollup, floor: Floor) -> None:
+    """Every value of the roll-up equal to the floor's, row by row in order; its headline
     sums (totals, by year, programme-wide costs, each MTFP line's money) equal to the floor's
-    rows added up."""
-    if len(rollup.groups) != len(floor):
-        raise CommandError(f"The roll-up has {len(rollup.groups)} rows, the floor {len(floor)}.")
-    for i, (mine, theirs) in enumerate(zip(rollup.groups, floor, strict=True)):
+    rows added up; its stage and delivery confidence counts equal to the floor's."""
+    _status_check(rollup.payload, floor)
+    rows = floor.rows
+    if len(rollup.groups) != len(rows):
+        raise CommandError(f"The roll-up has {len(rollup.groups)} rows, the floor {len(rows)}.")
+    for i, (mine, theirs) in enumerate(zip(rollup.groups, rows, strict=True)):
         if tuple(mine) != tuple(theirs):
             raise CommandError(f"Row {i} differs: roll-up {mine!r}, floor {theirs!r}.")
     money = ("target", "planned", "forecast", "actual", "variance", "budget", "spend")
@@ -237,7 +270,7 @@ def _rollup_check(rollup, floor: list[tuple]) -> None:
     years: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(money, Decimal(0)))
     lines: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(money, Decimal(0)))
     wide = dict.fromkeys(("budget", "spend"), Decimal("0.00"))
-    for row in floor:
+    for row in rows:
         for name, amount in zip(money, row[6:], strict=True):
             totals[name] += amount
             years[row[5]][name] += amount
@@ -264,6 +297,18 @@ def _rollup_check(rollup, floor: list[tuple]) -> None:
         line = lines.get(entry["mtfp_line"], dict.fromkeys(money, Decimal(0)))
         if any(Decimal(entry[k]) != line[k] for k in ("target", "forecast", "actual")):
             raise CommandError(f"MTFP line {entry['mtfp_line']}'s money differs from the floor's.")
+
+
+def _status_check(payload: dict, floor: Floor) -> None:
+    stages = {stage: count for stage, count in payload["stages"].items() if count}
+    if stages != dict(floor.stages):
+        raise CommandError(f"The roll-up's stage counts {stages!r} differ from the floor's.")
+    counted: dict[str, dict[str, int]] = defaultdict(dict)
+    for portfolio, confidence, count in floor.confidence:
+        if confidence is not None:  # no report yet
+            counted[str(portfolio)][confidence] = count
+    if payload["delivery_confidence"]["by_portfolio"] != counted:
+        raise CommandError("The roll-up's delivery confidence counts differ from the floor's.")
 
 
 def _copy_floor() -> int:
@@ -397,7 +442,7 @@ class Command(BaseCommand):
         return {
             "rollup_s": rollup_s,
             "floor_s": floor_s,
-            "rows": len(floor),
+            "rows": len(floor.rows),
             "maxrss_mb": rollup_mb,
             "with_floor_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "programmes": Programme.objects.count(),
