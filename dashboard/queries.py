@@ -54,7 +54,6 @@ from governance.models import (
     GateReview,
     GateReviewQuerySet,
     Issue,
-    IssuePriority,
     Risk,
     RiskQuerySet,
 )
@@ -132,13 +131,6 @@ class Download:
     title: str
 
 
-LATEST_CONFIDENCE = Subquery(
-    HighlightReport.objects.filter(programme=OuterRef("pk"))
-    .order_by("-month")
-    .values("delivery_confidence")[:1]
-)
-
-
 def pipeline(filters: DashboardFilters, portfolios: list[Portfolio]) -> dict[str, Any]:
     """ "Where are we?": programmes by stage, grouped by portfolio (two queries). Up to
     ``PIPELINE_NAMED`` programmes each is named with its days in stage and latest delivery
@@ -147,14 +139,10 @@ def pipeline(filters: DashboardFilters, portfolios: list[Portfolio]) -> dict[str
         filters.programmes().order_by().values_list("portfolio", "stage").annotate(n=Count("pk"))
     )
     total = sum(n for _, _, n in counts)
-    named = list(
-        filters.programmes()
-        .annotate(latest_confidence_value=LATEST_CONFIDENCE)
-        .order_by("name")[: PIPELINE_NAMED + 1]
-    )
+    named = list(filters.programmes().order_by("name")[: PIPELINE_NAMED + 1])
     if total <= PIPELINE_NAMED:
         for programme in named:
-            value = programme.latest_confidence_value
+            value = programme.latest_report_confidence  # its latest report's, "" before one
             programme.latest_confidence = DeliveryConfidence(value) if value else None
         return {"stage_table": stage_table(named), "total": total, "counted": False}
     return {"stage_table": _counted_stage_table(counts, portfolios), "total": total,
@@ -252,8 +240,12 @@ def roadmap(filters: DashboardFilters, limit: int | None = ROADMAP_LIMIT) -> dic
     total = with_milestones.count()
     shown = with_milestones[:limit] if limit else with_milestones
     programmes = list(shown)
+    # The shown programmes' ids, not their query again as a subquery (which ranked every
+    # programme a second time); unbounded, the subquery. No programme has the id 0: with none
+    # shown the query still runs, so the page's queries stay the same in number.
+    ids: Any = ([p.pk for p in programmes] or [0]) if limit else with_milestones.values("pk")
     milestones = Milestone.objects.filter(
-        programme__in=shown.values("pk"),  # a subquery: one query even when none are shown
+        programme__in=ids,
         due_date__gte=quarters[0].start,
         due_date__lte=quarters[-1].end,
     ).order_by("due_date", "pk")
@@ -324,12 +316,6 @@ ESCALATIONS_SHOWN = 10
 
 OWN_ITEMS_SHOWN = 10
 OWN_ITEMS_COUNTED = 100
-PRIORITY_ORDER = Case(
-    When(priority=IssuePriority.HIGH, then=0),
-    When(priority=IssuePriority.MEDIUM, then=1),
-    default=2,
-    output_field=IntegerField(),
-)
 
 
 @dataclass(frozen=True)
@@ -355,11 +341,7 @@ def own_open_items(user: Any) -> dict[str, Any]:
                 :OWN_ITEMS_SHOWN
             ]
         ),
-        "issue": list(
-            issues.select_related("programme", "owner").order_by(
-                PRIORITY_ORDER, "-raised_on", "pk"
-            )[:OWN_ITEMS_SHOWN]
-        ),
+        "issue": list(issues.select_related("programme", "owner").by_priority()[:OWN_ITEMS_SHOWN]),
     }
     rows: dict[str, list[OwnItem]] = {}
     for source, items in shown.items():
@@ -714,8 +696,9 @@ def _with_programme(programmes: Iterable[Programme]) -> list[HighlightReport]:
     reports = []
     for programme in programmes:
         report = programme.latest_report
-        report.programme = programme
-        reports.append(report)
+        if report is not None:  # always, among _reporting()'s programmes
+            report.programme = programme
+            reports.append(report)
     return reports
 
 
