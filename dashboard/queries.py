@@ -9,7 +9,7 @@ programmes. Every table's download (``dashboard_table``) holds all of its rows."
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -54,7 +54,6 @@ from governance.models import (
     GateReview,
     GateReviewQuerySet,
     Issue,
-    IssuePriority,
     Risk,
     RiskQuerySet,
 )
@@ -132,13 +131,6 @@ class Download:
     title: str
 
 
-LATEST_CONFIDENCE = Subquery(
-    HighlightReport.objects.filter(programme=OuterRef("pk"))
-    .order_by("-month")
-    .values("delivery_confidence")[:1]
-)
-
-
 def pipeline(filters: DashboardFilters, portfolios: list[Portfolio]) -> dict[str, Any]:
     """ "Where are we?": programmes by stage, grouped by portfolio (two queries). Up to
     ``PIPELINE_NAMED`` programmes each is named with its days in stage and latest delivery
@@ -147,14 +139,10 @@ def pipeline(filters: DashboardFilters, portfolios: list[Portfolio]) -> dict[str
         filters.programmes().order_by().values_list("portfolio", "stage").annotate(n=Count("pk"))
     )
     total = sum(n for _, _, n in counts)
-    named = list(
-        filters.programmes()
-        .annotate(latest_confidence_value=LATEST_CONFIDENCE)
-        .order_by("name")[: PIPELINE_NAMED + 1]
-    )
+    named = list(filters.programmes().order_by("name")[: PIPELINE_NAMED + 1])
     if total <= PIPELINE_NAMED:
         for programme in named:
-            value = programme.latest_confidence_value
+            value = programme.latest_report_confidence  # its latest report's, "" before one
             programme.latest_confidence = DeliveryConfidence(value) if value else None
         return {"stage_table": stage_table(named), "total": total, "counted": False}
     return {"stage_table": _counted_stage_table(counts, portfolios), "total": total,
@@ -252,8 +240,12 @@ def roadmap(filters: DashboardFilters, limit: int | None = ROADMAP_LIMIT) -> dic
     total = with_milestones.count()
     shown = with_milestones[:limit] if limit else with_milestones
     programmes = list(shown)
+    # The shown programmes' ids, not their query again as a subquery (which ranked every
+    # programme a second time); unbounded, the subquery. No programme has the id 0: with none
+    # shown the query still runs, so the page's queries stay the same in number.
+    ids: Any = ([p.pk for p in programmes] or [0]) if limit else with_milestones.values("pk")
     milestones = Milestone.objects.filter(
-        programme__in=shown.values("pk"),  # a subquery: one query even when none are shown
+        programme__in=ids,
         due_date__gte=quarters[0].start,
         due_date__lte=quarters[-1].end,
     ).order_by("due_date", "pk")
@@ -324,12 +316,6 @@ ESCALATIONS_SHOWN = 10
 
 OWN_ITEMS_SHOWN = 10
 OWN_ITEMS_COUNTED = 100
-PRIORITY_ORDER = Case(
-    When(priority=IssuePriority.HIGH, then=0),
-    When(priority=IssuePriority.MEDIUM, then=1),
-    default=2,
-    output_field=IntegerField(),
-)
 
 
 @dataclass(frozen=True)
@@ -355,11 +341,7 @@ def own_open_items(user: Any) -> dict[str, Any]:
                 :OWN_ITEMS_SHOWN
             ]
         ),
-        "issue": list(
-            issues.select_related("programme", "owner").order_by(
-                PRIORITY_ORDER, "-raised_on", "pk"
-            )[:OWN_ITEMS_SHOWN]
-        ),
+        "issue": list(issues.select_related("programme", "owner").by_priority()[:OWN_ITEMS_SHOWN]),
     }
     rows: dict[str, list[OwnItem]] = {}
     for source, items in shown.items():
@@ -728,32 +710,60 @@ def savings_download(
 ARROWS = {1: ("▲", "improved"), -1: ("▼", "worsened"), 0: ("▶", "no change")}
 
 
-CONFIDENCE_SCORE = Case(
-    *(When(delivery_confidence=c.value, then=c.score) for c in DeliveryConfidence),
+LATEST_SCORE = Case(
+    *(When(latest_report_confidence=c.value, then=c.score) for c in DeliveryConfidence),
     output_field=IntegerField(),
 )
+
+
+def _reporting(filters: DashboardFilters) -> ProgrammeQuerySet:
+    """The filtered programmes with a highlight report (``Programme.latest_report``)."""
+    return filters.programmes().filter(latest_report__isnull=False)
+
+
+def _with_programme(programmes: Iterable[Programme]) -> list[HighlightReport]:
+    """Each programme's latest report (read with it), knowing its programme."""
+    reports = []
+    for programme in programmes:
+        report = programme.latest_report
+        if report is not None:  # always, among _reporting()'s programmes
+            report.programme = programme
+            reports.append(report)
+    return reports
 
 
 def confidence_panel(filters: DashboardFilters) -> dict[str, Any]:
     """How many programmes stand at each delivery confidence on their latest highlight report,
     and the ``LIST_LIMIT`` lowest with the change since the previous quarter: the quarter before
-    the latest reporting quarter (three queries)."""
-    latest = filters.scoped(HighlightReport.objects.latest_per_programme())
-    counted = list(
-        latest.order_by()
-        .values_list("delivery_confidence")
-        .annotate(n=Count("pk"), newest=Max("month"))
+    the latest reporting quarter (four queries). Each programme's latest report and its rating
+    are kept on the programme, so the counts read programmes, the reporting month is the top of
+    an index and the lowest are an index walk through the lowest rating by name."""
+    reporting_programmes = _reporting(filters)
+    by_rating = dict(
+        reporting_programmes.order_by()
+        .values_list("latest_report_confidence")
+        .annotate(n=Count("pk"))
     )
-    if not counted:
+    if not by_rating:
         return {"rows": [], "counts": [], "total": 0}
-    by_rating = {confidence: n for confidence, n, _ in counted}
-    reporting = Quarter.from_date(max(newest for _, _, newest in counted))
-    lowest = list(
-        latest.select_related("programme")
-        .annotate(score=CONFIDENCE_SCORE)
-        .order_by("score", "programme__name")[:LIST_LIMIT]
+    newest = filters.scoped(HighlightReport.objects.all()).aggregate(newest=Max("month"))
+    reporting = Quarter.from_date(newest["newest"])
+    lowest_first = sorted(DeliveryConfidence, key=attrgetter("score"))
+    needed, shown = [], 0
+    for confidence in lowest_first:  # the ratings the lowest LIST_LIMIT are found among
+        if shown >= LIST_LIMIT:
+            break
+        if by_rating.get(confidence.value):
+            needed.append(confidence.value)
+            shown += by_rating[confidence.value]
+    lowest = reporting_programmes.filter(latest_report_confidence__in=needed).select_related(
+        "latest_report"
     )
-    rows = _confidence_rows(lowest, reporting)
+    if len(needed) > 1:
+        lowest = lowest.annotate(score=LATEST_SCORE).order_by("score", "name")
+    else:
+        lowest = lowest.order_by("name")  # one rating: the index in its own order
+    rows = _confidence_rows(_with_programme(lowest[:LIST_LIMIT]), reporting)
     return {
         "rows": rows,
         "counts": [
@@ -788,11 +798,7 @@ def _confidence_rows(latest: list[HighlightReport], reporting: Quarter) -> list[
 
 
 def confidence_table(filters: DashboardFilters) -> Table:
-    latest = list(
-        filters.scoped(HighlightReport.objects.latest_per_programme())
-        .select_related("programme")
-        .order_by("programme__name")
-    )
+    latest = _with_programme(_reporting(filters).select_related("latest_report").order_by("name"))
     rows = (
         _confidence_rows(latest, Quarter.from_date(max(r.month for r in latest))) if latest else []
     )
@@ -844,8 +850,10 @@ def follow_up_reviews(filters: DashboardFilters) -> dict[str, Any]:
     independent assurance rating scheduled, soonest first (four queries)."""
     programmes = filters.programmes().open().values("pk")
     reports = (
-        HighlightReport.objects.latest_per_programme()
-        .filter(programme__in=programmes, follow_up_review_on__isnull=False)
+        HighlightReport.objects.filter(
+            follow_up_review_on__isnull=False,  # a partial index holds only these
+            pk__in=filters.programmes().open().values("latest_report"),
+        )
         .select_related("programme")
         .order_by("follow_up_review_on", "programme__name")
     )

@@ -392,6 +392,7 @@ class Loader:
                     confidence_rationale=rationale.get(confidence, ""),
                     follow_up_review_on=follow_up_review_date(confidence, from_day=month),
                 )  # fmt: skip
+        delivering.latest_reports_refresh()
 
     def step_document(self, item: dict[str, Any]) -> None:
         """A stage document partly written (not frozen), unless the programme has one."""

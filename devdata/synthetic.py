@@ -446,6 +446,7 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
                     )
                 )
         _bulk(HighlightReport, reports)
+        Programme.objects.all().latest_reports_refresh()  # every one: one UPDATE, no id list
         _bulk(Milestone, milestones)
         del reports, milestones
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -120,6 +120,19 @@ class ProgrammeQuerySet(models.QuerySet):
     def with_people(self) -> ProgrammeQuerySet:
         return self.select_related("portfolio", "directorate", "sro", "manager")
 
+    def latest_reports_refresh(self) -> int:
+        """Point each of these programmes at its most recent highlight report and copy that
+        report's delivery confidence beside it (one ``UPDATE``): what the dashboard counts and
+        sorts instead of finding every programme's latest report among all of them. Run by
+        whatever writes highlight reports (``highlight_report_save``, the loaders)."""
+        latest = HighlightReport.objects.filter(programme=models.OuterRef("pk")).order_by("-month")
+        return self.update(
+            latest_report=models.Subquery(latest.values("pk")[:1]),
+            latest_report_confidence=Coalesce(
+                models.Subquery(latest.values("delivery_confidence")[:1]), models.Value("")
+            ),
+        )
+
 
 class Programme(ConcurrentTransitionMixin, models.Model):
     name = models.CharField(max_length=160, unique=True)
@@ -177,12 +190,29 @@ class Programme(ConcurrentTransitionMixin, models.Model):
     stage_entered_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The most recent highlight report and its delivery confidence (a DeliveryConfidence value,
+    # "" before the first report), kept by ``ProgrammeQuerySet.latest_reports_refresh`` whenever
+    # a report is written: the dashboard's confidence counts, lowest ratings and follow-ups read
+    # them instead of ranking every report of every programme (make bench, issue #22).
+    latest_report = models.ForeignKey(
+        "HighlightReport", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+",
+    )  # fmt: skip
+    latest_report_confidence = models.CharField(max_length=20, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "latest_report", "latest_report_confidence"]
+    )
     objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # "The ten lowest": one rating's programmes by name, an index walk.
+            models.Index(
+                fields=["latest_report_confidence", "name"], name="programmes_by_confidence"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"],
@@ -628,6 +658,16 @@ class HighlightReport(models.Model):
 
     class Meta:
         ordering = ["programme", "-month"]
+        indexes = [
+            # The dashboard: the newest month reported on (the reporting quarter), and the
+            # reports that scheduled a follow-up review.
+            models.Index(fields=["month"], name="reports_by_month"),
+            models.Index(
+                fields=["follow_up_review_on"],
+                condition=models.Q(follow_up_review_on__isnull=False),
+                name="reports_with_follow_up",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["programme", "month"], name="one_report_per_month"),
             models.CheckConstraint(condition=models.Q(month__day=1), name="report_month_is_first"),

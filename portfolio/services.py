@@ -332,6 +332,7 @@ def highlight_report_save(
     elif report.follow_up_review_on is None:
         report.follow_up_review_on = follow_up_review_date(report.delivery_confidence)
     report.save()
+    Programme.objects.filter(pk=programme.pk).latest_reports_refresh()
     return report
 
 

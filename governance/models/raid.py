@@ -132,7 +132,14 @@ class Risk(models.Model):
                 condition=models.Q(status=RiskStatus.OPEN),
                 name="open_risks_by_residual",
             ),
-        ]
+            # The dashboard's top escalated risks, highest residual score first: a walk that
+            # stops at the tenth, not a sort of every escalated risk.
+            models.Index(
+                (models.F("residual_likelihood") * models.F("residual_impact")).desc(), "title",
+                condition=models.Q(status=RiskStatus.OPEN, escalated=True),
+                name="escalated_risks_by_residual",
+            ),
+        ]  # fmt: skip
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "reference"],
@@ -263,9 +270,23 @@ class Assumption(models.Model):
         )
 
 
+# High, then Medium, then Low: the order open issues are worked through.
+PRIORITY_ORDER = models.Case(
+    models.When(priority=IssuePriority.HIGH, then=0),
+    models.When(priority=IssuePriority.MEDIUM, then=1),
+    default=2,
+    output_field=models.IntegerField(),
+)
+
+
 class IssueQuerySet(models.QuerySet):
     def for_programme(self, programme: Programme) -> IssueQuerySet:
         return self.filter(programme=programme)
+
+    def by_priority(self) -> IssueQuerySet:
+        """Highest priority first, then the most recently raised (the index
+        ``issues_open_by_priority`` holds open issues in this order)."""
+        return self.order_by(PRIORITY_ORDER, "-raised_on", "pk")
 
     def open(self) -> IssueQuerySet:
         return self.filter(status=LogStatus.OPEN)
@@ -311,6 +332,14 @@ class Issue(models.Model):
 
     class Meta:
         ordering = ["status", "priority", "title"]
+        indexes = [
+            # A manager's open issues, highest priority first (the home page and dashboard):
+            # a walk that stops at the tenth of theirs, not a sort of every one.
+            models.Index(
+                PRIORITY_ORDER, models.F("raised_on").desc(), "id",
+                condition=models.Q(status=LogStatus.OPEN), name="issues_open_by_priority",
+            ),
+        ]  # fmt: skip
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "reference"],
