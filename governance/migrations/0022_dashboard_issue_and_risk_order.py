@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0020_register_references'),
+        ('governance', '0021_lessons_stored_search_vector'),
         ('portfolio', '0010_programme_latest_report'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
