@@ -26,6 +26,8 @@ from itertools import islice
 from typing import Any
 
 from django.db import connections
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 
 from . import serialise
 from .entities import BY_NAME, EntitySet
@@ -49,10 +51,17 @@ FROM ({chunk}) c (j, last, found)
 """
 
 
+class _Utf8(Loader):
+    """PostgreSQL text as the bytes it arrives in (the connection's encoding is UTF-8)."""
+
+    def load(self, data: Buffer) -> bytes:
+        return bytes(data)
+
+
 class Rows:
-    """The page's entities as JSON text, a chunk at a time (each chunk's entities joined by
-    commas); once read to the end, ``more`` says whether another page follows and ``last_pk`` is
-    the key of the page's last row (for ``$skiptoken``)."""
+    """The page's entities as JSON text (UTF-8 bytes), a chunk at a time (each chunk's
+    entities joined by commas); once read to the end, ``more`` says whether another page
+    follows and ``last_pk`` is the key of the page's last row (for ``$skiptoken``)."""
 
     def __init__(self, entity_set: EntitySet, queryset: Any, options: Options, take: int,
                  actor: Any) -> None:  # fmt: skip
@@ -65,18 +74,18 @@ class Rows:
         self.row_json = serialise.row_json(options.select, queryset.db)
         self.using = queryset.db
         if self.row_json is not None and not self.expand and not options.ordered:
-            self.chunks: Generator[str] = self._by_key(queryset)
+            self.chunks: Generator[bytes] = self._by_key(queryset)
         else:
             self.chunks = self._by_cursor(queryset)
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[bytes]:
         return self.chunks
 
     def close(self) -> None:
         self.chunks.close()
 
     # --- PostgreSQL, in key order: one statement per chunk --------------------------------------
-    def _by_key(self, queryset: Any) -> Generator[str]:
+    def _by_key(self, queryset: Any) -> Generator[bytes]:
         base = queryset.order_by().annotate(**{ROW_JSON: self.row_json}).values("pk", ROW_JSON)
         base_sql, base_params = base.query.sql_with_params()
         after, skip, left = self.options.skiptoken, self.options.skip, self.take
@@ -91,6 +100,9 @@ class Rows:
                 sql = LAST_CHUNK_SQL.format(base=base_sql, chunk=sql)
                 params = [*base_params, *params]
             with connections[self.using].cursor() as cursor:
+                # The chunk's text as the UTF-8 bytes the response sends: not decoded to be
+                # encoded again.
+                cursor.cursor.adapters.register_loader("text", _Utf8)
                 cursor.execute(sql, params)
                 text, last, found, *following = cursor.fetchone()
             left -= found
@@ -110,7 +122,7 @@ class Rows:
             after, skip = last, 0
 
     # --- Any database, any order: one query over a server-side cursor ---------------------------
-    def _by_cursor(self, queryset: Any) -> Generator[str]:
+    def _by_cursor(self, queryset: Any) -> Generator[bytes]:
         options, by_name = self.options, self.entity_set.by_name
         keys = {by_name[nav.key].path for nav in self.expand}
         ordered = queryset.order_by(*options.orderby)
@@ -138,7 +150,7 @@ class Rows:
                     rows.close()  # the cursor, before the page's last chunk is handed over
                 if chunk:
                     self.last_pk = chunk[-1]["pk"]
-                    yield self._written(chunk)
+                    yield self._written(chunk).encode()
                 if self.done:
                     return
                 batch = ahead + list(islice(rows, min(CHUNK_ROWS, left)))

@@ -129,7 +129,7 @@ def _page(request: HttpRequest, entity_set: EntitySet, queryset: Any, options: O
     page_size, preferred = _page_size(request)
     take = page_size if options.top is None else min(page_size, options.top)
     rows = paging.Rows(entity_set, queryset, options, take, request.actor)
-    first = next(iter(rows), "")  # run here, so that a query the database refuses is a 400
+    first = next(iter(rows), b"")  # run here, so that a query the database refuses is a 400
 
     select_suffix = ""
     if "$select" in request.GET:
@@ -138,15 +138,15 @@ def _page(request: HttpRequest, entity_set: EntitySet, queryset: Any, options: O
                             f"{select_suffix}"}  # fmt: skip
     if total is not None:
         head["@odata.count"] = total
-    opening = serialise.obj(head)[:-1] + ',"value":['
+    opening = (serialise.obj(head)[:-1] + ',"value":[').encode()
 
-    def closing() -> str:
+    def closing() -> bytes:
         parts = ["]"]
         if rows.more:
             link = _next_link(request, options, rows.last_pk, take)
             parts.append(f',"@odata.nextLink":{json.dumps(link)}')
         parts.append("}")
-        return "".join(parts)
+        return "".join(parts).encode()
 
     if rows.done:
         rows.close()
@@ -161,14 +161,14 @@ def _page(request: HttpRequest, entity_set: EntitySet, queryset: Any, options: O
     return _headers(response)
 
 
-def _streamed(rows: paging.Rows, first: str, closing: Callable[[], str]) -> Iterator[str]:
+def _streamed(rows: paging.Rows, first: bytes, closing: Callable[[], bytes]) -> Iterator[bytes]:
     """A page larger than one chunk: the head and first chunk, each further chunk as it is read,
     then the page's end (its next link, known once the last row is read)."""
     try:
         yield first
-        written = not first.endswith("[")
+        written = not first.endswith(b"[")
         for chunk in rows:
-            yield ("," if written else "") + chunk
+            yield (b"," if written else b"") + chunk
             written = True
         yield closing()
     finally:
