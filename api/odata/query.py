@@ -26,7 +26,9 @@ from odata_query.visitor import NodeTransformer
 
 from .entities import EntitySet, Property
 
-MAX_PAGE_SIZE = 1000
+# Rows a page holds; a client may ask for fewer (Prefer: odata.maxpagesize), never more. A page
+# is written and sent a chunk at a time (paging.py), so its size does not set the memory used.
+MAX_PAGE_SIZE = 50_000
 MAX_FILTER_LENGTH = 2000
 MAX_FILTER_DEPTH = 40
 MAX_SKIP = 2**31 - 1

@@ -5,27 +5,27 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DataError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 
 from ..auth import token_view
-from . import serialise
+from . import paging, serialise
 from .csdl import metadata_xml
 from .entities import BY_NAME, ENTITY_SETS, EntitySet
 from .query import MAX_PAGE_SIZE, ODataError, Options, parse
 
 logger = logging.getLogger("api.odata")
 
-ROW_JSON = "odata_row_json"  # the annotation holding an entity's JSON, written by PostgreSQL
 JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false"
 
 
-def _headers(response: HttpResponse) -> HttpResponse:
+def _headers(response: Any) -> Any:
     response["OData-Version"] = "4.0"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -111,39 +111,25 @@ def entity_set(request: HttpRequest, name: str) -> HttpResponse:
         return error("$filter", "The query cannot be served on this database.")
 
 
-def _page_size(request: HttpRequest) -> int:
+def _page_size(request: HttpRequest) -> tuple[int, bool]:
+    """The rows a page holds, and whether that is the client's preference: MAX_PAGE_SIZE, or
+    fewer if the client prefers (``Prefer: odata.maxpagesize=N``)."""
     match = re.search(r"odata\.maxpagesize\s*=\s*(\d{1,7})", request.headers.get("Prefer", ""))
     if match and int(match.group(1)) > 0:
-        return min(int(match.group(1)), MAX_PAGE_SIZE)
-    return MAX_PAGE_SIZE
+        return min(int(match.group(1)), MAX_PAGE_SIZE), True
+    return MAX_PAGE_SIZE, False
 
 
 def _page(request: HttpRequest, entity_set: EntitySet, queryset: Any, options: Options) -> Any:
+    """One page: answered whole when its rows fit in one chunk, else streamed a chunk at a time
+    (paging.Rows), so the serving process's memory does not grow with the page size."""
     if options.filter is not None:
         queryset = queryset.filter(options.filter)
     total = queryset.count() if options.count else None
-    navigations = entity_set.navigation_by_name
-    expand = [navigations[n] for n in options.expand]
-    by_name = entity_set.by_name
-    keys = {by_name[n.key].path for n in expand}
-    row_json = serialise.row_json(options.select, queryset.db)
-    if row_json is None:
-        paths = {"pk"} | {p.path for p in options.select} | keys
-        rows_qs = queryset.order_by(*options.orderby).values(*paths)
-    else:  # PostgreSQL writes each entity's JSON (serialise.row_json)
-        rows_qs = (
-            queryset.order_by(*options.orderby)
-            .annotate(**{ROW_JSON: row_json})
-            .values("pk", *keys, ROW_JSON)
-        )
-    page_size = _page_size(request)
+    page_size, preferred = _page_size(request)
     take = page_size if options.top is None else min(page_size, options.top)
-    if not options.ordered and options.skiptoken is not None:
-        rows_qs = rows_qs.filter(pk__gt=options.skiptoken)
-    rows = list(rows_qs[options.skip : options.skip + take + 1])
-    more = len(rows) > take and (options.top is None or options.top > take)
-    rows = rows[:take]
-    expanded = {nav.name: _expanded(request, nav, rows, by_name[nav.key].path) for nav in expand}
+    rows = paging.Rows(entity_set, queryset, options, take, request.actor)
+    first = next(iter(rows), b"")  # run here, so that a query the database refuses is a 400
 
     select_suffix = ""
     if "$select" in request.GET:
@@ -152,50 +138,49 @@ def _page(request: HttpRequest, entity_set: EntitySet, queryset: Any, options: O
                             f"{select_suffix}"}  # fmt: skip
     if total is not None:
         head["@odata.count"] = total
-    entities = []
-    for row in rows:
-        if row_json is None:
-            entity = {p.name: row[p.path] for p in options.select}
-            for nav in expand:
-                entity[nav.name] = expanded[nav.name].get(row[by_name[nav.key].path])
-            entities.append(serialise.obj(entity))
-        elif expand:
-            related = "".join(
-                f",{json.dumps(nav.name)}:"
-                + serialise.value(expanded[nav.name].get(row[by_name[nav.key].path]))
-                for nav in expand
-            )
-            entities.append(row[ROW_JSON][:-1] + related + "}")
-        else:
-            entities.append(row[ROW_JSON])
-    parts = [serialise.obj(head)[:-1], ',"value":[', ",".join(entities), "]"]
-    if more:
-        parts.append(f',"@odata.nextLink":{json.dumps(_next_link(request, options, rows, take))}')
-    parts.append("}")
-    return _headers(HttpResponse("".join(parts), content_type=JSON))
+    opening = (serialise.obj(head)[:-1] + ',"value":[').encode()
+
+    def closing() -> bytes:
+        parts = ["]"]
+        if rows.more:
+            link = _next_link(request, options, rows.last_pk, take)
+            parts.append(f',"@odata.nextLink":{json.dumps(link)}')
+        parts.append("}")
+        return "".join(parts).encode()
+
+    if rows.done:
+        rows.close()
+        response: HttpResponse | StreamingHttpResponse = HttpResponse(
+            opening + first + closing(), content_type=JSON
+        )
+    else:
+        streamed = _streamed(rows, opening + first, closing)
+        response = StreamingHttpResponse(streamed, content_type=JSON)
+    if preferred:
+        response["Preference-Applied"] = f"odata.maxpagesize={page_size}"
+    return _headers(response)
 
 
-def _next_link(request: HttpRequest, options: Options, rows: list[dict], take: int) -> str:
+def _streamed(rows: paging.Rows, first: bytes, closing: Callable[[], bytes]) -> Iterator[bytes]:
+    """A page larger than one chunk: the head and first chunk, each further chunk as it is read,
+    then the page's end (its next link, known once the last row is read)."""
+    try:
+        yield first
+        written = not first.endswith(b"[")
+        for chunk in rows:
+            yield (b"," if written else b"") + chunk
+            written = True
+        yield closing()
+    finally:
+        rows.close()  # its cursor, even when the client stops reading part-way
+
+
+def _next_link(request: HttpRequest, options: Options, last_pk: Any, take: int) -> str:
     params = [(k, v) for k, v in request.GET.items() if k not in ("$skip", "$skiptoken", "$top")]
     if options.ordered:
         params.append(("$skip", str(options.skip + take)))
     else:
-        params.append(("$skiptoken", str(rows[-1]["pk"])))
+        params.append(("$skiptoken", str(last_pk)))
     if options.top is not None:
         params.append(("$top", str(options.top - take)))
     return request.build_absolute_uri(request.path) + "?" + urlencode(params)
-
-
-def _expanded(request: HttpRequest, nav: Any, rows: list[dict], key_path: str) -> dict[Any, Any]:
-    """The related entities of one page's rows, keyed by id: one query per navigation per page.
-    A related row the actor may not read (a benefit owner's programme, say) comes out null."""
-    target = BY_NAME[nav.target]
-    queryset = target.queryset(request.actor)
-    ids = {row[key_path] for row in rows if row[key_path] is not None}
-    if queryset is None or not ids:
-        return {}
-    paths = {p.path for p in target.properties}
-    return {
-        related["pk"]: {p.name: related[p.path] for p in target.properties}
-        for related in queryset.filter(pk__in=ids).order_by().values("pk", *paths)
-    }
