@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Page, Paginator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
@@ -364,9 +365,9 @@ def export_rows(qs: models.QuerySet, columns: list[Column]) -> Iterator[Sequence
     """Each row's cells, made by each column's ``cell`` from the values of its ``fields``,
     read ``CHUNK_SIZE`` rows at a time (each field path read once however many columns use
     it). A chunk is made a column at a time: a plain field's values are taken as they are,
-    and a column's ``cell`` is made once for each distinct value (up to ``CELL_MEMORY`` of
-    them remembered): a cell is a function of its fields' values alone, and scores, people,
-    dates and labels repeat down a column."""
+    and a column's ``cell`` is made once for each distinct value where most of a chunk's
+    values repeat (up to ``CELL_MEMORY`` of them remembered): a cell is a function of its
+    fields' values alone, and scores, dates and labels repeat down a column."""
     paths = list(dict.fromkeys(path for c in columns for path in c.fields))
     slot = {path: i for i, path in enumerate(paths)}
     exact = {path: _equal_values_read_alike(qs.model, path) for path in paths}
@@ -374,10 +375,14 @@ def export_rows(qs: models.QuerySet, columns: list[Column]) -> Iterator[Sequence
         _column_of(c.cell, [slot[path] for path in c.fields], all(exact[p] for p in c.fields))
         for c in columns
     ]
-    rows = qs.values_list(*paths).iterator(chunk_size=CHUNK_SIZE)
-    while chunk := list(islice(rows, CHUNK_SIZE)):
-        fields = list(zip(*chunk, strict=True))
-        yield from zip(*(make(fields) for make in makers), strict=True)
+    # In a transaction, PostgreSQL's cursor hands rows over as the query makes them; outside
+    # one, Django declares it WITH HOLD and the server first copies the whole result aside.
+    # (Opened only where none is: a download left unread then rolls back only its own.)
+    with transaction.atomic() if connection.get_autocommit() else nullcontext():
+        rows = qs.values_list(*paths).iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(islice(rows, CHUNK_SIZE)):
+            fields = list(zip(*chunk, strict=True))
+            yield from zip(*(make(fields) for make in makers), strict=True)
 
 
 CELL_MEMORY = 4096  # values whose cell a download remembers, per column
@@ -395,10 +400,13 @@ def _column_of(
 
     def column(fields: list[tuple]) -> Iterable[object]:
         keys = fields[at[0]] if len(at) == 1 else list(zip(*(fields[i] for i in at), strict=True))
-        new = set(keys).difference(cells)
+        distinct = set(keys)
+        if len(distinct) * 2 > len(keys):  # mostly different values: nothing to save
+            return map(show, *(fields[i] for i in at))
+        new = distinct.difference(cells)
         if len(cells) + len(new) > CELL_MEMORY:
             cells.clear()
-            new = set(keys)
+            new = distinct
         if len(at) == 1:
             cells.update(zip(new, map(show, new), strict=True))
         else:

@@ -24,7 +24,7 @@ def test_every_logs_download_cells_equal_its_model_instances_values(demo, memory
     model instances give (``Column.export_value``, what the page's columns are made from),
     also when a column remembers only two values' cells and forgets them as it goes."""
     monkeypatch.setattr(queries, "CELL_MEMORY", memory)
-    monkeypatch.setattr(queries, "CHUNK_SIZE", 3)  # several chunks, each made a column at a time
+    monkeypatch.setattr(queries, "CHUNK_SIZE", 10)  # several chunks, each made a column at a time
     decision = Decision.objects.filter(change_request=None, gate_review=None).first()
     assert decision is not None
     Escalation.objects.create(  # a decision that answered an escalation names it as its Source
@@ -67,3 +67,25 @@ def test_a_logs_download_is_read_in_one_query_without_model_instances(
         rows = list(export_rows(qs, log.columns))
     assert len(rows) == qs.count() > 0
     assert built == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_logs_download_reads_in_a_transaction_of_its_own():
+    """Outside a transaction (as a download is streamed), the rows are read inside one of
+    their own: PostgreSQL then streams the cursor instead of first copying the whole result
+    aside for a cursor WITH HOLD. A download left unread rolls back only that transaction."""
+    from django.db import connection
+
+    from tests.governance.factories import RiskFactory
+
+    RiskFactory.create_batch(2)
+    assert connection.get_autocommit()
+    log = LOGS["risks"]
+    _form, qs, _sort = filtered_rows(log, None, QueryDict())
+    rows = export_rows(qs, log.columns)
+    next(rows)
+    assert connection.in_atomic_block
+    rows.close()  # as a response does when the client goes away
+    assert not connection.in_atomic_block
+    assert connection.get_autocommit()
+    assert len(list(export_rows(qs, log.columns))) == 2
