@@ -400,7 +400,10 @@ def _column_of(
 
     def column(fields: list[tuple]) -> Iterable[object]:
         keys = fields[at[0]] if len(at) == 1 else list(zip(*(fields[i] for i in at), strict=True))
-        distinct = set(keys)
+        try:
+            distinct = set(keys)
+        except TypeError:  # values that cannot be looked up (a JSON field's lists)
+            return map(show, *(fields[i] for i in at))
         if len(distinct) * 2 > len(keys):  # mostly different values: nothing to save
             return map(show, *(fields[i] for i in at))
         new = distinct.difference(cells)

@@ -11,13 +11,12 @@ from governance.models import Board, ChangeRequest, Decision, Escalation, Escala
 from governance.queries import export_rows, filtered_rows
 from portfolio.models import Portfolio, Programme
 
-pytestmark = pytest.mark.django_db
-
 
 def _scopes():
     return [None, Portfolio.objects.order_by("pk").first(), *Programme.objects.order_by("pk")[:3]]
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("memory", [4096, 2])
 def test_every_logs_download_cells_equal_its_model_instances_values(demo, memory, monkeypatch):
     """For every log and scope, the cells written from ``values_list`` equal the cells the
@@ -52,6 +51,7 @@ def test_every_logs_download_cells_equal_its_model_instances_values(demo, memory
     assert all(compared.values()), compared  # every log had rows to compare
 
 
+@pytest.mark.django_db
 def test_a_logs_download_is_read_in_one_query_without_model_instances(
     demo, django_assert_num_queries, monkeypatch
 ):
@@ -89,3 +89,10 @@ def test_a_logs_download_reads_in_a_transaction_of_its_own():
     assert not connection.in_atomic_block
     assert connection.get_autocommit()
     assert len(list(export_rows(qs, log.columns))) == 2
+
+
+def test_a_column_of_values_that_cannot_be_remembered_is_made_cell_by_cell():
+    make = queries._column_of(len, [0], remember=True)
+    assert list(make([([1], [1], [1, 2])])) == [1, 1, 2]  # lists: no set, no lookup
+    make = queries._column_of(str.upper, [0], remember=True)
+    assert list(make([("a", "a", "a", "b")])) == ["A", "A", "A", "B"]  # remembered
