@@ -3,36 +3,37 @@ templates and the quarterly report's workbook.
 
 One guard against spreadsheet formula injection: a text cell beginning with ``= + - @``, a tab
 or a carriage return is written prefixed with ``'``, and an XLSX text cell is always typed as a
-string (openpyxl would otherwise store any ``str`` beginning ``=`` as a live formula). Numbers,
+string (an inline string: never a formula, never an error value such as ``#N/A``). Numbers,
 dates and empty cells are not text: money stays a number (negative amounts too).
 
-Downloads stream: a CSV is written a row at a time from an iterator of rows (give ``Table`` a
-generator over ``QuerySet.iterator()``), an XLSX is built by openpyxl's write-only mode into a
-temporary file that is then streamed, so memory does not grow with the number of rows.
-"""
+Downloads stream: rows are read from an iterator (give ``Table`` a generator over
+``QuerySet.iterator()``) ``LINES_PER_CHUNK`` at a time and each chunk is written a column at a
+time; a CSV is sent chunk by chunk, an XLSX is written as SpreadsheetML into a zip archive in a
+temporary file that is then streamed, so memory does not grow with the number of rows."""
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import chain, islice
+from itertools import chain, count, islice
+from operator import is_not
+from types import NoneType
 from typing import IO, Any
+from xml.sax.saxutils import quoteattr
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.utils.datetime import to_excel
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,27 +111,6 @@ def xlsx_text(value: object) -> str:
     return guard(ILLEGAL_CHARACTERS_RE.sub("", str(value)))[:MAX_CELL_TEXT]
 
 
-def xlsx_cell(sheet: WriteOnlyWorksheet, value: object, *, money: bool = False) -> WriteOnlyCell:
-    """One XLSX cell: numbers stay numbers (in £ format if ``money``), dates stay dates, and
-    anything else is a string cell, typed as one explicitly so it is never a formula."""
-    if value is None:
-        return WriteOnlyCell(sheet, None)
-    if isinstance(value, bool):
-        value = "Yes" if value else "No"
-    if _is_number(value):
-        cell = WriteOnlyCell(sheet, value)
-        if money:
-            cell.number_format = GBP_FORMAT
-        return cell
-    if isinstance(value, datetime):
-        return WriteOnlyCell(sheet, _naive(value))
-    if isinstance(value, date):
-        return WriteOnlyCell(sheet, value)
-    cell = WriteOnlyCell(sheet, xlsx_text(value))
-    cell.data_type = "s"  # openpyxl types "=…" as a formula and "#N/A" as an error otherwise
-    return cell
-
-
 # --- Names ----------------------------------------------------------------------------------
 def sheet_title(title: str) -> str:
     """A title Excel accepts for a sheet: none of ``\\ / ? * [ ] :``, no apostrophe at either
@@ -148,29 +128,68 @@ def safe_filename(stem: str, extension: str) -> str:
 
 
 # --- CSV ------------------------------------------------------------------------------------
-class _Line:
-    """A file-like object whose ``write`` hands back what the csv writer wrote: one line."""
+# A download's hot path works a column of a chunk of rows at a time, so that most cells cost no
+# Python call of their own: a column is searched once for what would need work on some of its
+# cells (a formula trigger at the start of a cell, a character that makes the csv module quote
+# a field), and only then are its cells looked at one by one. The lines are exactly what
+# ``csv.writer`` writes for the cells ``csv_cell`` makes (the tests compare the two).
+# A trigger at a cell's start, in "\n" + the column joined by "\n" (one scan: quicker than six)
+_LINE_START_TRIGGER = re.compile("\n[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+_QUOTED_FOR = (",", '"', "\r", "\n")  # what makes csv.writer (QUOTE_MINIMAL) quote a field
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+_TEXT_AS_IS = frozenset({int, float, date})  # str() of these is what csv_cell makes
+_TEXT_OR_NONE = frozenset({str, NoneType})
 
-    def write(self, line: str) -> str:
-        return line
+
+def _csv_texts(values: Sequence[object]) -> Sequence[str]:
+    """One column's cells as ``csv_cell`` makes them."""
+    kinds = set(map(type, values))
+    if kinds <= _TEXT_OR_NONE:
+        texts: Sequence[str] = values  # type: ignore[assignment]
+        if NoneType in kinds:
+            texts = [value or "" for value in texts]
+        column = "\n" + "\n".join(texts)  # a cell's start follows a "\n" (and some others)
+        if _LINE_START_TRIGGER.search(column):
+            return [guard(text) for text in texts]
+        return texts
+    if kinds <= _TEXT_AS_IS:
+        return list(map(str, values))
+    return list(map(csv_cell, values))
 
 
-def csv_lines(table: Table) -> Iterator[str]:
-    """The table as CSV, one line at a time (the first with a byte-order mark): rows are read
-    from ``table.rows`` as the lines are asked for, never all held at once."""
-    writer = csv.writer(_Line())
-    yield BOM + writer.writerow([csv_cell(h) for h in table.headers])
-    for row in table.rows:
-        yield writer.writerow(list(map(csv_cell, row)))
+def _csv_fields(values: Sequence[object]) -> Sequence[str]:
+    """One column's fields as ``csv.writer`` writes them: quoted where they must be."""
+    texts = _csv_texts(values)
+    column = "".join(texts)
+    if any(special in column for special in _QUOTED_FOR):
+        return [_quoted(text) if _NEEDS_QUOTES.search(text) else text for text in texts]
+    return texts
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _csv_rows(rows: list[Sequence[object]]) -> str:
+    """Some rows as CSV lines."""
+    widths = set(map(len, rows))
+    if len(widths) == 1 and widths.pop() > 1:  # a lone empty field is written as ""
+        columns = map(_csv_fields, zip(*rows, strict=True))
+        return "\r\n".join(map(",".join, zip(*columns, strict=True))) + "\r\n"
+    buffer = io.StringIO()  # rows of different lengths (a spacer row) or one column: as is
+    csv.writer(buffer).writerows([list(map(csv_cell, row)) for row in rows])
+    return buffer.getvalue()
 
 
 def csv_chunks(table: Table) -> Iterator[str]:
-    """The table's CSV lines joined ``LINES_PER_CHUNK`` at a time: what a download sends. A
-    chunk per line cost more in the response's own handling of each chunk than in writing
-    the line (`make bench`, the export rows)."""
-    lines = csv_lines(table)
-    while chunk := "".join(islice(lines, LINES_PER_CHUNK)):
-        yield chunk
+    """The table as CSV (the first line with a byte-order mark), ``LINES_PER_CHUNK`` lines a
+    chunk (the header and the first rows, then rows): what a download sends. Rows are read
+    from ``table.rows`` a chunk at a time, never all held at once."""
+    rows = iter(table.rows)
+    first = list(islice(rows, LINES_PER_CHUNK - 1))
+    yield BOM + _csv_rows([table.headers]) + (_csv_rows(first) if first else "")
+    while chunk := list(islice(rows, LINES_PER_CHUNK)):
+        yield _csv_rows(chunk)
 
 
 def csv_response(table: Table, filename: str = "") -> StreamingHttpResponse:
@@ -182,6 +201,138 @@ def csv_response(table: Table, filename: str = "") -> StreamingHttpResponse:
 
 
 # --- XLSX -----------------------------------------------------------------------------------
+# A workbook is written here as SpreadsheetML by hand, a chunk of rows at a time, straight into
+# a zip archive: every cell's XML is made a column at a time as a CSV's fields are (a column is
+# searched once for what needs work on some of its cells), text as inline strings (nothing is
+# held for a shared-strings table), one style each for the bold header, money, dates and
+# date-times. openpyxl reads these files back in the tests, as Excel and LibreOffice do.
+XLSX_DEFLATE_LEVEL = 1  # zlib's fastest: the sheet's XML is most of a download's time
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_BOLD, _MONEY, _DATE, _DATETIME = 1, 2, 3, 4  # the cellXfs of _STYLES, in order
+_STYLES = (
+    f'{_XML}<styleSheet xmlns="{_MAIN}">'
+    f'<numFmts count="3"><numFmt numFmtId="164" formatCode={quoteattr(GBP_FORMAT)}/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="166" formatCode="yyyy-mm-dd h:mm:ss"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+    "</cellStyles></styleSheet>"
+)
+_SHEET_START = (
+    f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><sheetViews>'
+    '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+    'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView>'
+    '</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+)
+_ROW = '<row r="{}">{}</row>'.format
+_EMPTY = "<c/>"
+_TEXT = '<c t="inlineStr"><is><t>'
+_TEXT_SPACED = '<c t="inlineStr"><is><t xml:space="preserve">'
+_TEXT_END = "</t></is></c>"
+_XML_ESCAPED = ("&", "<", ">", "\r")  # a carriage return as itself would be read as "\n"
+_NUMBER_KINDS = frozenset({int, float, Decimal, NoneType})
+_EXCEL_EPOCH = date(1899, 12, 30)
+_LEAP_BUG_END = date(1900, 3, 1)  # Excel counts a 29 February 1900: earlier days are one less
+
+
+# What ILLEGAL_CHARACTERS_RE matches (no byte of UTF-8's multi-byte characters is among them).
+_ILLEGAL_BYTES = bytes(code for code in range(32) if ILLEGAL_CHARACTERS_RE.match(chr(code)))
+
+
+def _holds_illegal(text: str) -> bool:
+    """Whether ``text`` holds a character XML cannot carry (a byte-wise scan: quicker than the
+    regular expression over a whole column)."""
+    encoded = text.encode(errors="surrogatepass")
+    return len(encoded.translate(None, _ILLEGAL_BYTES)) != len(encoded)
+
+
+def _xml_text(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
+def _text_cell(text: str, style: int = 0) -> str:
+    """One cell of text (XML-clean and guarded already), typed as a string: never a formula,
+    never an error value such as ``#N/A``."""
+    if not text:
+        return _EMPTY
+    styled = f' s="{style}"' if style else ""
+    return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{_xml_text(text)}{_TEXT_END}'
+
+
+def _serial(value: date) -> int:
+    """A date as Excel's serial number of days."""
+    days = (value - _EXCEL_EPOCH).days
+    return days - 1 if value < _LEAP_BUG_END and days > 0 else days
+
+
+def _xlsx_cell(value: object, money: bool = False) -> str:
+    """One cell: numbers stay numbers (in £ format if ``money``), dates stay dates, and
+    anything else is text."""
+    if value is None:
+        return _EMPTY
+    if isinstance(value, bool):
+        return _text_cell("Yes" if value else "No")
+    if _is_number(value):
+        return f'<c s="{_MONEY}"><v>{value}</v></c>' if money else f"<c><v>{value}</v></c>"
+    if isinstance(value, datetime):
+        return f'<c s="{_DATETIME}"><v>{to_excel(_naive(value))}</v></c>'
+    if isinstance(value, date):
+        return f'<c s="{_DATE}"><v>{_serial(value)}</v></c>'
+    return _text_cell(xlsx_text(value))
+
+
+def _xlsx_column(values: Sequence[object], money: bool) -> tuple[str, Sequence[object] | None]:
+    """One column of a chunk of rows, as ``_xlsx_cell`` makes each cell: the XML each row
+    holds for it (with ``{}`` where the row's own value goes) and the values to put there
+    (None when every row holds the same XML, as in a column of empty cells). A column all of
+    text, all of numbers or all of dates is made a column at a time, the rest a cell at a
+    time."""
+    kinds = set(map(type, values))
+    if kinds <= _TEXT_OR_NONE:
+        texts = _xlsx_texts(values)  # type: ignore[arg-type]
+        if all(texts):
+            # str.strip hands back the very same text when there is nothing to strip
+            spaced = any(map(is_not, texts, map(str.strip, texts)))
+            return (_TEXT_SPACED if spaced else _TEXT) + "{}" + _TEXT_END, texts
+        if not any(texts):
+            return _EMPTY, None
+        return "{}", [_text_cell(text) for text in texts]
+    if NoneType not in kinds:
+        if kinds <= _NUMBER_KINDS:
+            return (f'<c s="{_MONEY}"><v>{{}}</v></c>' if money else "<c><v>{}</v></c>"), values
+        if kinds == {date}:
+            return f'<c s="{_DATE}"><v>{{}}</v></c>', list(map(_serial, values))  # type: ignore[arg-type]
+    return "{}", [_xlsx_cell(value, money) for value in values]
+
+
+def _xlsx_texts(values: Sequence[str | None]) -> Sequence[str]:
+    """A column of text as XLSX cells hold it (``xlsx_text``), XML-escaped."""
+    texts: Sequence[str] = [value or "" for value in values] if None in values else values  # type: ignore[assignment]
+    column = "\n" + "\n".join(texts)
+    if _holds_illegal(column) or max(map(len, texts)) >= MAX_CELL_TEXT:
+        texts = [xlsx_text(text) for text in texts]
+    elif _LINE_START_TRIGGER.search(column):
+        texts = [guard(text) for text in texts]
+    if any(special in column for special in _XML_ESCAPED):
+        texts = list(map(_xml_text, texts))
+    return texts
+
+
 def _widths(table: Table, head: list[Sequence[object]]) -> list[int]:
     if table.widths:
         return list(table.widths)
@@ -194,33 +345,111 @@ def _widths(table: Table, head: list[Sequence[object]]) -> list[int]:
     return widths
 
 
-def _write_sheet(workbook: Workbook, table: Table) -> None:
-    """``table`` on a new sheet: bold frozen header row, money as numbers in £ format. Column
-    widths are sized from the first ``WIDTH_SAMPLE`` rows; the rest are written as read."""
-    sheet = workbook.create_sheet(sheet_title(table.title))
+def _sheet_rows(table: Table) -> Iterator[str]:
+    """A sheet's XML, a chunk of rows at a time: bold frozen header row, money as numbers in
+    £ format. Column widths are sized from the first ``WIDTH_SAMPLE`` rows; the rest are
+    written as read."""
     rows = iter(table.rows)
     head = list(islice(rows, WIDTH_SAMPLE))
-    for index, width in enumerate(_widths(table, head), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for label in table.headers:
-        cell = xlsx_cell(sheet, label)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>'
+        for i, width in enumerate(_widths(table, head), start=1)
+    )
+    header = "".join(_text_cell(xlsx_text(label), _BOLD) for label in table.headers)
+    yield (
+        f"{_SHEET_START}{f'<cols>{cols}</cols>' if cols else ''}<sheetData>"
+        f'<row r="1">{header}</row>'
+    )
     money = table.money_columns
-    for row in chain(head, rows):
-        sheet.append([xlsx_cell(sheet, v, money=i in money) for i, v in enumerate(row)])
+    number = 2
+    rows = chain(head, rows)
+    while chunk := list(islice(rows, LINES_PER_CHUNK)):
+        widths = set(map(len, chunk))
+        if len(widths) == 1 and widths.pop():
+            pieces, columns = zip(
+                *(
+                    _xlsx_column(values, i in money)
+                    for i, values in enumerate(zip(*chunk, strict=True))
+                ),
+                strict=True,
+            )
+            row = '<row r="{}">' + "".join(pieces) + "</row>"
+            yield "".join(map(row.format, count(number), *filter(None, columns)))
+        else:  # rows of different lengths (a spacer row): a row at a time
+            cells = ("".join(_xlsx_cell(v, i in money) for i, v in enumerate(r)) for r in chunk)
+            yield "".join(map(_ROW, count(number), cells))
+        number += len(chunk)
+    yield "</sheetData></worksheet>"
+
+
+def _unique_title(title: str, taken: set[str]) -> str:
+    """The sheet's title, numbered if another sheet has it already (Excel ignores case)."""
+    candidate, number = title, 0
+    while candidate.lower() in taken:
+        number += 1
+        candidate = title[: SHEET_TITLE_LENGTH - len(str(number))] + str(number)
+    taken.add(candidate.lower())
+    return candidate
 
 
 def write_xlsx(tables: Iterable[Table], target: IO[bytes]) -> None:
-    """A workbook with a sheet per table, written to ``target`` in openpyxl's write-only mode
-    (each sheet's rows go to a temporary file as they are read, not into memory)."""
-    workbook = Workbook(write_only=True)
-    for table in tables:
-        _write_sheet(workbook, table)
-    workbook.save(target)
+    """A workbook with a sheet per table, written to ``target`` a chunk of rows at a time
+    (each sheet's XML is compressed into the archive as it is made, not held in memory)."""
+    titles: list[str] = []
+    taken: set[str] = set()
+    with ZipFile(target, "w", ZIP_DEFLATED, compresslevel=XLSX_DEFLATE_LEVEL) as archive:
+        for table in tables:
+            titles.append(_unique_title(sheet_title(table.title), taken))
+            with archive.open(f"xl/worksheets/sheet{len(titles)}.xml", "w") as part:
+                for xml in _sheet_rows(table):
+                    part.write(xml.encode())
+        if not titles:  # a workbook needs a sheet
+            titles.append("Sheet")
+            archive.writestr("xl/worksheets/sheet1.xml", "".join(_sheet_rows(Table("", "", []))))
+        numbers = range(1, len(titles) + 1)
+        sheets = "".join(
+            f'<sheet name={quoteattr(title)} sheetId="{n}" r:id="rId{n}"/>'
+            for n, title in zip(numbers, titles, strict=True)
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><bookViews>'
+            f"<workbookView/></bookViews><sheets>{sheets}</sheets></workbook>",
+        )
+        relationships = "".join(
+            f'<Relationship Id="rId{n}" Type="{_RELATIONSHIPS}/worksheet" '
+            f'Target="worksheets/sheet{n}.xml"/>'
+            for n in numbers
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'{_XML}<Relationships xmlns="{_PACKAGE}">{relationships}'
+            f'<Relationship Id="rId{len(titles) + 1}" Type="{_RELATIONSHIPS}/styles" '
+            'Target="styles.xml"/></Relationships>',
+        )
+        archive.writestr("xl/styles.xml", _STYLES)
+        archive.writestr(
+            "_rels/.rels",
+            f'{_XML}<Relationships xmlns="{_PACKAGE}"><Relationship Id="rId1" '
+            f'Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for n in numbers
+        )
+        archive.writestr(
+            "[Content_Types].xml",
+            f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>",
+        )
 
 
 def xlsx_bytes(tables: Iterable[Table]) -> bytes:

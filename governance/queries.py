@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -16,7 +18,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.core.paginator import Page, Paginator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When
 from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Coalesce
@@ -364,22 +366,75 @@ def log_table(log: Log, scope: Programme | Portfolio | None, params: QueryDict) 
     )
 
 
-def export_rows(qs: models.QuerySet, columns: list[Column]) -> Iterator[list[object]]:
+def export_rows(qs: models.QuerySet, columns: list[Column]) -> Iterator[Sequence[object]]:
     """Each row's cells, made by each column's ``cell`` from the values of its ``fields``,
     read ``CHUNK_SIZE`` rows at a time (each field path read once however many columns use
-    it)."""
+    it). A chunk is made a column at a time: a plain field's values are taken as they are,
+    and a column's ``cell`` is made once for each distinct value where most of a chunk's
+    values repeat (up to ``CELL_MEMORY`` of them remembered): a cell is a function of its
+    fields' values alone, and scores, dates and labels repeat down a column."""
     paths = list(dict.fromkeys(path for c in columns for path in c.fields))
     slot = {path: i for i, path in enumerate(paths)}
-    cells = [_cell_of(c.cell, [slot[path] for path in c.fields]) for c in columns]
-    for values in qs.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
-        yield [cell(values) for cell in cells]
+    exact = {path: _equal_values_read_alike(qs.model, path) for path in paths}
+    makers = [
+        _column_of(c.cell, [slot[path] for path in c.fields], all(exact[p] for p in c.fields))
+        for c in columns
+    ]
+    # In a transaction, PostgreSQL's cursor hands rows over as the query makes them; outside
+    # one, Django declares it WITH HOLD and the server first copies the whole result aside.
+    # (Opened only where none is: a download left unread then rolls back only its own.)
+    with transaction.atomic() if connection.get_autocommit() else nullcontext():
+        rows = qs.values_list(*paths).iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(islice(rows, CHUNK_SIZE)):
+            fields = list(zip(*chunk, strict=True))
+            yield from zip(*(make(fields) for make in makers), strict=True)
 
 
-def _cell_of(show: Any, at: list[int]) -> Callable[[tuple], object]:
-    """What makes one cell from a row of values: a plain field is taken as it is (no call)."""
-    if len(at) == 1:
-        return itemgetter(at[0]) if show is as_is else lambda values: show(values[at[0]])
-    return lambda values: show(*[values[i] for i in at])
+CELL_MEMORY = 4096  # values whose cell a download remembers, per column
+
+
+def _column_of(
+    show: Any, at: list[int], remember: bool
+) -> Callable[[list[tuple]], Iterable[object]]:
+    """What makes one column of a chunk from the chunk's fields (a tuple of values each)."""
+    if len(at) == 1 and show is as_is:
+        return itemgetter(at[0])
+    if not remember:
+        return lambda fields: map(show, *(fields[i] for i in at))
+    cells: dict[Any, object] = {}  # the cell made for each value (or tuple of values) seen
+
+    def column(fields: list[tuple]) -> Iterable[object]:
+        keys = fields[at[0]] if len(at) == 1 else list(zip(*(fields[i] for i in at), strict=True))
+        try:
+            distinct = set(keys)
+        except TypeError:  # values that cannot be looked up (a JSON field's lists)
+            return map(show, *(fields[i] for i in at))
+        if len(distinct) * 2 > len(keys):  # mostly different values: nothing to save
+            return map(show, *(fields[i] for i in at))
+        new = distinct.difference(cells)
+        if len(cells) + len(new) > CELL_MEMORY:
+            cells.clear()
+            new = distinct
+        if len(at) == 1:
+            cells.update(zip(new, map(show, new), strict=True))
+        else:
+            cells.update((key, show(*key)) for key in new)
+        return map(cells.__getitem__, keys)
+
+    return column
+
+
+def _equal_values_read_alike(model: type[models.Model], path: str) -> bool:
+    """Whether two equal values of this field path always show alike, so a cell made from one
+    can be reused for the other: not so for decimals and floats (``Decimal("1.0")`` equals
+    ``Decimal("1.00")``, ``-0.0`` equals ``0.0``)."""
+    field: Any = None
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        model = field.related_model or model
+    if field.is_relation:  # the path ends at a relation: its key
+        field = field.target_field if hasattr(field, "target_field") else None
+    return not isinstance(field, models.DecimalField | models.FloatField)
 
 
 def log_page(log: Log, scope: Programme | Portfolio | None, params: QueryDict) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from core.exports import (
     Table,
     csv_cell,
     csv_chunks,
-    csv_lines,
     csv_response,
     download,
     guard,
@@ -82,7 +81,7 @@ def test_a_non_string_object_is_text_and_is_guarded():
 
 def test_csv_lines_are_guarded_and_parse_back():
     table = Table("t", "T", ["=Header", "Amount"], [[text, Decimal("-2")] for text in HOSTILE])
-    text = "".join(csv_lines(table))
+    text = "".join(csv_chunks(table))
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
     assert rows[0] == ["'=Header", "Amount"]
@@ -90,20 +89,69 @@ def test_csv_lines_are_guarded_and_parse_back():
     assert all(r[1] == "-2.00" for r in rows[1:])
 
 
-def test_csv_is_written_a_row_at_a_time():
+def _csv_writer_text(headers: list[str], rows: list[list[object]]) -> str:
+    """What csv.writer writes for the cells csv_cell makes: the CSV a download must equal."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([csv_cell(h) for h in headers])
+    writer.writerows([[csv_cell(v) for v in row] for row in rows])
+    return "\ufeff" + buffer.getvalue()
+
+
+CELLS = [
+    "",
+    "plain",
+    " edge ",
+    "a,b",
+    'say "hi"',
+    "two\nlines",
+    "cr\r",
+    "=1+1",
+    "@x",
+    "-3",
+    "\t=1",
+    "'quoted",
+    "£5 — ×",
+    None,
+    0,
+    -3,
+    2.5,
+    Decimal("1.5"),
+    True,
+    False,
+    date(2020, 3, 31),
+    datetime(2020, 7, 1, 9, 30, tzinfo=UTC),
+]
+
+
+@pytest.mark.parametrize("width", [1, 2, 3])
+def test_a_csv_is_exactly_what_csv_writer_writes_for_each_cell(width, monkeypatch):
+    monkeypatch.setattr(exports, "LINES_PER_CHUNK", 4)
+    rows = [
+        [CELLS[(i * 7 + j * 3) % len(CELLS)] for j in range(width)] for i in range(len(CELLS) * 2)
+    ]
+    rows += [[CELLS[i]] * width for i in range(len(CELLS))]  # a column of one kind each
+    rows.append(["spacer"] * (width + 1))  # a row longer than the others
+    headers = [f"=H{j}" for j in range(width)]
+    text = "".join(csv_chunks(Table("t", "T", headers, iter(rows))))
+    assert text == _csv_writer_text(headers, rows)
+
+
+def test_csv_is_written_a_chunk_of_lines_at_a_time(monkeypatch):
+    monkeypatch.setattr(exports, "LINES_PER_CHUNK", 2)
     read = []
 
     def rows():
         for i in range(3):
             read.append(i)
-            yield [f"row {i}"]
+            yield [f"row {i}", i]
         raise AssertionError("the table was read past the rows asked for")
 
-    lines = csv_lines(Table("t", "T", ["Name"], rows()))
-    assert next(lines).endswith("Name\r\n")
-    assert read == []  # the header needs no row
-    assert next(lines) == "row 0\r\n"
-    assert read == [0]  # one row read for one line written
+    chunks = csv_chunks(Table("t", "T", ["Name", "N"], rows()))
+    assert next(chunks) == "\ufeffName,N\r\nrow 0,0\r\n"
+    assert read == [0]  # the header and one row: the first chunk of two lines
+    assert next(chunks) == "row 1,1\r\nrow 2,2\r\n"
+    assert read == [0, 1, 2]
 
 
 def test_a_csv_download_is_sent_lines_per_chunk_lines_at_a_time(monkeypatch):
@@ -111,8 +159,11 @@ def test_a_csv_download_is_sent_lines_per_chunk_lines_at_a_time(monkeypatch):
     table = Table("t", "T", ["Name"], ([f"row {i}"] for i in range(7)))
     chunks = list(csv_chunks(table))
     assert [chunk.count("\r\n") for chunk in chunks] == [3, 3, 2]
-    every_line = csv_lines(Table("t", "T", ["Name"], [[f"row {i}"] for i in range(7)]))
-    assert "".join(chunks) == "".join(every_line)
+    assert "".join(chunks) == _csv_writer_text(["Name"], [[f"row {i}"] for i in range(7)])
+
+
+def test_a_csv_of_no_rows_is_its_header():
+    assert "".join(csv_chunks(Table("t", "T", ["A", "B"], []))) == "\ufeffA,B\r\n"
 
 
 def test_csv_response_streams_with_a_safe_file_name():
@@ -250,3 +301,72 @@ def test_download_picks_the_format_and_refuses_others():
     assert isinstance(download(Table("t", "T", ["A"], []), "xlsx"), FileResponse)
     with pytest.raises(ValueError, match="pdf"):
         download(table, "pdf")
+
+
+def _read_back(value: object) -> object:
+    """What openpyxl reads from an XLSX cell written for ``value``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.astimezone(exports.timezone.get_current_timezone()).replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        return guard(value)  # a carriage return too (written as &#13;)
+    return value
+
+
+XLSX_CELLS = [
+    *CELLS,
+    "a & b < c > d",
+    "\ttabbed",
+    "trailing ",
+    "x\x01y",
+    date(1900, 2, 28),
+    date(1900, 3, 1),
+    datetime(2020, 7, 1, 9, 30),
+    Decimal("-1500.50"),
+]
+
+
+@pytest.mark.parametrize("width", [1, 3])
+def test_an_xlsx_reads_back_as_each_cell_was_given(width, monkeypatch):
+    """Written a column at a time (columns of one kind) or a cell at a time (mixed columns,
+    a row of another length), every cell reads back in openpyxl as the value it was given."""
+    monkeypatch.setattr(exports, "LINES_PER_CHUNK", 5)
+    rows = [
+        [XLSX_CELLS[(i * 7 + j * 3) % len(XLSX_CELLS)] for j in range(width)]
+        for i in range(len(XLSX_CELLS) * 2)
+    ]
+    rows += [[XLSX_CELLS[i]] * width for i in range(len(XLSX_CELLS))]  # a column of one kind
+    rows += [[v] * width for v in XLSX_CELLS if v not in (None, "")] * 5  # a chunk of one kind
+    rows.append(["spacer"] * (width + 1))
+    sheet = _workbook(Table("t", "T", [f"H{j}" for j in range(width)], iter(rows))).active
+    read = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    expected = [[_read_back(v) for v in row] for row in rows]
+    assert [r[: len(e)] for r, e in zip(read, expected, strict=True)] == [
+        [v.replace("\x01", "") if isinstance(v, str) else v for v in e] for e in expected
+    ]
+
+
+def test_xlsx_keeps_spaces_at_the_edges_of_text():
+    sheet = _workbook(Table("t", "T", ["A"], [[" lead"], ["trail "], ["both"]])).active
+    assert [sheet["A2"].value, sheet["A3"].value, sheet["A4"].value] == [" lead", "trail ", "both"]
+
+
+def test_sheets_with_the_same_title_are_numbered():
+    tables = [Table("a", "Risks", ["A"], [["1"]]), Table("b", "risks", ["A"], [["2"]])]
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(tables)))
+    assert workbook.sheetnames == ["Risks", "risks1"]
+    assert workbook["risks1"]["A2"].value == "2"
+
+
+def test_a_workbook_of_no_tables_or_no_rows_opens():
+    assert load_workbook(io.BytesIO(xlsx_bytes([]))).sheetnames == ["Sheet"]
+    sheet = _workbook(Table("t", "T", ["A", "B"], [])).active
+    assert [c.value for c in sheet[1]] == ["A", "B"]
+    assert sheet.max_row == 1
