@@ -12,6 +12,7 @@ does not grow with the portfolio."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterator
 
 from django.db import transaction
@@ -38,6 +39,7 @@ def week_of(day: datetime.date) -> str:
     return f"week-{year}-W{week:02d}"
 
 
+@functools.lru_cache(maxsize=1024)  # a run formats the same few dates many times over
 def _date(day: datetime.date) -> str:
     return f"{day:%-d %B %Y}"
 
@@ -90,6 +92,7 @@ def risk_items(today: datetime.date) -> Iterator[Item]:
         .select_related("owner", "programme")
         .order_by("pk")
     )
+    raid_logs: dict[str, str] = {}  # each programme's RAID log, reversed once
     for risk in risks.iterator(chunk_size=CHUNK):
         review_date: datetime.date = risk.review_date  # type: ignore[assignment]
         overdue = review_date < today
@@ -101,11 +104,14 @@ def risk_items(today: datetime.date) -> Iterator[Item]:
             )
         else:
             summary = f"Your risk{_on(risk.programme)} is due for review on {_date(review_date)}."
-        path = (
-            reverse("governance:programme_raid", kwargs={"slug": risk.programme.slug})
-            if risk.programme
-            else reverse("governance:raid")
-        )
+        slug = risk.programme.slug if risk.programme else ""
+        path = raid_logs.get(slug)
+        if path is None:
+            path = raid_logs[slug] = (
+                reverse("governance:programme_raid", kwargs={"slug": slug})
+                if slug
+                else reverse("governance:raid")
+            )
         message = Message(
             subject=f"Risk review {'overdue' if overdue else 'due'}: {risk.title}",
             summary=summary, path=path, link_text="Open the RAID log",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -33,10 +33,15 @@ class Message:
     link_text: str = "Open it in Delivery Hub"
 
     def payload(self) -> dict:
-        data = asdict(self)
-        data["subject"] = " ".join(self.subject.split())[:250]
-        data["facts"] = [[str(label), str(value)] for label, value in self.facts]
-        return data
+        # Built field by field: ``dataclasses.asdict`` deep-copies every value, and was a tenth
+        # of the daily reminder run's time.
+        return {
+            "subject": " ".join(self.subject.split())[:250],
+            "summary": self.summary,
+            "path": self.path,
+            "facts": [[str(label), str(value)] for label, value in self.facts],
+            "link_text": self.link_text,
+        }
 
 
 @dataclass(frozen=True)
@@ -140,11 +145,15 @@ def _write(items: list[Item], names: dict[int, str]) -> int:
         )
     # A concurrent writer of the same key loses quietly: the row is already there.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    now_pending = list(
-        Notification.objects.filter(key__in=fresh, status=Status.PENDING).values_list(
-            "pk", flat=True
-        )
-    )
+    # Found by key alone, the status checked here: asked for by key and status, PostgreSQL
+    # scanned every pending row of the outbox for each chunk (all this run's rows so far).
+    now_pending = [
+        pk
+        for pk, status in Notification.objects.filter(key__in=fresh)
+        .order_by()
+        .values_list("pk", "status")
+        if status == Status.PENDING
+    ]
     if now_pending:
         transaction.on_commit(lambda: queue_delivery(now_pending))
     return len(rows)
