@@ -32,6 +32,7 @@ from notifications.kinds import KIND_LABELS, Frequency
 from notifications.models import Notification, Status
 from notifications.outbox import Item, Message, notify_many
 from notifications.services import notification_choices_set
+from portfolio.models import Programme
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +162,30 @@ def expected_rows(today: datetime.date, weekly: dict[int, set[str]]) -> dict[str
     return rows
 
 
+def awkward(today: datetime.date, person: User) -> None:
+    """Rows the generator does not make: no programme (the portfolio's own RAID log), titles with
+    tabs, line breaks and Unicode spaces to collapse in the subject, due today, tomorrow and in
+    two days."""
+    programme = Programme.objects.order_by("pk").first()
+    titles = [
+        "  Chase\tthe   lease\n",
+        "Book\u00a0the\u2028room\u3000 ",
+        "Café “quotes” & <tags>",
+        "x" * 200,
+    ]
+    for days, title in zip((-3, 0, 1, 2), titles, strict=True):
+        Action.objects.create(
+            title=title, owner=person, created_by=person, programme=None if days else programme,
+            due_date=today + datetime.timedelta(days=days),
+        )  # fmt: skip
+        Risk.objects.create(
+            title=title, owner=person, programme=None if days % 2 else programme,
+            review_date=today + datetime.timedelta(days=days), inherent_likelihood=3,
+            inherent_impact=3, residual_likelihood=2, residual_impact=2, target_likelihood=1,
+            target_impact=1,
+        )  # fmt: skip
+
+
 COLUMNS = (
     "key", "recipient_id", "kind", "content_type_id", "object_id", "about_label", "period",
     "payload", "frequency", "status",
@@ -180,6 +205,7 @@ def test_the_run_writes_what_the_old_writer_wrote_and_nothing_on_a_second_run(
     person = User.objects.filter(owned_actions__isnull=False, is_active=True).first()
     assert person is not None
     notification_choices_set(person=person, choices={"action_overdue": "weekly"}, actor=person)
+    awkward(today, person)
     expected = expected_rows(today, {person.pk: {"action_overdue"}})
     assert {row[1] for row in expected.values()} >= DAYS[today]
     assert any(row[8] == Status.HELD for row in expected.values())
