@@ -267,3 +267,7 @@ def test_new_rows_are_found_by_their_unique_key_alone(world):
         where = sql.split(" WHERE ", 1)[1]
         assert '."key" IN (' in where
         assert "status" not in where
+
+
+def test_the_sql_writer_collapses_the_whitespace_str_split_splits_on():
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == outbox.WHITESPACE
