@@ -7,14 +7,18 @@ weeks after the quarter. Reminders of something still wrong are keyed by the ISO
 in, so the same reminder about the same thing goes at most once a week; "due soon" reminders of a
 dated event are keyed by that date (sent once), actuals by the quarter. Running twice in a day
 writes nothing new. Reads go through ``iterator`` in chunks, so memory
-does not grow with the portfolio."""
+does not grow with the portfolio. On PostgreSQL the actions and risk reviews, nearly every
+reminder, are worded by SQL (ACTIONS_SQL, RISKS_SQL: the same words as action_items and
+risk_items) and written by one statement each (``notify_selected``)."""
 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterator
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +26,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from benefits.models import Benefit, BenefitProfile
-from notifications.outbox import Item, Message, notify_many
+from notifications.outbox import Item, Message, notify_many, notify_selected
 from portfolio.models import HighlightReport, Programme, Stage
 from portfolio.periods import Quarter
 
-from .models import Action, ReportingCalendar, Risk
+from .models import Action, ActionStatus, ReportingCalendar, Risk, RiskStatus
 
 DUE_SOON_DAYS = 3
 ACTUALS_WINDOW_DAYS = 21  # "the first weeks after a quarter ends"
@@ -38,6 +42,7 @@ def week_of(day: datetime.date) -> str:
     return f"week-{year}-W{week:02d}"
 
 
+@functools.lru_cache(maxsize=1024)  # a run formats the same few dates many times over
 def _date(day: datetime.date) -> str:
     return f"{day:%-d %B %Y}"
 
@@ -90,6 +95,7 @@ def risk_items(today: datetime.date) -> Iterator[Item]:
         .select_related("owner", "programme")
         .order_by("pk")
     )
+    raid_logs: dict[str, str] = {}  # each programme's RAID log, reversed once
     for risk in risks.iterator(chunk_size=CHUNK):
         review_date: datetime.date = risk.review_date  # type: ignore[assignment]
         overdue = review_date < today
@@ -101,11 +107,14 @@ def risk_items(today: datetime.date) -> Iterator[Item]:
             )
         else:
             summary = f"Your risk{_on(risk.programme)} is due for review on {_date(review_date)}."
-        path = (
-            reverse("governance:programme_raid", kwargs={"slug": risk.programme.slug})
-            if risk.programme
-            else reverse("governance:raid")
-        )
+        slug = risk.programme.slug if risk.programme else ""
+        path = raid_logs.get(slug)
+        if path is None:
+            path = raid_logs[slug] = (
+                reverse("governance:programme_raid", kwargs={"slug": slug})
+                if slug
+                else reverse("governance:raid")
+            )
         message = Message(
             subject=f"Risk review {'overdue' if overdue else 'due'}: {risk.title}",
             summary=summary, path=path, link_text="Open the RAID log",
@@ -261,17 +270,105 @@ def follow_up_review_items(today: datetime.date) -> Iterator[Item]:
             yield Item(kind, report, period, message, recipient=person)
 
 
+# The same reminders as action_items and risk_items, word for word, selected by PostgreSQL for
+# notify_selected to write in one statement each: read into Python a row at a time, written in
+# chunks, the two took 0.2-0.3 ms a reminder (150,000 at 5,000 programmes); tests compare the rows
+# with those the Python writer wrote. ``when`` is "today" or "in N day(s)"; dates read "5 March
+# 2026" as _date writes them.
+_WHEN = """CASE WHEN {days} = 0 THEN 'today'
+    ELSE 'in ' || {days} || ' day' || CASE WHEN {days} <> 1 THEN 's' ELSE '' END END"""
+_DATE = "to_char({}, 'FMDD FMMonth YYYY')"
+_ON = "coalesce(' on ' || p.name, '')"
+
+ACTIONS_SQL = f"""
+    SELECT a.owner_id AS recipient_id,
+        CASE WHEN a.due_date < %(today)s THEN 'action_overdue' ELSE 'action_due_soon' END AS kind,
+        %(content_type)s AS content_type_id, a.id AS object_id, a.title AS about_label,
+        %(period)s AS period,
+        CASE WHEN a.due_date < %(today)s THEN 'Overdue action: ' || a.title
+            ELSE 'Action due ' || {_WHEN.format(days="(a.due_date - %(today)s)")} || ': '
+                || a.title END AS subject,
+        CASE WHEN a.due_date < %(today)s
+            THEN 'Your action' || {_ON} || ' was due on ' || {_DATE.format("a.due_date")}
+                || ' and is not done. Update it, or mark it done.'
+            ELSE 'Your action' || {_ON} || ' is due '
+                || {_WHEN.format(days="(a.due_date - %(today)s)")} || ': ' || a.title || '.'
+            END AS summary,
+        %(path)s AS path,
+        jsonb_build_array(jsonb_build_array('Action', a.title),
+            jsonb_build_array('Due', {_DATE.format("a.due_date")})) AS facts,
+        'Open your actions' AS link_text
+    FROM governance_action a
+    JOIN accounts_user u ON u.id = a.owner_id AND u.is_active
+    LEFT JOIN portfolio_programme p ON p.id = a.programme_id
+    WHERE a.status = ANY(%(outstanding)s) AND a.due_date <= %(horizon)s
+    ORDER BY a.id
+"""  # noqa: S608 (no value in the text: each is a parameter)
+
+RISKS_SQL = f"""
+    SELECT r.owner_id AS recipient_id,
+        CASE WHEN r.review_date < %(today)s THEN 'risk_review_overdue'
+            ELSE 'risk_review_due' END AS kind,
+        %(content_type)s AS content_type_id, r.id AS object_id, r.title AS about_label,
+        %(period)s AS period,
+        CASE WHEN r.review_date < %(today)s THEN 'Risk review overdue: '
+            ELSE 'Risk review due: ' END || r.title AS subject,
+        CASE WHEN r.review_date < %(today)s
+            THEN 'The review of your risk' || {_ON} || ' was due on '
+                || {_DATE.format("r.review_date")}
+                || '. Review it and set the next review date.'
+            ELSE 'Your risk' || {_ON} || ' is due for review on '
+                || {_DATE.format("r.review_date")} || '.' END AS summary,
+        CASE WHEN p.id IS NULL THEN %(raid)s
+            ELSE %(raid_before)s || p.slug || %(raid_after)s END AS path,
+        jsonb_build_array(jsonb_build_array('Risk', r.title),
+            jsonb_build_array('Review date', {_DATE.format("r.review_date")})) AS facts,
+        'Open the RAID log' AS link_text
+    FROM governance_risk r
+    JOIN accounts_user u ON u.id = r.owner_id AND u.is_active
+    LEFT JOIN portfolio_programme p ON p.id = r.programme_id
+    WHERE r.status = %(open)s AND r.review_date <= %(horizon)s
+    ORDER BY r.id
+"""  # noqa: S608 (no value in the text: each is a parameter)
+
+
+def _selected(today: datetime.date, model: type[Action] | type[Risk]) -> dict[str, object]:
+    """The parameters of ACTIONS_SQL and RISKS_SQL."""
+    marker = "programme-slug"
+    raid_before, raid_after = reverse("governance:programme_raid", kwargs={"slug": marker}).split(
+        marker
+    )
+    return {
+        "today": today,
+        "horizon": today + datetime.timedelta(days=DUE_SOON_DAYS),
+        "period": week_of(today),
+        "content_type": ContentType.objects.get_for_model(model).pk,
+        "outstanding": [ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+        "open": RiskStatus.OPEN,
+        "path": reverse("governance:my_actions"),
+        "raid": reverse("governance:raid"),
+        "raid_before": raid_before,
+        "raid_after": raid_after,
+    }
+
+
 def reminder_run(today: datetime.date | None = None) -> int:
-    """Write this week's reminders not yet written; return how many were new."""
+    """Write this week's reminders not yet written; return how many were new. On PostgreSQL
+    the actions and risk reviews (nearly all of them) are written by one statement each."""
     today = today or timezone.localdate()
     written = 0
-    for items in (
-        action_items(today),
-        risk_items(today),
-        highlight_report_items(today),
-        benefit_actuals_items(today),
-        follow_up_review_items(today),
+    in_sql = connection.vendor == "postgresql"
+    for items, select in (
+        (action_items, ACTIONS_SQL),
+        (risk_items, RISKS_SQL),
+        (highlight_report_items, None),
+        (benefit_actuals_items, None),
+        (follow_up_review_items, None),
     ):
         with transaction.atomic():
-            written += notify_many(items)
+            if select is not None and in_sql:
+                model = Action if select is ACTIONS_SQL else Risk
+                written += notify_selected(select, _selected(today, model))
+            else:
+                written += notify_many(items(today))
     return written
