@@ -93,8 +93,9 @@ def current_plan() -> MTFPPlan | None:
 # each grouped in that order) so the result's ORDER BY finds its input already in order
 # (PostgreSQL's sort checks for that first) and costs one comparison a row: with the years
 # before the lines, as it was, the check failed and the whole result was sorted again. Each open
-# programme's latest highlight report is one probe of the one_report_per_month index, newest
-# first, rather than a pass over every report for each one's latest month and a join back.
+# programme's latest highlight report's confidence is read from the programme itself
+# (``latest_report_confidence``, kept by ``ProgrammeQuerySet.latest_reports_refresh``), not
+# looked up among every report.
 # PostgreSQL has GROUPING SETS for the headline sums, but they group the sources (three times the
 # rows) rather than "fine", and measured slower; this form runs on SQLite too, so there is one
 # statement and no fallback.
@@ -156,10 +157,7 @@ FROM fine
 UNION ALL
 SELECT %(headline)s, -5, portfolio, confidence, NULL, NULL, COUNT(*), NULL, NULL, NULL, NULL,
        NULL, NULL
-FROM (SELECT p.portfolio_id AS portfolio,
-             COALESCE((SELECT h.delivery_confidence FROM portfolio_highlightreport h
-                       WHERE h.programme_id = p.id ORDER BY h.month DESC LIMIT 1), '')
-             AS confidence
+FROM (SELECT p.portfolio_id AS portfolio, p.latest_report_confidence AS confidence
       FROM portfolio_programme p
       WHERE %(everything)s AND p.stage IN (%(open_0)s, %(open_1)s, %(open_2)s, %(open_3)s)
      ) latest
@@ -302,10 +300,10 @@ def stage_counts() -> dict[str, int]:
 
 def status_counts(rows: list[tuple]) -> dict[str, Any]:
     """The payload's stages (as ``stage_counts()``) and, for open programmes, the delivery
-    confidence of each one's latest highlight report (``HighlightReport.objects.
-    latest_per_programme()``: its month is the programme's latest), in all and per portfolio
-    with the portfolio's mean score (Green 5 … Red 1) for the dashboard's trend line; from the
-    statement's headline rows, no query of their own."""
+    confidence of each one's latest highlight report (kept on the programme as
+    ``latest_report_confidence`` by ``ProgrammeQuerySet.latest_reports_refresh``), in all and per
+    portfolio with the portfolio's mean score (Green 5 … Red 1) for the dashboard's trend line;
+    from the statement's headline rows, no query of their own."""
     stages = dict.fromkeys((stage.value for stage in Stage), 0)
     grouped = []
     for row in rows:
@@ -698,7 +696,7 @@ def _refresh(snapshot: RollupSnapshot, marks: list[tuple[int, int]]) -> RollupSn
         },
         "deliverability": [lines[entry["mtfp_line"]] for entry in payload["deliverability"]],
         # A stage move marks its programme; highlight reports mark nothing, so the delivery
-        # confidence counts (a pass over every programme's reports) move with full runs.
+        # confidence counts (each open programme's stored latest confidence) move with full runs.
         "stages": stage_counts(),
     }
     snapshot.rows_digest = f"{digest:064x}"

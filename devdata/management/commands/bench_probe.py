@@ -75,7 +75,7 @@ from openpyxl import Workbook
 from api import services as api_services
 from benefits.models import BenefitProfile
 from benefits.rollup import TUNING_SQL, current_plan, rollup_compute, sqlite_decimal
-from dashboard import caching
+from core import caching
 from devdata import onboarding_bench
 from governance import imports as raid_imports
 from governance.logs import LOGS
@@ -135,16 +135,13 @@ ORDER BY portfolio NULLS FIRST, programme NULLS FIRST, directorate NULLS FIRST,
 
 # The payload's status counts, which the roll-up's statement computes beside the money: programmes
 # by stage, and open programmes by their latest highlight report's delivery confidence, per
-# portfolio. The floor produces them too, each by the plainest statement (the latest report by
-# one probe of the one_report_per_month index, newest first: the fastest way measured, against a
-# MAX(month) per programme joined back, DISTINCT ON or a window), so that every value of the
-# payload is compared with the floor's and the floor does what the roll-up's output needs.
+# portfolio. The floor produces them too, each by the plainest statement (the latest report's
+# confidence as each programme keeps it, ``latest_report_confidence``, which the roll-up reads
+# too), so that every value of the payload is compared with the floor's and the floor does what
+# the roll-up's output needs.
 FLOOR_STAGES_SQL = "SELECT stage, COUNT(*) FROM portfolio_programme GROUP BY stage"
 FLOOR_CONFIDENCE_SQL = """
-SELECT p.portfolio_id,
-       (SELECT h.delivery_confidence FROM portfolio_highlightreport h
-        WHERE h.programme_id = p.id ORDER BY h.month DESC LIMIT 1),
-       COUNT(*)
+SELECT p.portfolio_id, NULLIF(p.latest_report_confidence, ''), COUNT(*)
 FROM portfolio_programme p
 WHERE p.stage IN ('identify', 'define', 'design', 'deliver')
 GROUP BY 1, 2
