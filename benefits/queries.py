@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from core import caching
 from portfolio.models import Portfolio, Programme, ProgrammeQuerySet, Stage
 from portfolio.periods import FinancialYear
 
@@ -206,6 +207,16 @@ def realisation_page(
 
 
 def realisation_summary(portfolio: Portfolio | None = None) -> dict[str, Any]:
+    """``realisation_totals`` as most requests find it: kept by ``core.caching`` until anything
+    is saved (the totals read every benefit and profile, which grows with the portfolio; a
+    claim, a confirmation or a profile edit is a save, so the next request sums afresh)."""
+    scope = "-" if portfolio is None else str(portfolio.pk)
+    return caching.cached(
+        "benefits:realisation-totals", [scope], lambda: realisation_totals(portfolio)
+    )
+
+
+def realisation_totals(portfolio: Portfolio | None = None) -> dict[str, Any]:
     """The totals over the whole view and how many benefits are still owed after closure
     (two queries)."""
     benefits = Benefit.objects.all()

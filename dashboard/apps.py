@@ -5,6 +5,6 @@ class DashboardConfig(AppConfig):
     name = "dashboard"
 
     def ready(self) -> None:
-        from .caching import connect
+        from core.caching import connect
 
         connect()

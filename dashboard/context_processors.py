@@ -1,5 +1,5 @@
 """The inbox count beside the navigation: computed only when a page shows it, and kept in the
-cache until anything changes (dashboard/caching.py)."""
+cache until anything changes (core/caching.py)."""
 
 from typing import Any
 

@@ -141,7 +141,7 @@ def media_root(tmp_path_factory):
 def fresh_dashboard_cache():
     """Each test starts with no cached dashboard panels: the database is rolled back between
     tests, a shared Redis is not."""
-    from dashboard import caching
+    from core import caching
 
     caching.invalidate()
 
@@ -195,7 +195,7 @@ def demo_snapshot_once(django_db_setup, django_db_blocker, fast_password_hasher)
 def demo(request, demo_snapshot_once, db):
     """The demo data, as `load_demo` leaves it: written back from the session's copy, or loaded
     for real (seconds) when the test has written rows before asking for it."""
-    from dashboard import caching
+    from core import caching
 
     if not demo_snapshot.restore(demo_snapshot_once):
         demo_snapshot_once.loaded_for.append(request.node.nodeid)

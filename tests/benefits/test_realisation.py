@@ -209,3 +209,33 @@ def test_every_page_of_the_realisation_view_together_lists_every_benefit_in_orde
     for column in ("baseline", "planned", "forecast", "actual"):
         total = sum((getattr(p, column) or D(0) for p in profiles), D(0))
         assert f"£{total:,.0f}" in summary, column
+
+
+def test_the_realisation_totals_are_kept_until_a_save_and_summed_afresh_after_it(
+    world, make_programme, client_as
+):
+    """The totals read every benefit and profile, so they are cached (core.caching) until
+    anything is saved: a second request does not sum again; an edit shows at once."""
+    programme = make_programme(name="Kept totals")
+    benefit = BenefitFactory(programme=programme, title="Fees")
+    BenefitProfileFactory(benefit=benefit, financial_year=2025, planned=D(1000), forecast=D(1000),
+                          actual=D(0))  # fmt: skip
+    viewer = client_as(world.viewer)
+
+    def totals_queries() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            text = viewer.get("/benefits/realisation/").content.decode()
+        totals = 'SUM("benefits_benefitprofile"."planned")'  # the sum over every profile
+        return text, sum(totals in q["sql"] for q in captured.captured_queries)
+
+    first, summed = totals_queries()
+    assert summed == 1
+    assert "£1,000" in first
+    again, summed = totals_queries()
+    assert summed == 0
+    assert again.count("£1,000") == first.count("£1,000")
+    benefit_profile_save(benefit=benefit, actor=world.manager,
+                         rows=[ProfileRow(2025, D(4000), D(4000), D(0))])  # fmt: skip
+    after, summed = totals_queries()
+    assert summed == 1
+    assert "£4,000" in after

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
-from dashboard import caching
+from core import caching
 from dashboard.queries import LIST_LIMIT, PIPELINE_NAMED, ROADMAP_LIMIT
 from governance.models import Action
 from portfolio.models import Programme, Stage

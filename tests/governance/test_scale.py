@@ -68,7 +68,7 @@ def test_a_large_raid_import_writes_in_bulk_with_history_and_invalidates_once(
     rows = [row(Title=f"Imported risk {n:03d}") for n in range(300)]
     upload = workbook(rows)
     with (
-        mock.patch("dashboard.caching.invalidate") as invalidate,
+        mock.patch("core.caching.invalidate") as invalidate,
         CaptureQueriesContext(connection) as captured,
     ):
         response = client_as(manager).post("/programmes/commercial/raid/import/", {"file": upload})
