@@ -173,6 +173,10 @@ SELECT (SELECT COUNT(*) FROM governance_action a JOIN accounts_user u ON u.id = 
 """
 
 UNCACHED = "Dashboard, uncached (a save before each request)"
+REALISATION_UNCACHED = "Benefits realisation, uncached (a save before each request)"
+# pages whose portfolio-wide figures core.caching keeps until a save: timed as most requests find
+# them and, in these rows, with the cache's generation bumped before each request, as a save does
+AFTER_A_SAVE = {UNCACHED, REALISATION_UNCACHED}
 
 
 def _latest_quarter() -> Quarter:
@@ -544,6 +548,7 @@ class Command(BaseCommand):
             "Gates": "/gates/",
             "RAID log": f"{programme.get_absolute_url()}raid/",
             "Benefits realisation": "/benefits/realisation/",
+            REALISATION_UNCACHED: "/benefits/realisation/",
             "Lessons (search)": "/lessons/?q=procurement+lead",
         }
         results = {}
@@ -557,15 +562,15 @@ class Command(BaseCommand):
                 seen.append(sql)
                 return run(sql, *args)
 
-            if name == UNCACHED:
+            if name in AFTER_A_SAVE:
                 caching.invalidate()
             with connection.execute_wrapper(count):
                 client.get(url)
             times: list[float] = []
             deadline = time.perf_counter() + options["budget"]
             while len(times) < options["requests"]:
-                if name == UNCACHED:
-                    caching.invalidate()  # as after any save: the panels are rendered afresh
+                if name in AFTER_A_SAVE:
+                    caching.invalidate()  # as after any save: computed afresh
                 started = time.perf_counter()
                 client.get(url)
                 times.append(time.perf_counter() - started)
