@@ -3,7 +3,6 @@ read-only mode gives: compared here cell for cell on a workbook of every kind of
 
 import datetime
 import io
-import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -12,6 +11,7 @@ from openpyxl.cell.text import InlineFont
 
 from core import spreadsheets
 from core.spreadsheets import SpreadsheetError
+from tests.support.workbooks import with_part
 
 SHEET_PART = "xl/worksheets/sheet1.xml"
 # Cells openpyxl does not write itself: inline strings (rich and phonetic runs), booleans,
@@ -39,19 +39,6 @@ RAW_SHEET = (
 def save(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
-
-
-def with_part(base: bytes, name: str, content: bytes) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            if info.filename != name:
-                target.writestr(info, source.read(info.filename))
-        target.writestr(name, content)
     return out.getvalue()
 
 

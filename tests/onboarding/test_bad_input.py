@@ -5,7 +5,6 @@ a zip bomb, a 50 MB file; a formula taken as its text and exported again neutral
 in the last sheet (found at the preview, or at the confirmation) writes nothing."""
 
 import io
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +19,7 @@ from onboarding.services import OnboardingError, onboarding_confirm
 from onboarding.sheets import SHEETS
 from portfolio.models import Milestone, Programme
 from tests.onboarding.builders import edit, fill, realistic
+from tests.support.workbooks import with_part
 
 pytestmark = pytest.mark.django_db
 
@@ -40,19 +40,6 @@ def where(upload):
 
 def nothing_written():
     return not Programme.objects.exists() and not Risk.objects.exists()
-
-
-def with_part(base: bytes, name: str, content: bytes) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            if info.filename != name:
-                target.writestr(info, source.read(info.filename))
-        target.writestr(name, content)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from governance import imports as raid_imports
 from governance.models import Risk
 from tests.benefits.factories import MTFPPlanFactory
 from tests.portfolio.factories import ProgrammeFactory
+from tests.support.workbooks import with_part
 
 pytestmark = pytest.mark.django_db
 
@@ -42,20 +43,6 @@ def workbook(sheet: str, rows: list[list[object]]) -> bytes:
         book.active.append(row)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
-
-
-def with_part(base: bytes, name: str, content: bytes) -> bytes:
-    """The workbook ``base`` with one part replaced (or added)."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            if info.filename != name:
-                target.writestr(info, source.read(info.filename))
-        target.writestr(name, content)
     return out.getvalue()
 
 
