@@ -162,15 +162,12 @@ def realisation_programmes(
     """The programmes the benefits realisation view walks, by portfolio and name: the view is
     paged by programme, so a page and the count for its links read programmes, not every
     benefit (make bench: sorting all 50,000 benefits by portfolio and programme for a page of 25
-    grew with the portfolio). Only programmes with a benefit (one probe of the benefits'
-    programme index each); with ``owed``, the closed programmes with a benefit still owed."""
+    grew with the portfolio). With ``owed``, the closed programmes with a benefit still owed."""
     programmes = Programme.objects.select_related("portfolio").in_portfolio(portfolio)
     if owed:
         programmes = programmes.filter(stage=Stage.CLOSED).filter(
             Exists(Benefit.objects.owed_after_closure().filter(programme=OuterRef("pk")))
         )
-    else:
-        programmes = programmes.filter(Exists(Benefit.objects.filter(programme=OuterRef("pk"))))
     return programmes.order_by("portfolio__position", "name", "pk")
 
 

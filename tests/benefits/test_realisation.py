@@ -149,7 +149,7 @@ def test_the_realisation_view_is_paged_by_programme_in_constant_queries(
     """A page and the count for its links read programmes, not every benefit: the same queries
     and the same rows on a page however many programmes and benefits there are."""
     viewer = client_as(world.viewer)
-    existing = Programme.objects.filter(benefits__isnull=False).distinct().count()
+    existing = Programme.objects.count()
 
     def grow(n, start):
         for i in range(start, start + n):
@@ -169,10 +169,7 @@ def test_the_realisation_view_is_paged_by_programme_in_constant_queries(
         q["sql"][:150] for q in many.captured_queries
     )
     programmes = existing + 4 * REALISATION_PROGRAMMES + 1
-    assert (
-        f"{programmes} programmes with benefits; showing programmes 1 to {REALISATION_PROGRAMMES}"
-        in text
-    )
+    assert f"{programmes} programmes; showing programmes 1 to {REALISATION_PROGRAMMES}" in text
     owed = viewer.get("/benefits/realisation/?owed=on").content.decode()
     assert f"{4 * REALISATION_PROGRAMMES + 1} closed programmes with benefits still owed" in owed
 
@@ -181,7 +178,7 @@ def test_every_page_of_the_realisation_view_together_lists_every_benefit_in_orde
     world, make_programme, client_as
 ):
     """Each benefit on exactly one page, by portfolio, programme name and title; a programme
-    with no benefits is left out; the summary's figures are those of every benefit and profile."""
+    with no benefits says so; the summary's figures are those of every benefit and profile."""
     viewer = client_as(world.viewer)
     for i in range(2 * REALISATION_PROGRAMMES + 1):
         programme = make_programme(name=f"Realiser {i:03d}")
@@ -198,7 +195,7 @@ def test_every_page_of_the_realisation_view_together_lists_every_benefit_in_orde
         if f'aria-label="Page {number + 1}"' not in pages[-1]:
             break
         number += 1
-    assert "Realiser 000a" not in "".join(pages)  # a programme with no benefit is not listed
+    assert "No benefits recorded" in "".join(pages)
     order = ("programme__portfolio__position", "programme__name", "title", "pk")
     expected = list(Benefit.objects.order_by(*order).values_list("pk", "title"))
     found = []
