@@ -18,9 +18,6 @@ from django.utils.safestring import SafeString
 
 from benefits.models import RollupSnapshot
 from core import caching
-from core.caching import invalidate
-
-__all__ = ["cached_count", "cached_fragments", "invalidate"]
 
 
 def _parts(request: HttpRequest, snapshot: RollupSnapshot | None) -> list[str]:
