@@ -41,8 +41,8 @@ CHUNK_ROWS = 5000
 # follows it (a next page: the first key after it, by the key's index, where EXISTS would let the
 # planner scan the table from its start). The aggregate takes its rows in the order the subquery
 # gives them, which nothing at its level (no join, no grouping) reorders: an ORDER BY inside
-# ``string_agg`` would sort the chunk again (PostgreSQL 15 does not see it is sorted already),
-# a quarter of the feed's time. The tests read pages across chunks and compare keys in order.
+# ``string_agg`` would sort every chunk again (PostgreSQL 15 does not see that it is sorted).
+# tests/api/test_odata_sql_rows.py reads pages across chunks against Python's, keys in order.
 CHUNK_SQL = """
 SELECT string_agg(l.j, ','), max(l.pk), count(*)
 FROM (SELECT b.pk, b.{row_json} AS j FROM ({base}) b {after} ORDER BY b.pk LIMIT %s OFFSET %s) l
