@@ -96,6 +96,7 @@ def access_token_check(
     # EXISTS per role, and the owner has a handful of groups at most.
     rows = list(
         AccessToken.objects.active(now)
+        .order_by()  # at most one token: the model's default order would only cost a sort
         .select_related("owner")
         .filter(secret_hash=hash_secret(secret), owner__is_active=True)
         .annotate(
