@@ -53,6 +53,7 @@ from portfolio.models import (
 from . import deliverability
 from .models import (
     BenefitType,
+    Deliverability,
     MTFPLine,
     MTFPPlan,
     PlanStatus,
@@ -88,7 +89,9 @@ def current_plan() -> MTFPPlan | None:
 # portfolio of HEADLINE (no portfolio has that id; their programme column says what they are) so
 # they sort last. The money's headline sums come from "mid", one grouping of "fine" by MTFP line,
 # whether the row has a programme, and year (103 rows at 5,000 programmes), summed
-# again by line and by year: one sort of the groups instead of one per headline. Each part is
+# again by line and by year: one sort of the groups instead of one per headline. The lines' rows
+# are every line of the current plan with its deliverability override (zero where no money
+# names it), so the payload's ratings need no query of their own. Each part is
 # written in the result's order (fine; then confidence -5, stages -4, lines -3, years -2 and -1,
 # each grouped in that order) so the result's ORDER BY finds its input already in order
 # (PostgreSQL's sort checks for that first) and costs one comparison a row: with the years
@@ -168,11 +171,12 @@ FROM portfolio_programme
 WHERE %(everything)s
 GROUP BY stage
 UNION ALL
-SELECT %(headline)s, -3, NULL, NULL, mtfp_line, NULL, SUM(target), NULL, SUM(forecast),
-       SUM(actual), NULL, NULL, NULL
-FROM mid
-WHERE mtfp_line IS NOT NULL
-GROUP BY mtfp_line
+SELECT %(headline)s, -3, NULL, l.rating_override, l.id, NULL, COALESCE(SUM(m.target), 0.00),
+       NULL, COALESCE(SUM(m.forecast), 0.00), COALESCE(SUM(m.actual), 0.00), NULL, NULL, NULL
+FROM benefits_mtfpline l
+LEFT JOIN mid m ON m.mtfp_line = l.id
+WHERE l.plan_id = %(plan)s
+GROUP BY l.rating_override, l.id
 UNION ALL
 SELECT %(headline)s, sums, NULL, NULL, NULL, financial_year,
        SUM(target), SUM(planned), SUM(forecast), SUM(actual), NULL, SUM(budget), SUM(spend)
@@ -198,10 +202,11 @@ TUNING_SQL = (
 
 HEADLINE = 2**62  # the portfolio column of a headline row: no portfolio has that id
 # its programme column: a year's sums (of programmes' rows, of the rows of no programme), an MTFP
-# line's, programmes in a stage (the stage in the category column, the count in the target's),
-# open programmes by their latest highlight report's delivery confidence (the portfolio in the
-# directorate column, the confidence in the category's, the count in the target's): the full
-# run's status counts in the same statement (the incremental run skips them)
+# line's (its deliverability override in the category column), programmes in a stage (the stage
+# in the category column, the count in the target's), open programmes by their latest highlight
+# report's delivery confidence (the portfolio in the directorate column, the confidence in the
+# category's, the count in the target's): the full run's status counts in the same statement (the
+# incremental run skips them)
 YEAR_SUMS, NO_PROGRAMME_YEAR_SUMS, LINE_SUMS, STAGES, CONFIDENCE = -1, -2, -3, -4, -5
 OPEN_STAGES = [stage.value for stage in Stage.open_stages()]
 if len(OPEN_STAGES) != 4:  # pragma: no cover - ROLLUP_SQL names four open_N parameters
@@ -256,7 +261,8 @@ class Headlines:
     """The payload's sums, read from the statement's headline rows."""
 
     by_year: dict[int, dict[str, Decimal]]
-    by_line: dict[int, dict[str, Decimal]]
+    by_line: dict[int, dict[str, Decimal]]  # each line of the current plan, by id
+    overrides: dict[int, str]  # each line's deliverability override ("": none)
     programme_wide: dict[str, Decimal]
     totals: dict[str, Decimal]
 
@@ -264,13 +270,15 @@ class Headlines:
     def of(cls, rows: list[tuple]) -> Headlines:
         by_year: dict[int, dict[str, Decimal]] = {}
         by_line: dict[int, dict[str, Decimal]] = {}
+        overrides: dict[int, str] = {}
         wide = dict.fromkeys(COSTS, ZERO)
         for row in rows:
             if row[PROGRAMME] in (STAGES, CONFIDENCE):
                 continue  # status counts: status_counts()
             money = dict(zip(MONEY, row[len(KEYS) :], strict=True))
-            if row[PROGRAMME] == LINE_SUMS:
+            if row[PROGRAMME] == LINE_SUMS:  # the override in the category column
                 by_line[row[LINE]] = {n: money[n] for n in LINE_MONEY}
+                overrides[row[LINE]] = row[CATEGORY]
                 continue
             year = by_year.setdefault(row[YEAR], _zeros())
             for name in SUMMED:
@@ -286,7 +294,8 @@ class Headlines:
         totals["variance"] = totals["forecast"] - totals["target"]
         return cls(
             by_year=dict(sorted(by_year.items())),
-            by_line=by_line,
+            by_line=dict(sorted(by_line.items())),
+            overrides=overrides,
             programme_wide=wide,
             totals=totals,
         )
@@ -334,12 +343,17 @@ def _confidence(grouped: Iterable[tuple[Any, str, int]]) -> dict[str, Any]:
     return {"all": overall, "by_portfolio": dict(by_portfolio), "mean_score": mean_score}
 
 
-def _rating(line: MTFPLine, money: dict[str, Decimal]) -> dict[str, Any]:
-    rating = deliverability.rate(
-        line, target=money["target"], forecast=money["forecast"], actual=money["actual"]
+def _rating(line: int, override: str, money: dict[str, Decimal]) -> dict[str, Any]:
+    """An MTFP line's entry in the payload: rated by the one rule, its override winning (only
+    the ratings are stored, not who overrode it or why)."""
+    rating = deliverability.Rating(
+        derived=deliverability.derive(
+            target=money["target"], forecast=money["forecast"], actual=money["actual"]
+        ),
+        override=Deliverability(override) if override else None,
     )
     return {
-        "mtfp_line": line.pk,
+        "mtfp_line": line,
         "rating": rating.rating.value if rating.rating else None,
         "derived": rating.derived.value if rating.derived else None,
         "overridden": rating.is_overridden,
@@ -350,17 +364,13 @@ def _rating(line: MTFPLine, money: dict[str, Decimal]) -> dict[str, Any]:
 LINE_MONEY = ("target", "forecast", "actual")
 
 
-def line_deliverability(
-    plan: MTFPPlan | None, by_line: dict[int, dict[str, Decimal]]
-) -> list[dict[str, Any]]:
-    """Each line of the plan rated by the one rule (benefits.deliverability), override included,
-    with the money it was rated on (its target, forecast and actual).
-
-    ``by_line`` is each line's money, keyed by the line's id."""
-    if plan is None:
-        return []
-    zero = dict.fromkeys(LINE_MONEY, ZERO)
-    return [_rating(line, by_line.get(line.pk, zero)) for line in plan.lines.order_by("pk")]
+def line_deliverability(headlines: Headlines) -> list[dict[str, Any]]:
+    """Each line of the current plan, in the order of its id, rated by the one rule
+    (benefits.deliverability), override included, with the money it was rated on (its target,
+    forecast and actual): from the statement's rows of the plan's lines, no query of its own."""
+    return [
+        _rating(line, headlines.overrides[line], money) for line, money in headlines.by_line.items()
+    ]
 
 
 def _text(value: Any) -> Any:
@@ -439,7 +449,7 @@ def rollup_compute() -> Rollup:
             "total": {k: _text(headlines.totals[k]) for k in COSTS},
             "programme_wide": {k: _text(headlines.programme_wide[k]) for k in COSTS},
         },
-        "deliverability": line_deliverability(plan, headlines.by_line),
+        "deliverability": line_deliverability(headlines),
         **status_counts(headline),  # the incremental run recounts the stages only
     }
     return Rollup(payload=payload, groups=groups)
@@ -681,8 +691,11 @@ def _refresh(snapshot: RollupSnapshot, marks: list[tuple[int, int]]) -> RollupSn
     for money in (*by_year.values(), totals):
         money["variance"] = money["forecast"] - money["target"]
     if moved_lines:
-        for line in MTFPLine.objects.filter(pk__in=moved_lines):
-            lines[line.pk] = _rating(line, line_money[line.pk])
+        overridden = MTFPLine.objects.filter(pk__in=moved_lines).values_list(
+            "pk", "rating_override"
+        )
+        for line, override in overridden:
+            lines[line] = _rating(line, override, line_money[line])
     snapshot.payload = {
         **payload,
         "totals": _json({name: totals[name] for name in MONEY}),

@@ -11,6 +11,7 @@ from benefits import rollup, services
 from benefits.models import (
     Benefit,
     BenefitProfile,
+    MTFPLine,
     OneOffCost,
     RollupRow,
     RollupSnapshot,
@@ -18,7 +19,13 @@ from benefits.models import (
 )
 from benefits.rollup import rollup_compute
 from portfolio.models import Programme
-from tests.benefits.factories import BenefitFactory, BenefitProfileFactory
+from tests.benefits.factories import (
+    BenefitFactory,
+    BenefitProfileFactory,
+    MTFPLineFactory,
+    MTFPPlanFactory,
+    MTFPTargetFactory,
+)
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -289,6 +296,30 @@ def test_snapshot_carries_each_lines_deliverability_with_the_pmo_override(demo, 
     assert rated[finance.pk]["rating"] == "amber"
     assert rated[finance.pk]["derived"] == "green"
     assert rated[finance.pk]["overridden"] is True
+
+
+def test_deliverability_lists_every_line_of_the_current_plan_in_order_with_its_override(db):
+    plan = MTFPPlanFactory(first_year=2024)
+    older = MTFPLineFactory(plan=MTFPPlanFactory(first_year=2020))
+    first, overridden, unfunded = (MTFPLineFactory(plan=plan) for _ in range(3))
+    MTFPTargetFactory(line=first, amount=D("1000"))
+    MTFPTargetFactory(line=overridden, amount=D("1000"))
+    MTFPTargetFactory(line=older, amount=D("5"))  # a line of another plan: not listed
+    BenefitProfileFactory(benefit=BenefitFactory(mtfp_line=first), forecast=D("950"))
+    MTFPLine.objects.filter(pk=overridden.pk).update(rating_override="blue")
+    rated = rollup_compute().payload["deliverability"]
+    assert [r["mtfp_line"] for r in rated] == [first.pk, overridden.pk, unfunded.pk]
+    assert [(r["rating"], r["derived"], r["overridden"]) for r in rated] == [
+        ("amber", "amber", False),
+        ("blue", "red", True),
+        (None, None, False),  # no target: no rating, and no money
+    ]
+    assert (rated[0]["target"], rated[0]["forecast"], rated[0]["actual"]) == (
+        "1000.00",
+        "950.00",
+        "0.00",
+    )
+    assert (rated[2]["target"], rated[2]["forecast"]) == ("0.00", "0.00")
 
 
 def test_manager_records_a_profile_and_the_pmo_sees_the_rollup_change(

@@ -450,24 +450,35 @@ class Command(BaseCommand):
         # The roll-up's own peak: before the floor's rows (as many again) are held beside it.
         rollup_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         _floor(plan_id)
-        rollup_times, floor_times = [], []
-        rollup = floor = None
-        for _ in range(options["repeat"]):  # alternated, so both see the same machine
-            # each starts with the last one's rows released and no garbage to collect, so neither
-            # pays for the other's objects (a collection of either's 7,695 rows at 500 programmes
-            # landed in whichever ran next)
-            rollup = floor = None
-            gc.collect()
-            rollup_s, rollup = _timed(rollup_compute, 1)
-            gc.collect()
-            floor_s, floor = _timed(lambda: _floor(plan_id), 1)
-            rollup_times.append(rollup_s)
-            floor_times.append(floor_s)
-        rollup_s, floor_s = statistics.median(rollup_times), statistics.median(floor_times)
+        runs: dict[str, Callable[[], Any]] = {
+            "rollup": rollup_compute,
+            "floor": lambda: _floor(plan_id),
+        }
+        times: dict[str, list[float]] = {name: [] for name in runs}
+        held: dict[str, Any] = {}
+        for i in range(options["repeat"]):
+            # alternated, so both see the same machine, and each pair in the other order from
+            # the last (roll-up first, then floor first, …): neither always runs first or
+            # beside the other's rows, and a drift of the machine during the run falls on both
+            # alike. Each pair starts with the last pair's rows released, and each run with no
+            # garbage to collect, so neither pays for the other's objects (a collection of
+            # either's 7,695 rows at 500 programmes landed in whichever ran next).
+            held.clear()
+            for name in sorted(runs, reverse=i % 2 == 0):  # "rollup" first on even pairs
+                gc.collect()
+                seconds, held[name] = _timed(runs[name], 1)
+                times[name].append(seconds)
+        rollup_s, floor_s = statistics.median(times["rollup"]), statistics.median(times["floor"])
+        rollup, floor = held["rollup"], held["floor"]
         _rollup_check(rollup, floor)
         return {
             "rollup_s": rollup_s,
             "floor_s": floor_s,
+            # each pair's ratio, their median: for the record beside the ratio of the medians
+            # (the row's), which a change of the machine's load between pairs moves more
+            "pair_ratio": statistics.median(
+                r / f for r, f in zip(times["rollup"], times["floor"], strict=True)
+            ),
             "rows": len(floor.rows),
             "maxrss_mb": rollup_mb,
             "with_floor_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
