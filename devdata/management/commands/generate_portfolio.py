@@ -11,6 +11,7 @@ from portfolio.models import Programme
 
 class Command(BaseCommand):
     help = "Generate N synthetic programmes (deterministic for --seed) with bulk inserts."
+    requires_system_checks: list[str] = []  # bin/bench runs it after `migrate` has checked
 
     def add_arguments(self, parser):
         parser.add_argument("--programmes", type=int, required=True, help="How many programmes.")

@@ -1,0 +1,42 @@
+"""bin/bench's kept template: named by what its schema depends on (no database, no timing)."""
+
+import importlib.machinery
+import importlib.util
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench():
+    loader = importlib.machinery.SourceFileLoader("bench_script", str(ROOT / "bin" / "bench"))
+    spec = importlib.util.spec_from_loader("bench_script", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_the_template_key_changes_with_a_migration_or_the_lock_and_nothing_else(tmp_path):
+    bench = _bench()
+    for name in ("requirements.lock", "README.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    migrations = tmp_path / "portfolio" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_initial.py").write_text("operations = []\n")
+    bench.ROOT = tmp_path
+    key = bench.migrations_key()
+    assert len(key) == 10
+    assert bench.migrations_key() == key
+
+    (tmp_path / "README.md").write_text("changed\n")  # not a migration: the same template
+    (tmp_path / "portfolio" / "views.py").write_text("changed = True\n")
+    assert bench.migrations_key() == key
+
+    (migrations / "0001_initial.py").write_text("operations = [1]\n")
+    edited = bench.migrations_key()
+    assert edited != key
+    (migrations / "0002_more.py").write_text("operations = []\n")
+    added = bench.migrations_key()
+    assert added not in (key, edited)
+    (tmp_path / "requirements.lock").write_text("django==9.9\n")
+    assert bench.migrations_key() not in (key, edited, added)
