@@ -370,3 +370,11 @@ def test_a_workbook_of_no_tables_or_no_rows_opens():
     sheet = _workbook(Table("t", "T", ["A", "B"], [])).active
     assert [c.value for c in sheet[1]] == ["A", "B"]
     assert sheet.max_row == 1
+
+
+def test_lines_copy_wrote_in_its_text_format_are_unescaped():
+    """COPY's text format escapes a newline, a carriage return, a tab, a backslash (and \\b
+    \\f \\v) inside a line: a chunk of lines is given back as the lines held them."""
+    escaped = b"a\\tb\\\\n\\\\\\n\\r\n" + b"\\b\\f\\v\n"
+    assert exports._unescaped(escaped, b"\r\n") == b"a\tb\\n\\\n\r\r\n\b\f\v\r\n"
+    assert exports._unescaped(b"plain\nlines\n", b"") == b"plainlines"
