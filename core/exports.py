@@ -215,8 +215,9 @@ def csv_chunks(table: Table) -> Iterator[str | bytes]:
     from ``table.rows`` a chunk at a time, never all held at once; or, where the table says
     how SQL makes them (and has more than one column), as PostgreSQL writes them."""
     if table.sql is not None and len(table.headers) > 1:
-        yield BOM + _csv_rows([table.headers])
-        for lines in _copied(table.sql, _csv_lines_sql(table.sql), csv=True):
+        chunks = _copied(table.sql, _csv_lines_sql(table.sql), csv=True, first=LINES_PER_CHUNK - 1)
+        yield (BOM + _csv_rows([table.headers])).encode() + _crlf(next(chunks, []))
+        for lines in chunks:
             yield _crlf(lines)
         return
     rows = iter(table.rows)
@@ -479,10 +480,10 @@ def _xlsx_rows_sql(rows: SqlRows, money: frozenset[int]) -> tuple[str, list[obje
 
 
 def _copied(
-    rows: SqlRows, query: tuple[str, list[object]], csv: bool = False
+    rows: SqlRows, query: tuple[str, list[object]], csv: bool = False, first: int = 0
 ) -> Iterator[list[Any]]:
     """The lines ``query`` makes, as COPY writes them in its text or CSV format, a list of
-    ``LINES_PER_CHUNK`` at a time."""
+    ``LINES_PER_CHUNK`` at a time (of ``first`` the first time, if given)."""
     sql, params = query
     database = connections[rows.using]
     database.ensure_connection()
@@ -492,6 +493,7 @@ def _copied(
         cursor.copy(f"COPY ({sql}) TO STDOUT{options}", params) as copy,
     ):
         lines = iter(copy)  # a line each (libpq hands COPY's data over a row at a time)
+        yield list(islice(lines, first or LINES_PER_CHUNK))
         while chunk := list(islice(lines, LINES_PER_CHUNK)):
             yield chunk
 
@@ -499,7 +501,7 @@ def _copied(
 def _crlf(lines: list[Any]) -> bytes:
     """CSV lines as COPY writes them (each ending "\\n") as ``csv.writer`` does ("\\r\\n")."""
     block = b"".join(lines)
-    if block.count(b"\n") == len(lines):  # no field holds a newline
+    if not lines or block.count(b"\n") == len(lines):  # no field holds a newline
         return block.replace(b"\n", b"\r\n")
     return b"\r\n".join([line[:-1] for line in lines]) + b"\r\n"
 
@@ -583,10 +585,11 @@ def _sheet_rows(table: Table) -> Iterator[bytes]:
 def _copied_sheet_rows(table: Table, rows: SqlRows) -> Iterator[bytes]:
     """``_sheet_rows`` as PostgreSQL writes the rows: each line a ``<row>`` element, a tab and
     (for the first ``WIDTH_SAMPLE`` lines, all in the first chunk) its cells' lengths."""
-    chunks = (b"".join(lines) for lines in _copied(rows, _xlsx_rows_sql(rows, table.money_columns)))
-    first = next(chunks, b"")
+    query = _xlsx_rows_sql(rows, table.money_columns)
+    first = max(LINES_PER_CHUNK, WIDTH_SAMPLE)
+    chunks = (b"".join(lines) for lines in _copied(rows, query, first=first))
     elements, lengths = [], []
-    for line in first.split(b"\n")[:-1]:
+    for line in next(chunks, b"").split(b"\n")[:-1]:
         element, _tab, sample = line.rpartition(b"\t")
         elements.append(element)
         if sample != b"\\N":
