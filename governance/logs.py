@@ -30,7 +30,35 @@ from .models import (
     score_band,
 )
 
+# --- A download's cells as PostgreSQL makes them ---------------------------------------------
+# Each function that makes a column's cell from its fields' values has an SQL twin here: the
+# same text, as an SQL expression over the fields' columns (a download on PostgreSQL then has
+# the database write its rows: core.exports, governance.queries.export_sql). A twin takes each
+# field's SQL and gives its expression and parameters; the tests compare both on hostile values.
+Sql = tuple[str, list[object]]  # an SQL expression and its parameters
+SQL_TWINS: dict[Callable[..., Any], Callable[..., Sql]] = {}
+# What str.strip() strips (Python's whitespace), for btrim
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
+
+def _twin(sql: Callable[..., Sql]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declares ``sql`` the SQL twin of the decorated function."""
+
+    def register(show: Callable[..., Any]) -> Callable[..., Any]:
+        SQL_TWINS[show] = sql
+        return show
+
+    return register
+
+
+def _case(value: str, labels: dict[Any, str], otherwise: str) -> Sql:
+    """``labels.get(value)`` in SQL, ``otherwise`` where it has none."""
+    whens = " ".join("WHEN %s THEN %s" for _ in labels)
+    params = [item for pair in labels.items() for item in pair]
+    return (f"CASE {value} {whens} ELSE {otherwise} END" if labels else otherwise), params
+
+
+@_twin(lambda value: (f"COALESCE(to_char({value}, 'FMDD Mon FMYYYY'), '')", []))
 def _date(value: date | None) -> str:
     return value.strftime("%-d %b %Y") if value else ""
 
@@ -53,6 +81,7 @@ class Column:
     # what makes the cell from their values (``column`` declares both from one definition).
     fields: tuple[str, ...] = ()
     cell: Callable[..., object] | None = None
+    sql: Callable[..., Sql] | None = None  # ``cell``'s SQL twin, if it has one
 
     def export_value(self, obj: Any) -> object:
         return self.export(obj) if self.export else self.value(obj)
@@ -68,6 +97,7 @@ def _walk(obj: Any, path: str) -> Any:
     return obj
 
 
+@_twin(lambda value: (value, []))  # its type is the field's: a number stays a number
 def as_is(value: Any) -> Any:
     return value
 
@@ -97,7 +127,11 @@ def column(
         def exported(obj: Any) -> object:
             return make(*(_walk(obj, path) for path in paths))
 
-    return Column(label, value, sort, export=exported, fields=paths, cell=export or show, **options)
+    cell = export or show
+    return Column(
+        label, value, sort, export=exported, fields=paths, cell=cell, sql=SQL_TWINS.get(cell),
+        **options,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -194,13 +228,28 @@ def _risk_flags(risk: Risk, today: date) -> list[tuple[str, str]]:
 def _labels(model: type[models.Model], name: str) -> Callable[[Any], str]:
     """A choice's label, as ``get_<name>_display`` gives it."""
     labels = {key: str(label) for key, label in model._meta.get_field(name).flatchoices}
-    return lambda value: labels.get(value, value)
+
+    @_twin(lambda value: _case(value, labels, f"{value}::text"))
+    def label(value: Any) -> Any:
+        return labels.get(value, value)
+
+    return label
 
 
 def _person_fields(path: str) -> tuple[str, ...]:
     return (f"{path}__first_name", f"{path}__last_name", f"{path}__username")
 
 
+def _name_sql(first: str, last: str, username: str) -> Sql:
+    full = f"{first} || ' ' || {last}"
+    # btrim only where an edge is whitespace (seldom: a name without a first or last name)
+    edges = f"strpos(%s, left({full}, 1)) = 0 AND strpos(%s, right({full}, 1)) = 0"
+    stripped = f"COALESCE(NULLIF(btrim({full}, %s), ''), {username})"
+    sql = f"CASE WHEN {username} IS NULL THEN '' WHEN {edges} THEN {full} ELSE {stripped} END"
+    return sql, [WHITESPACE] * 3
+
+
+@_twin(_name_sql)
 def _name(first: str | None, last: str | None, username: str | None) -> str:
     """A person as ``str(user)`` names them (full name, else username); "" for nobody."""
     if username is None:
@@ -208,22 +257,27 @@ def _name(first: str | None, last: str | None, username: str | None) -> str:
     return f"{first} {last}".strip() or username
 
 
+@_twin(lambda value: (f"COALESCE({value}, '')", []))
 def _blank(value: Any) -> Any:
     return "" if value is None else value
 
 
+@_twin(lambda name: (f"COALESCE({name}, %s)", ["Portfolio RAID log"]))
 def _programme_name(name: str | None) -> str:
     return "Portfolio RAID log" if name is None else name
 
 
+@_twin(lambda value: (f"CASE WHEN {value} THEN 'Yes' ELSE 'No' END", []))
 def _yes(value: bool) -> str:
     return "Yes" if value else "No"
 
 
+@_twin(lambda pk: (f"'CR-' || {pk}", []))
 def _reference(pk: int) -> str:
     return f"CR-{pk}"  # ChangeRequest.reference
 
 
+@_twin(lambda programme, outside_body: (f"COALESCE({programme}, {outside_body})", []))
 def _depends_on(programme: str | None, outside_body: str) -> str:
     return outside_body if programme is None else programme  # Dependency.on
 
@@ -233,6 +287,14 @@ def _programme_column() -> Column:
 
 
 def _score_column(label: str, kind: str, sort: str = "") -> Column:
+    def show_sql(lik: str, imp: str) -> Sql:
+        score = f"({lik} * {imp})"
+        band = f"CASE WHEN {score} >= 15 THEN %s WHEN {score} >= 10 THEN %s WHEN {score} >= 5 "
+        band += "THEN %s ELSE %s END"
+        bands = [score_band(15), score_band(10), score_band(5), score_band(1)]
+        return f"{lik} || '×' || {imp} || ' = ' || {score} || ' (' || {band} || ')'", bands
+
+    @_twin(show_sql)
     def show(lik: int, imp: int) -> str:
         return f"{lik}×{imp} = {lik * imp} ({score_band(lik * imp)})"
 
@@ -362,6 +424,15 @@ ACTIONS = Log(
 )
 
 
+def _made_by_sql(board: str, *recorded_by: str) -> Sql:
+    person, params = _name_sql(*recorded_by)
+    sql = (
+        f"CASE WHEN COALESCE({board}, '') <> '' THEN {board} || ': ' || {person} ELSE {person} END"
+    )
+    return sql, params * 2
+
+
+@_twin(_made_by_sql)
 def _made_by(board: str | None, *recorded_by: str | None) -> str:
     """Who made the decision: the board (or the SRO signing off) and the person recording it."""
     person = _name(*recorded_by)
@@ -376,6 +447,21 @@ def _escalation(decision: Decision) -> Any:
 _ESCALATED = _labels(Escalation, "source")
 
 
+def _source_sql(change_request: str, gate: str, escalated: str) -> Sql:
+    gates, gate_params = _case(gate, {g.value: str(g.label) for g in Gate}, gate)
+    lowered = {
+        key: str(label).lower() for key, label in Escalation._meta.get_field("source").flatchoices
+    }
+    sources, source_params = _case(escalated, lowered, f"lower({escalated})")
+    sql = (
+        f"CASE WHEN {change_request} IS NOT NULL THEN 'CR-' || {change_request} "
+        f"WHEN {gate} IS NOT NULL THEN {gates} "
+        f"WHEN {escalated} IS NOT NULL THEN 'Escalated ' || {sources} ELSE '' END"
+    )
+    return sql, gate_params + source_params
+
+
+@_twin(_source_sql)
 def _source(change_request: int | None, gate: str | None, escalated: str | None) -> str:
     """What made the decision: a change request, a gate review, an escalation answered, or the
     board by hand."""

@@ -18,7 +18,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.core.paginator import Page, Paginator
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When
 from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Coalesce
@@ -28,7 +28,7 @@ from accounts.models import User
 from accounts.rules import is_pmo as user_is_pmo
 from accounts.rules import may_decide_review_step
 from benefits.queries import business_cases, programme_business_case
-from core.exports import CHUNK_SIZE, Table
+from core.exports import CHUNK_SIZE, SqlCell, SqlRows, Table
 from portfolio.diffs import text_diff
 from portfolio.models import (
     Directorate,
@@ -362,6 +362,7 @@ def log_table(log: Log, scope: Programme | Portfolio | None, params: QueryDict) 
         title=log.title,
         headers=[c.label for c in columns],
         rows=export_rows(qs, columns),
+        sql=export_sql(qs, columns),
         money_columns=frozenset(i for i, c in enumerate(columns) if c.money),
     )
 
@@ -388,6 +389,50 @@ def export_rows(qs: models.QuerySet, columns: list[Column]) -> Iterator[Sequence
         while chunk := list(islice(rows, CHUNK_SIZE)):
             fields = list(zip(*chunk, strict=True))
             yield from zip(*(make(fields) for make in makers), strict=True)
+
+
+def export_sql(qs: models.QuerySet, columns: list[Column]) -> SqlRows | None:
+    """The rows ``export_rows`` makes, as PostgreSQL makes them: the same query's fields, each
+    column's cell made from them by its ``cell``'s SQL twin (``governance.logs``). None off
+    PostgreSQL, or where a column has no twin (``export_rows`` then makes every row)."""
+    if connections[qs.db].vendor != "postgresql":
+        return None
+    paths = list(dict.fromkeys(path for c in columns for path in c.fields))
+    names = {path: f"t.f{i}" for i, path in enumerate(paths)}
+    cells = []
+    for c in columns:
+        kind = _cell_kind(qs.model, c.fields[0]) if c.cell is as_is else "text"
+        if c.sql is None or kind is None or (c.cell is as_is and len(c.fields) != 1):
+            return None
+        sql, params = c.sql(*(names[path] for path in c.fields))
+        cells.append(SqlCell(sql, params, kind))
+    query, query_params = qs.values_list(*paths).query.sql_with_params()
+    aliases = ", ".join(f"f{i}" for i in range(len(paths)))
+    return SqlRows(f"({query}) AS t({aliases})", query_params, cells, qs.db)
+
+
+def _cell_kind(model: type[models.Model], path: str) -> str | None:
+    """What a field's value is as a cell: "text", "decimal" or "integer" (None: another kind,
+    that has no SQL twin)."""
+    field = _field(model, path)
+    if isinstance(field, models.CharField | models.TextField):
+        return "text"
+    if isinstance(field, models.DecimalField):
+        return "decimal"
+    if isinstance(field, models.IntegerField | models.AutoField):
+        return "integer"
+    return None
+
+
+def _field(model: type[models.Model], path: str) -> Any:
+    """The field at the end of a path (a relation's: its key)."""
+    field: Any = None
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        model = field.related_model or model
+    if field.is_relation:
+        field = field.target_field if hasattr(field, "target_field") else None
+    return field
 
 
 CELL_MEMORY = 4096  # values whose cell a download remembers, per column
@@ -428,13 +473,7 @@ def _equal_values_read_alike(model: type[models.Model], path: str) -> bool:
     """Whether two equal values of this field path always show alike, so a cell made from one
     can be reused for the other: not so for decimals and floats (``Decimal("1.0")`` equals
     ``Decimal("1.00")``, ``-0.0`` equals ``0.0``)."""
-    field: Any = None
-    for name in path.split("__"):
-        field = model._meta.get_field(name)
-        model = field.related_model or model
-    if field.is_relation:  # the path ends at a relation: its key
-        field = field.target_field if hasattr(field, "target_field") else None
-    return not isinstance(field, models.DecimalField | models.FloatField)
+    return not isinstance(_field(model, path), models.DecimalField | models.FloatField)
 
 
 def log_page(log: Log, scope: Programme | Portfolio | None, params: QueryDict) -> dict[str, Any]:

@@ -370,3 +370,18 @@ def test_a_workbook_of_no_tables_or_no_rows_opens():
     sheet = _workbook(Table("t", "T", ["A", "B"], [])).active
     assert [c.value for c in sheet[1]] == ["A", "B"]
     assert sheet.max_row == 1
+
+
+def test_lines_copy_wrote_in_its_text_format_are_unescaped():
+    """COPY's text format escapes a newline, a carriage return, a tab, a backslash (and \\b
+    \\f \\v) inside a line: a chunk of lines is given back as the lines held them."""
+    escaped = b"a\\tb\\\\n\\\\\\n\\r\n" + b"\\b\\f\\v\n"
+    assert exports._unescaped(escaped, b"\r\n") == b"a\tb\\n\\\n\r\r\n\b\f\v\r\n"
+    assert exports._unescaped(b"plain\nlines\n", b"") == b"plainlines"
+
+
+def test_xlsx_escapes_text_once_in_a_column_of_text_and_empty_cells():
+    """A chunk's column holding text and empty cells is written a cell at a time: its text,
+    escaped already, is not escaped a second time ("a &amp; b")."""
+    sheet = _workbook(Table("t", "T", ["A", "B"], [["a & b <c>", "x"], ["", "y"]])).active
+    assert [sheet["A2"].value, sheet["A3"].value] == ["a & b <c>", None]
