@@ -585,14 +585,14 @@ def _stored_business_cases(snapshot: RollupSnapshot) -> tuple[list[dict[str, Any
     (``RollupBusinessCase``): the programme-wide one, the largest ``LIST_LIMIT`` by an index walk
     (``benefits_rbc_snap_budget``), and the count (three queries, none grouping every row)."""
     cases = RollupBusinessCase.objects.filter(snapshot=snapshot)
-    wide = [
+    wide: list[dict[str, Any]] = [
         {"name": None, "slug": None, **case}
         for case in cases.filter(programme__isnull=True).values("budget", "spend")[:1]
     ]
     largest = cases.filter(programme__isnull=False).order_by("-budget", "programme__name")
-    shown = largest.values("budget", "spend", name=F("programme__name"), slug=F("programme__slug"))[
-        :LIST_LIMIT
-    ]
+    shown: Any = largest.values(
+        "budget", "spend", name=F("programme__name"), slug=F("programme__slug")
+    )[:LIST_LIMIT]
     return wide + list(shown), cases.count() - len(wide)
 
 
