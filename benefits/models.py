@@ -439,6 +439,61 @@ class RollupRow(models.Model):
         return f"{self.snapshot} {FinancialYear(self.financial_year).label}"
 
 
+class RollupBusinessCase(models.Model):
+    """One business case of a snapshot: a programme's one-off costs (budget and spend) summed over
+    its rows, or the programme-wide ones (no programme); only those with any cost.
+
+    Kept with the rows by the full and the incremental roll-up (``benefits.rollup``), so the
+    dashboard reads the largest few and the count from an index instead of grouping every row.
+    """
+
+    snapshot = models.ForeignKey(
+        RollupSnapshot, on_delete=models.CASCADE, related_name="business_cases"
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the (snapshot, programme) index below
+    )
+    budget = signed_money_field()
+    spend = signed_money_field()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "-budget"], name="benefits_rbc_snap_budget"),
+            models.Index(fields=["snapshot", "programme"], name="benefits_rbc_snap_programme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot}: business case of {self.programme or 'the programme'}"
+
+
+class RollupLineTarget(models.Model):
+    """One MTFP line that a snapshot's rows name: its target summed over them and how many rows
+    name it (so the incremental roll-up knows when the last one goes). Kept with the rows by the
+    full and the incremental roll-up; the dashboard's deliverability panel reads these."""
+
+    snapshot = models.ForeignKey(
+        RollupSnapshot, on_delete=models.CASCADE, related_name="line_targets"
+    )
+    mtfp_line = models.ForeignKey(MTFPLine, on_delete=models.CASCADE, related_name="+")
+    target = signed_money_field()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "mtfp_line"], name="unique_rollup_line_target"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot}: {self.mtfp_line_id}"
+
+
 class RollupState(models.Model):
     """A single row: whether a roll-up is owed because enqueueing it failed (broker down)."""
 

@@ -57,6 +57,8 @@ from .models import (
     MTFPLine,
     MTFPPlan,
     PlanStatus,
+    RollupBusinessCase,
+    RollupLineTarget,
     RollupMark,
     RollupRow,
     RollupSnapshot,
@@ -515,6 +517,7 @@ def _store(rollup: Rollup, latest: RollupSnapshot | None) -> RollupSnapshot:
         payload=rollup.payload,
     )
     RollupRow.objects.bulk_create(_row(snapshot, group) for group in rollup.groups)
+    aggregates_store(snapshot, rollup.groups)
     return snapshot
 
 
@@ -565,6 +568,8 @@ def rollup_nightly() -> RollupSnapshot:
         if drift:
             logger.error("The incremental roll-up drifted from the full run: %s", "; ".join(drift))
         snapshot = _store(full, latest)
+        if drift and snapshot == latest:  # the same rows and payload: the aggregates drifted
+            aggregates_store(snapshot, full.groups)
         _done(marks)
     if drift:
         raise RollupDrift("; ".join(drift))
@@ -594,7 +599,7 @@ def _drift(snapshot: RollupSnapshot, full: Rollup) -> list[str]:
                 f"payload {part}: snapshot {snapshot.payload.get(part)!r}, "
                 f"full run {full.payload[part]!r}"
             )
-    return differences
+    return differences + aggregates_drift(snapshot, full.groups)
 
 
 # --- Incremental ------------------------------------------------------------------------------
@@ -657,6 +662,7 @@ def _refresh(snapshot: RollupSnapshot, marks: list[tuple[int, int]]) -> RollupSn
     digest = int(snapshot.rows_digest or "0", 16)
     moved_lines: set[int] = set()
     emptied_years: set[int] = set()
+    moves: list[tuple[int, list[tuple], list[tuple]]] = []  # for _aggregates_move
     for key in sorted({key for _, key in marks}):
         rows = _programme_rows(snapshot, key)
         old = _stored_groups(rows)
@@ -665,6 +671,7 @@ def _refresh(snapshot: RollupSnapshot, marks: list[tuple[int, int]]) -> RollupSn
             continue
         rows.delete()
         RollupRow.objects.bulk_create(_row(snapshot, group) for group in new)
+        moves.append((key, old, new))
         digest = (digest - rows_digest(old) + rows_digest(new)) % MODULUS
         for sign, groups in ((-1, old), (1, new)):
             for group in groups:
@@ -681,6 +688,7 @@ def _refresh(snapshot: RollupSnapshot, marks: list[tuple[int, int]]) -> RollupSn
                     for name in COSTS:
                         wide[name] += sign * money[name]
         emptied_years |= {group[YEAR] for group in old} - {group[YEAR] for group in new}
+    _aggregates_move(snapshot, moves)
     for year in emptied_years:  # a year is listed while any row has it
         if not snapshot.rows.filter(financial_year=year).exists():
             by_year.pop(year, None)
@@ -717,3 +725,129 @@ def _refresh(snapshot: RollupSnapshot, marks: list[tuple[int, int]]) -> RollupSn
     snapshot.checked_at = timezone.now()
     snapshot.save(update_fields=["payload", "rows_digest", "content_hash", "checked_at"])
     return snapshot
+
+
+# --- Kept with the rows for the dashboard: business cases and MTFP lines' targets ------------
+# Two small aggregates of a snapshot's rows that the dashboard shows unfiltered: each business
+# case (a programme's one-off costs, or the programme-wide ones) and each MTFP line's target with
+# the rows naming it. Grouping every row on each fresh render grew with the portfolio (at 5,000
+# programmes 76,000 rows); so the runs that write rows write these from the same groups: a full
+# run all of them, the incremental run those of the programmes it recomputes. The nightly run
+# checks them against the full run's groups like the rest.
+
+BUDGET, SPEND, TARGET = (len(KEYS) + MONEY.index(name) for name in ("budget", "spend", "target"))
+
+
+def business_cases(groups: Iterable[tuple]) -> dict[int | None, tuple[Decimal, Decimal]]:
+    """Each business case's (budget, spend) summed over its groups, by programme (None: the
+    programme-wide one): those with a group whose budget or spend is not zero."""
+    cases: dict[int | None, tuple[Decimal, Decimal]] = {}
+    for group in groups:
+        budget, spend = group[BUDGET], group[SPEND]
+        if budget or spend:
+            key = group[PROGRAMME]
+            if key in cases:
+                summed = cases[key]
+                cases[key] = (summed[0] + budget, summed[1] + spend)
+            else:
+                cases[key] = (budget, spend)
+    return cases
+
+
+def line_targets(groups: Iterable[tuple]) -> dict[int, tuple[Decimal, int]]:
+    """Each MTFP line the groups name: (its target summed over them, how many name it)."""
+    lines: dict[int, tuple[Decimal, int]] = {}
+    for group in groups:
+        line = group[LINE]
+        if line is not None:
+            target, rows = lines.get(line, (ZERO, 0))
+            lines[line] = (target + group[TARGET], rows + 1)
+    return lines
+
+
+def _business_case_rows(
+    snapshot: RollupSnapshot, cases: dict[int | None, tuple[Decimal, Decimal]]
+) -> None:
+    RollupBusinessCase.objects.bulk_create(
+        RollupBusinessCase(snapshot=snapshot, programme_id=key, budget=budget, spend=spend)
+        for key, (budget, spend) in cases.items()
+    )
+
+
+def aggregates_store(snapshot: RollupSnapshot, groups: list[tuple]) -> None:
+    """Write ``snapshot``'s business cases and line targets from its groups (replacing any)."""
+    snapshot.business_cases.all().delete()
+    snapshot.line_targets.all().delete()
+    _business_case_rows(snapshot, business_cases(groups))
+    RollupLineTarget.objects.bulk_create(
+        RollupLineTarget(snapshot=snapshot, mtfp_line_id=line, target=target, rows=rows)
+        for line, (target, rows) in line_targets(groups).items()
+    )
+
+
+def _aggregates_move(
+    snapshot: RollupSnapshot, moves: list[tuple[int, list[tuple], list[tuple]]]
+) -> None:
+    """The incremental run's share: for each recomputed key (a programme, or NO_PROGRAMME) with
+    its old and new groups, that key's business case replaced and each line's target and rows
+    moved by the difference (a line no row names any more is deleted)."""
+    lines: dict[int, list[Any]] = {}
+    for key, old, new in moves:
+        cases = snapshot.business_cases.all()
+        if key == NO_PROGRAMME:
+            cases.filter(programme__isnull=True).delete()
+        else:
+            cases.filter(programme_id=key).delete()
+        _business_case_rows(snapshot, business_cases(new))
+        for sign, groups in ((-1, old), (1, new)):
+            for line, (target, rows) in line_targets(groups).items():
+                moved = lines.setdefault(line, [ZERO, 0])
+                moved[0] += sign * target
+                moved[1] += sign * rows
+    lines = {line: moved for line, moved in lines.items() if moved[0] or moved[1]}
+    if not lines:
+        return
+    stored = {t.mtfp_line_id: t for t in snapshot.line_targets.filter(mtfp_line_id__in=lines)}
+    created, updated, emptied = [], [], []
+    for line, (target, rows) in lines.items():
+        entry = stored.get(line) or RollupLineTarget(
+            snapshot=snapshot, mtfp_line_id=line, target=ZERO, rows=0
+        )
+        entry.target += target
+        entry.rows += rows
+        if entry.rows <= 0:
+            if entry.pk:
+                emptied.append(entry.pk)
+        elif entry.pk:
+            updated.append(entry)
+        else:
+            created.append(entry)
+    if emptied:
+        RollupLineTarget.objects.filter(pk__in=emptied).delete()
+    if updated:
+        RollupLineTarget.objects.bulk_update(updated, ["target", "rows"])
+    if created:
+        RollupLineTarget.objects.bulk_create(created)
+
+
+def aggregates_drift(snapshot: RollupSnapshot, groups: list[tuple]) -> list[str]:
+    """What differs between ``snapshot``'s stored business cases and line targets and those of
+    ``groups`` (empty: nothing)."""
+    differences = []
+    stored_cases = {
+        programme: (budget, spend)
+        for programme, budget, spend in snapshot.business_cases.values_list(
+            "programme_id", "budget", "spend"
+        )
+    }
+    if stored_cases != business_cases(groups):
+        differences.append("stored business cases differ from the rows'")
+    stored_lines = {
+        line: (target, rows)
+        for line, target, rows in snapshot.line_targets.values_list(
+            "mtfp_line_id", "target", "rows"
+        )
+    }
+    if stored_lines != line_targets(groups):
+        differences.append("stored MTFP line targets differ from the rows'")
+    return differences

@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from benefits import finance
-from benefits.models import RollupRow, RollupSnapshot
+from benefits.models import RollupBusinessCase, RollupLineTarget, RollupRow, RollupSnapshot
 from core.charts import Series, grouped_bar_chart, line_chart
 from core.counting import count_up_to
 from core.exports import CHUNK_SIZE, Table
@@ -237,13 +237,24 @@ def roadmap(filters: DashboardFilters, limit: int | None = ROADMAP_LIMIT) -> dic
         filters.programmes().filter(Exists(in_window))
         .order_by("workstream_group", "portfolio__position", "name")
     )  # fmt: skip
-    total = with_milestones.count()
-    shown = with_milestones[:limit] if limit else with_milestones
-    programmes = list(shown)
-    # The shown programmes' ids, not their query again as a subquery (which ranked every
-    # programme a second time); unbounded, the subquery. No programme has the id 0: with none
-    # shown the query still runs, so the page's queries stay the same in number.
-    ids: Any = ([p.pk for p in programmes] or [0]) if limit else with_milestones.values("pk")
+    ids: Any
+    if limit:
+        # One narrow ranking gives the shown programmes' ids and how many there are (a window
+        # count): its rows are ids and sort keys, not each programme joined to its people, which
+        # made ranking every programme (and counting them in a second pass) grow with the
+        # portfolio. Then the shown ones with their people, in that order. No programme has the
+        # id 0: with none shown the queries still run, so the page's stay the same in number.
+        ranked = list(
+            with_milestones.annotate(total=Window(Count("*"))).values_list("pk", "total")[:limit]
+        )
+        total = ranked[0][1] if ranked else 0
+        ids = [pk for pk, _ in ranked] or [0]
+        by_pk = {p.pk: p for p in Programme.objects.with_people().filter(pk__in=ids)}
+        programmes = [by_pk[pk] for pk, _ in ranked]
+    else:  # unbounded: the ids as a subquery
+        total = with_milestones.count()
+        programmes = list(with_milestones)
+        ids = with_milestones.values("pk")
     milestones = Milestone.objects.filter(
         programme__in=ids,
         due_date__gte=quarters[0].start,
@@ -512,13 +523,11 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
     ]
     total = {name: sum((y[name] for y in years), ZERO) for name in RollupRow.MONEY}
     # The programme-wide business case (no programme: name and slug None) and the largest
-    # ``LIST_LIMIT`` programmes' beside their sum, with how many programmes have one (one query;
-    # the download holds every business case).
-    cases = list(_business_cases(rows)[: LIST_LIMIT + 1])
-    business_cases = [c for c in cases if c["slug"] is None] + [
-        c for c in cases if c["slug"] is not None
-    ][:LIST_LIMIT]
-    programme_cases = (cases[0]["cases"] if cases else 0) - sum(c["slug"] is None for c in cases)
+    # ``LIST_LIMIT`` programmes' beside their sum, with how many programmes have one (the download
+    # holds every business case).
+    business_cases, programme_cases = (
+        _business_cases_page(rows) if _filtered(filters) else _stored_business_cases(snapshot)
+    )
     case = finance.business_case(
         investment={y["financial_year"]: y["budget"] for y in cost_years},
         savings={y["financial_year"]: y["forecast"] for y in saving_years},
@@ -526,6 +535,8 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
     ratings = {str(d["mtfp_line"]): d["rating"] or "" for d in _deliverability(snapshot)}
     line_targets = (
         rows.exclude(mtfp_line=None).order_by().values("mtfp_line").annotate(target=Sum("target"))
+        if _filtered(filters)
+        else RollupLineTarget.objects.filter(snapshot=snapshot).values("mtfp_line", "target")
     )
     rated: dict[str, dict[str, Any]] = {key: {"count": 0, "value": ZERO} for key, _, _ in RATINGS}
     for line in line_targets:
@@ -551,6 +562,38 @@ def money_panel(filters: DashboardFilters, snapshot: RollupSnapshot | None) -> d
         "costs_chart": grouped_bar_chart([(y["label"], y) for y in cost_years], COST_SERIES),
         "tables": [savings, costs],
     }
+
+
+def _filtered(filters: DashboardFilters) -> bool:
+    """Whether the money panel reads the filtered rows of the snapshot; unfiltered it reads what
+    the roll-up kept with them: the headline sums, business cases and line targets."""
+    return filters.narrows_programmes or bool(filters.financial_year)
+
+
+def _business_cases_page(rows: QuerySet[RollupRow]) -> tuple[list[dict[str, Any]], int]:
+    """The page's business cases grouped from ``rows``: the programme-wide one and the largest
+    ``LIST_LIMIT`` programmes', and how many programmes have one (one query)."""
+    cases = list(_business_cases(rows)[: LIST_LIMIT + 1])
+    shown = [c for c in cases if c["slug"] is None] + [c for c in cases if c["slug"] is not None][
+        :LIST_LIMIT
+    ]
+    return shown, (cases[0]["cases"] if cases else 0) - sum(c["slug"] is None for c in cases)
+
+
+def _stored_business_cases(snapshot: RollupSnapshot) -> tuple[list[dict[str, Any]], int]:
+    """The same, read from the business cases the roll-up kept with the snapshot
+    (``RollupBusinessCase``): the programme-wide one, the largest ``LIST_LIMIT`` by an index walk
+    (``benefits_rbc_snap_budget``), and the count (three queries, none grouping every row)."""
+    cases = RollupBusinessCase.objects.filter(snapshot=snapshot)
+    wide: list[dict[str, Any]] = [
+        {"name": None, "slug": None, **case}
+        for case in cases.filter(programme__isnull=True).values("budget", "spend")[:1]
+    ]
+    largest = cases.filter(programme__isnull=False).order_by("-budget", "programme__name")
+    shown: Any = largest.values(
+        "budget", "spend", name=F("programme__name"), slug=F("programme__slug")
+    )[:LIST_LIMIT]
+    return wide + list(shown), cases.count() - len(wide)
 
 
 def _business_cases(rows: QuerySet[RollupRow]) -> QuerySet[RollupRow, Any]:
