@@ -149,6 +149,7 @@ def benefit_realisation_claim(
         "realisation_claim", "realisation_note", "realisation_claimed_by",
         "realisation_claimed_at",
     ])  # fmt: skip
+    rollup_mark(programmes=[benefit.programme_id])  # the realisation totals count the claims
     return benefit
 
 
@@ -172,6 +173,7 @@ def benefit_realisation_confirm(
         )[:SHORT_TEXT]
         benefit.realisation_claim = ""
         benefit.save(update_fields=["realisation_claim", "realisation_note"])
+        rollup_mark(programmes=[benefit.programme_id])
         return benefit
     benefit.realisation_confirmed_by = actor
     benefit.realisation_confirmed_at = timezone.now()
