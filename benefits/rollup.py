@@ -15,7 +15,9 @@ incremental state equals it). ``rollup_refresh()`` is the incremental run: servi
 ``RollupMark`` naming the programme they changed, in their own transaction, and ask for the
 refresh task on commit; the refresh replaces only that programme's rows of today's snapshot and
 moves the headline sums by the difference (see "Incremental" below). The Celery tasks (tasks.py)
-run these; ``services`` asks for them, so this module imports neither.
+run these; ``services`` asks for them, so this module imports neither. Both also keep the
+benefits realisation page's totals (``realisation``: stored by every full run, moved by the
+marked programmes' difference, compared by the nightly run).
 
 - Targets are those of the current plan (the latest approved plan; the latest plan if none is
   approved), so two plans never count the same year twice.
