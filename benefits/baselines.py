@@ -68,4 +68,5 @@ def benefit_baselines_lock(*, programme: Programme, actor: User) -> int:
             locked += 1
         benefit.baselined_at = now
         benefit.save(update_fields=["baselined_at"])
+    rollup_mark(programmes=[programme.pk])  # the realisation totals sum the baselines
     return locked

@@ -534,3 +534,42 @@ class RollupMark(models.Model):
 
     def __str__(self) -> str:
         return f"Roll-up owed for {self.programme_key}"
+
+
+class RealisationTotal(models.Model):
+    """What the benefits realisation page sums over some benefits, kept by the roll-up
+    (benefits/realisation.py): one programme's (``programme_key`` its id, ``portfolio_key`` its
+    portfolio's), one portfolio's (``programme_key`` SUM) or everything's (``programme_key`` SUM,
+    ``portfolio_key`` EVERYTHING). Keys rather than foreign keys, as ``RollupMark``'s: a programme
+    that has gone must still leave its portfolio's sum.
+    """
+
+    SUM = 0  # programme_key of a portfolio's or everything's row
+    NO_PORTFOLIO = 0  # portfolio_key of a programme (and its sum) without a portfolio
+    EVERYTHING = -1  # portfolio_key of the sum of every benefit
+
+    programme_key = models.IntegerField()
+    portfolio_key = models.IntegerField()
+    total = models.IntegerField(default=0)
+    owed = models.IntegerField(default=0, help_text="Still owed after the programme closed.")
+    realised = models.IntegerField(default=0, help_text="Confirmed realised by the PMO.")
+    not_realised = models.IntegerField(default=0, help_text="Confirmed not realised.")
+    awaiting = models.IntegerField(default=0, help_text="Claimed, awaiting the PMO.")
+    baseline = signed_money_field()
+    planned = signed_money_field()
+    forecast = signed_money_field()
+    actual = signed_money_field()
+
+    COUNTS = ("total", "owed", "realised", "not_realised", "awaiting")
+    MONEY = ("baseline", "planned", "forecast", "actual")
+
+    class Meta:
+        verbose_name = "benefits realisation total"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme_key", "portfolio_key"], name="realisation_total_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Realisation totals {self.programme_key}/{self.portfolio_key}"

@@ -9,11 +9,9 @@ from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Count,
     DecimalField,
     Exists,
     OuterRef,
-    Q,
     Subquery,
     Sum,
     Value,
@@ -35,6 +33,7 @@ from .models import (
     MTFPPlan,
     OneOffCost,
 )
+from .realisation import realisation_totals
 from .services import rollup_latest
 
 ZERO = Decimal("0")
@@ -152,10 +151,6 @@ def my_confirmed_benefits(user: User) -> int:
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
-def _total(column: str, **filter: Any) -> Coalesce:
-    return Coalesce(Sum(column, **filter), Value(ZERO), output_field=MONEY)
-
-
 def realisation_programmes(
     portfolio: Portfolio | None = None, owed: bool = False
 ) -> ProgrammeQuerySet:
@@ -207,44 +202,13 @@ def realisation_page(
 
 
 def realisation_summary(portfolio: Portfolio | None = None) -> dict[str, Any]:
-    """``realisation_totals`` as most requests find it: kept by ``core.caching`` until anything
-    is saved (the totals read every benefit and profile, which grows with the portfolio; a
-    claim, a confirmation or a profile edit is a save, so the next request sums afresh)."""
+    """The benefits realisation page's totals (``realisation_totals``: exact, from the rows the
+    roll-up keeps), kept by ``core.caching`` until anything is saved: a few stored rows usually,
+    every benefit and profile while a full roll-up is owed."""
     scope = "-" if portfolio is None else str(portfolio.pk)
     return caching.cached(
         "benefits:realisation-totals", [scope], lambda: realisation_totals(portfolio)
     )
-
-
-def realisation_totals(portfolio: Portfolio | None = None) -> dict[str, Any]:
-    """The totals over the whole view and how many benefits are still owed after closure
-    (two queries)."""
-    benefits = Benefit.objects.all()
-    profiles = BenefitProfile.objects.all()
-    if portfolio is not None:
-        benefits = benefits.filter(programme__portfolio=portfolio)
-        profiles = profiles.filter(benefit__programme__portfolio=portfolio)
-    counts = benefits.aggregate(
-        total=Count("pk"),
-        owed=Count(
-            "pk",
-            filter=Q(programme__stage=Stage.CLOSED, realisation_confirmed_at__isnull=True)
-            & ~Q(status="withdrawn"),
-        ),
-        realised=Count("pk", filter=Q(realisation_confirmed_at__isnull=False,
-                                      realisation_claim="realised")),
-        not_realised=Count("pk", filter=Q(realisation_confirmed_at__isnull=False,
-                                          realisation_claim="not_realised")),
-        awaiting=Count("pk", filter=Q(realisation_confirmed_at__isnull=True)
-                       & ~Q(realisation_claim="")),
-    )  # fmt: skip
-    money = profiles.exclude(benefit__type=BenefitType.NON_FINANCIAL).aggregate(
-        baseline=_total("baseline"),
-        planned=_total("planned"),
-        forecast=_total("forecast"),
-        actual=_total("actual"),
-    )
-    return counts | money
 
 
 # --- One-off costs and the business case ----------------------------------------------------

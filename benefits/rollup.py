@@ -15,7 +15,9 @@ incremental state equals it). ``rollup_refresh()`` is the incremental run: servi
 ``RollupMark`` naming the programme they changed, in their own transaction, and ask for the
 refresh task on commit; the refresh replaces only that programme's rows of today's snapshot and
 moves the headline sums by the difference (see "Incremental" below). The Celery tasks (tasks.py)
-run these; ``services`` asks for them, so this module imports neither.
+run these; ``services`` asks for them, so this module imports neither. Both also keep the
+benefits realisation page's totals (``realisation``: stored by every full run, moved by the
+marked programmes' difference, compared by the nightly run).
 
 - Targets are those of the current plan (the latest approved plan; the latest plan if none is
   approved), so two plans never count the same year twice.
@@ -50,7 +52,7 @@ from portfolio.models import (
     Stage,
 )
 
-from . import deliverability
+from . import deliverability, realisation
 from .models import (
     BenefitType,
     Deliverability,
@@ -501,7 +503,9 @@ def _done(marks: list[tuple[int, int]]) -> None:
 
 
 def _store(rollup: Rollup, latest: RollupSnapshot | None) -> RollupSnapshot:
-    """A new snapshot of ``rollup``, or (same content as the latest) only its ``checked_at``."""
+    """A new snapshot of ``rollup``, or (same content as the latest) only its ``checked_at``;
+    and the benefits realisation totals stored afresh (every full run comes through here)."""
+    realisation.realisation_store()
     now = timezone.now()
     digest = rollup.digest
     content = content_hash(rollup.payload, digest)
@@ -564,7 +568,9 @@ def rollup_nightly() -> RollupSnapshot:
         if _incremental(latest) and marks:
             latest = _refresh(latest, marks)
         full = rollup_compute()
-        drift = _drift(latest, full) if _incremental(latest) else []
+        drift = (
+            _drift(latest, full) + realisation.realisation_drift() if _incremental(latest) else []
+        )
         if drift:
             logger.error("The incremental roll-up drifted from the full run: %s", "; ".join(drift))
         snapshot = _store(full, latest)
@@ -648,6 +654,7 @@ def _refresh(snapshot: RollupSnapshot, marks: list[tuple[int, int]]) -> RollupSn
     hash moved by the difference; its counts of programmes recomputed. Call under the lock."""
     if any(key == EVERYTHING for _, key in marks):
         return _store(rollup_compute(), snapshot)
+    realisation.realisation_refresh(key for _, key in marks)
     plan = current_plan()
     payload = snapshot.payload
     by_year = {

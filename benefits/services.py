@@ -1,6 +1,7 @@
 """Writes to benefits, one-off costs, the MTFP and the roll-up snapshots.
 
-Every write that changes money or status calls ``rollup_mark``: in its own transaction it
+Every write that changes money or status (or a figure of the benefits realisation totals, which
+the roll-up keeps: benefits/realisation.py) calls ``rollup_mark``: in its own transaction it
 records which programme's rows of the roll-up it moves (a ``RollupMark``), and once it has
 committed it asks for the incremental roll-up (``rollup_request``), which recomputes only the
 marked programmes. A burst of requests enqueues one run, and a broker that is down never fails
@@ -149,6 +150,7 @@ def benefit_realisation_claim(
         "realisation_claim", "realisation_note", "realisation_claimed_by",
         "realisation_claimed_at",
     ])  # fmt: skip
+    rollup_mark(programmes=[benefit.programme_id])  # the realisation totals count the claims
     return benefit
 
 
@@ -172,6 +174,7 @@ def benefit_realisation_confirm(
         )[:SHORT_TEXT]
         benefit.realisation_claim = ""
         benefit.save(update_fields=["realisation_claim", "realisation_note"])
+        rollup_mark(programmes=[benefit.programme_id])
         return benefit
     benefit.realisation_confirmed_by = actor
     benefit.realisation_confirmed_at = timezone.now()

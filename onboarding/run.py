@@ -10,6 +10,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from benefits.models import Benefit, BenefitProfile
+from benefits.services import rollup_mark
 from core.audit import BULK_BATCH, acting_as, bulk_create_audited, bulk_update_audited
 from governance.models import RaciActivity, RaciAssignment
 from portfolio.models import DocumentKind, Programme, StageDocument
@@ -19,6 +21,10 @@ from .plan import Plan, check
 from .reading import read_upload
 
 logger = logging.getLogger(__name__)
+
+# What the roll-up and the benefits realisation totals read: an import writing any of them asks
+# for a full run (in its transaction, as every service that moves them marks its programme).
+ROLLED_UP = (Programme, Benefit, BenefitProfile)
 
 
 def _store(row: OnboardingUpload, plan: Plan) -> None:
@@ -73,7 +79,8 @@ def _update(model: type[models.Model], objs: list[Any], fields: list[str]) -> No
 
 def plan_apply(plan: Plan) -> None:
     """Write what ``plan`` found, sheet by sheet in the workbook's order (a programme before
-    its rows): bulk inserts and updates, each with its history rows."""
+    its rows): bulk inserts and updates, each with its history rows; the roll-up marked for a
+    full run when programmes, benefits or their profiles were written."""
     for sheet_plan in plan.sheets:
         model = sheet_plan.sheet.model
         if model is RaciAssignment and plan.new_activities:
@@ -87,6 +94,8 @@ def plan_apply(plan: Plan) -> None:
                 bulk_create_audited(StageDocument, documents)
         if sheet_plan.update:
             _update(model, sheet_plan.update, sorted(sheet_plan.update_fields))
+    if any(s.sheet.model in ROLLED_UP and (s.create or s.update) for s in plan.sheets):
+        rollup_mark(everything=True)
 
 
 def upload_confirm(*, upload_pk: int) -> OnboardingUpload:
