@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('benefits', '0008_tracked_and_confirmed_by_owner'),
+        ('benefits', '0009_rollup_dashboard_aggregates'),
     ]
 
     operations = [
