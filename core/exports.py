@@ -480,7 +480,7 @@ def _xlsx_rows_sql(rows: SqlRows, money: frozenset[int]) -> tuple[str, list[obje
 
 
 def _copied(
-    rows: SqlRows, query: tuple[str, list[object]], csv: bool = False, first: int = 0
+    rows: SqlRows, query: tuple[str, list[object]], csv: bool = False, first: int | None = None
 ) -> Iterator[list[Any]]:
     """The lines ``query`` makes, as COPY writes them in its text or CSV format, a list of
     ``LINES_PER_CHUNK`` at a time (of ``first`` the first time, if given)."""
@@ -493,7 +493,7 @@ def _copied(
         cursor.copy(f"COPY ({sql}) TO STDOUT{options}", params) as copy,
     ):
         lines = iter(copy)  # a line each (libpq hands COPY's data over a row at a time)
-        yield list(islice(lines, first or LINES_PER_CHUNK))
+        yield list(islice(lines, LINES_PER_CHUNK if first is None else first))
         while chunk := list(islice(lines, LINES_PER_CHUNK)):
             yield chunk
 
