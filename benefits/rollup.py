@@ -841,20 +841,14 @@ def aggregates_drift(snapshot: RollupSnapshot, groups: list[tuple]) -> list[str]
     """What differs between ``snapshot``'s stored business cases and line targets and those of
     ``groups`` (empty: nothing)."""
     differences = []
-    stored_cases = {
-        programme: (budget, spend)
-        for programme, budget, spend in snapshot.business_cases.values_list(
-            "programme_id", "budget", "spend"
-        )
-    }
-    if stored_cases != business_cases(groups):
+    if _keyed(snapshot.business_cases, "programme_id", "budget", "spend") != business_cases(groups):
         differences.append("stored business cases differ from the rows'")
-    stored_lines = {
-        line: (target, rows)
-        for line, target, rows in snapshot.line_targets.values_list(
-            "mtfp_line_id", "target", "rows"
-        )
-    }
-    if stored_lines != line_targets(groups):
+    if _keyed(snapshot.line_targets, "mtfp_line_id", "target", "rows") != line_targets(groups):
         differences.append("stored MTFP line targets differ from the rows'")
     return differences
+
+
+def _keyed(rows: Any, key: str, *values: str) -> dict[Any, tuple]:
+    """Stored ``rows`` as ``{key: (values…)}``, the shape ``business_cases`` and
+    ``line_targets`` give."""
+    return {first: tuple(rest) for first, *rest in rows.values_list(key, *values)}
