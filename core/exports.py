@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import chain, count, islice
+from itertools import chain, count, islice, repeat
 from operator import is_not
 from types import NoneType
 from typing import IO, Any
@@ -64,7 +64,9 @@ FILENAME_LENGTH = 100
 @dataclass(frozen=True)
 class SqlCell:
     """One column's cells as an SQL expression over ``SqlRows.source``: text (NULL for an
-    empty cell), or a number (``kind`` "decimal" or "integer") that stays a number."""
+    empty cell), text that is always safe as it is (``kind`` "safe": never guarded, never
+    holding what XML cannot carry, never too long for a cell), or a number (``kind``
+    "decimal" or "integer") that stays a number."""
 
     sql: str
     params: Sequence[object] = ()
@@ -387,10 +389,26 @@ _COPY_ESCAPES = tuple(
 )  # fmt: skip
 
 
+# A sheet's rows from COPY's text format: a carriage return inside a text is written as XML's
+# character reference (as ``_xml_text`` writes it), every other escape as its character.
+_XML_COPY_ESCAPES = tuple(
+    (escaped, b"&#13;" if char == b"\r" else char.translate(None, _ILLEGAL_BYTES))
+    for escaped, char in _COPY_ESCAPES
+)
+_TEXT_KINDS = ("text", "safe")
+_EMPTY_BYTES = _EMPTY.encode()
+_EMPTY_TEXT = (_TEXT_SPACED + _TEXT_END).encode()  # a text left empty: an empty cell
+
+
 def _guard_sql(text: str, first: str = "") -> str:
     """``guard`` in SQL (``first``: the code of the character looked at, if not the first)."""
     first = first or f"ascii({text})"
     return f"CASE WHEN {first} IN ({_TRIGGER_CODES}) THEN '''' || {text} ELSE {text} END"
+
+
+# Every formula trigger, and every character XML cannot carry, comes before "A" (65): a text
+# that starts with a letter needs no guard (most cells, looked at first).
+_PAST_TRIGGERS = max(map(ord, FORMULA_TRIGGERS)) + 1
 
 
 def _cells_sql(rows: SqlRows, numbered: bool = False) -> tuple[str, list[object]]:
@@ -410,9 +428,12 @@ def _csv_field_sql(cell: SqlCell, name: str) -> str:
     """``csv_cell`` in SQL (NULL for an empty field: COPY writes it unquoted)."""
     if cell.kind == "decimal":
         return f"round({name}, 2)"
+    if cell.kind == "safe":
+        return f"NULLIF({name}, '')"
     if cell.kind != "text":
         return name
-    return f"CASE WHEN ascii({name}) = 0 THEN NULL ELSE {_guard_sql(name)} END"
+    guarded = f"WHEN ascii({name}) = 0 THEN NULL ELSE {_guard_sql(name)}"
+    return f"CASE WHEN ascii({name}) >= {_PAST_TRIGGERS} THEN {name} {guarded} END"
 
 
 def _csv_lines_sql(rows: SqlRows) -> tuple[str, list[object]]:
@@ -424,59 +445,38 @@ def _csv_lines_sql(rows: SqlRows) -> tuple[str, list[object]]:
 
 
 def _xlsx_text_sql(name: str) -> str:
-    """``xlsx_text`` in SQL, but for dropping the characters XML cannot carry, which is done
-    to the rows' XML as it is read (``_copied_sheet_rows``): the guard looks at the first
+    """``xlsx_text`` in SQL ("" for NULL), but for dropping the characters XML cannot carry,
+    which is done to the rows as they are read (``_marked_up``): the guard looks at the first
     character that stays. A text that may be too long has them dropped here."""
     first = f"CASE WHEN ascii({name}) < 32 THEN ascii(ltrim({name}, {_XML_ILLEGAL})) END"
     short = _guard_sql(name, f"COALESCE({first}, ascii({name}))")
     clean = f"translate({name}, {_XML_ILLEGAL}, '')"
     long = f"left({_guard_sql(clean)}, {MAX_CELL_TEXT})"
-    return f"CASE WHEN octet_length({name}) < {MAX_CELL_TEXT} THEN {short} ELSE {long} END"
-
-
-def _xlsx_cell_sql(cell: SqlCell, name: str, money: bool) -> str:
-    """``_xlsx_cell`` in SQL, for the text ``_xlsx_text_sql`` makes, escaped where the row's
-    ``escape`` says that any of its text holds what XML escapes (one search a row)."""
-    if cell.kind != "text":
-        style = f' s="{_MONEY}"' if money else ""
-        return f"COALESCE('<c{style}><v>' || {name}::text || '</v></c>', '{_EMPTY}')"
-    escaped = name
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        escaped = f"replace({escaped}, '{char}', '{entity}')"
-    escaped = f"CASE WHEN x.escape THEN replace({escaped}, chr(13), '&#13;') ELSE {name} END"
-    text = f"'{_TEXT_SPACED}' || {escaped} || '{_TEXT_END}'"
-    kept = f"ascii({name}) >= 32 OR ltrim({name}, {_XML_ILLEGAL}) <> ''"  # a character stays
-    return f"CASE WHEN {kept} THEN {text} ELSE '{_EMPTY}' END"
+    fits = f"octet_length({name}) < {MAX_CELL_TEXT}"
+    plain = f"ascii({name}) >= {_PAST_TRIGGERS} AND {fits}"
+    cases = f"WHEN {plain} THEN {name} WHEN {fits} THEN {short} WHEN {name} IS NULL THEN ''"
+    return f"CASE {cases} ELSE {long} END"
 
 
 def _xlsx_width_sql(cell: SqlCell, name: str) -> str:
     """How long the cell is as ``_widths`` measures it (``len(str(value or ""))``)."""
-    if cell.kind != "text":
+    if cell.kind not in _TEXT_KINDS:
         return f"CASE WHEN {name} = 0 THEN 0 ELSE COALESCE(length({name}::text), 0) END"
     return f"COALESCE(length({name}), 0)"
 
 
-def _xlsx_rows_sql(rows: SqlRows, money: frozenset[int]) -> tuple[str, list[object]]:
-    """Each row's ``<row>`` element (numbered from 2, under the header) and, for the first
-    ``WIDTH_SAMPLE`` rows, after a tab, the length of each of its cells."""
+def _xlsx_fields_sql(rows: SqlRows) -> tuple[str, list[object]]:
+    """Each row's cells' values (text as ``_xlsx_text_sql`` makes it, a number as itself or
+    NULL) and, for the first ``WIDTH_SAMPLE`` rows, the length of each of its cells: the
+    markup around them is put in by ``_marked_up``, a chunk at a time."""
     cells, params = _cells_sql(rows, numbered=True)
     numbered = list(enumerate(rows.cells))
-    texts = [f"c{i}" for i, cell in numbered if cell.kind == "text"]
-    made = ", ".join(
-        f"{_xlsx_text_sql(f'c{i}') if cell.kind == 'text' else f'c{i}'} AS c{i}"
-        for i, cell in numbered
-    )
-    joined = f"concat({', '.join(texts)})"
-    escape = " OR ".join(
-        f"strpos({joined}, {char}) > 0" for char in ("'&'", "'<'", "'>'", "chr(13)")
+    values = ", ".join(
+        _xlsx_text_sql(f"c{i}") if cell.kind == "text" else f"c{i}" for i, cell in numbered
     )
     widths = ", ".join(_xlsx_width_sql(cell, f"c{i}") for i, cell in numbered)
     sample = f"CASE WHEN n <= {WIDTH_SAMPLE} THEN concat_ws(',', {widths}) END"
-    xml = ", ".join(_xlsx_cell_sql(cell, f"x.c{i}", i in money) for i, cell in numbered)
-    line = f"""concat('<row r="', x.n + 1, '">', {xml}, '</row>')"""
-    made += f", {escape if texts else 'false'} AS escape, {sample} AS sample"
-    sql = f"SELECT {line}, x.sample FROM (SELECT n, {made} FROM ({cells}) AS c OFFSET 0) AS x"  # noqa: S608 (see _cells_sql)
-    return sql, params
+    return f"SELECT {values}, {sample} FROM ({cells}) AS c", params  # noqa: S608 (see _cells_sql)
 
 
 def _copied(
@@ -506,16 +506,16 @@ def _crlf(lines: list[Any]) -> bytes:
     return b"\r\n".join([line[:-1] for line in lines]) + b"\r\n"
 
 
-def _unescaped(block: bytes, end: bytes) -> bytes:
+def _unescaped(block: bytes, end: bytes, escapes: tuple = _COPY_ESCAPES) -> bytes:
     """Lines as COPY's text format writes them, each line's newline made ``end`` and the
-    escapes within them (of newlines, tabs, backslashes …) undone."""
+    escapes within them (of newlines, tabs, backslashes …) undone, as ``escapes`` says."""
     if b"\\" not in block:
         return block.replace(b"\n", end)
     parts = block.split(b"\\\\")  # escaped backslashes: every other backslash starts an escape
     for i, part in enumerate(parts):
         part = part.replace(b"\n", end)
         if b"\\" in part:
-            for escaped, char in _COPY_ESCAPES:
+            for escaped, char in escapes:
                 part = part.replace(escaped, char)
         parts[i] = part
     return b"\\".join(parts)
@@ -582,22 +582,86 @@ def _sheet_rows(table: Table) -> Iterator[bytes]:
     yield _SHEET_END.encode()
 
 
+@dataclass(frozen=True)
+class _Markup:
+    """What makes a line of ``_xlsx_fields_sql``'s fields a ``<row>`` element: what goes
+    before its first field (with ``%d`` for the row's number), between each two fields and
+    after the last, and what a NULL number is written as (COPY's ``\\N`` in its markup)."""
+
+    start: bytes
+    between: tuple[bytes, ...]
+    end: bytes
+    nulls: tuple[bytes, ...]
+
+
+def _cell_markup(table: Table, rows: SqlRows) -> _Markup:
+    opens, closes, nulls = [], [], set()
+    for i, cell in enumerate(rows.cells):
+        if cell.kind in _TEXT_KINDS:
+            opens.append(_TEXT_SPACED)
+            closes.append(_TEXT_END)
+        else:
+            opens.append(f'<c s="{_MONEY}"><v>' if i in table.money_columns else "<c><v>")
+            closes.append("</v></c>")
+            nulls.add(f"{opens[-1]}\\N{closes[-1]}".encode())
+    between = tuple(
+        f"{closed}{opened}".encode() for closed, opened in zip(closes[:-1], opens[1:], strict=True)
+    )
+    start = f'<row r="%d">{opens[0]}'.encode()
+    return _Markup(start, between, f"{closes[-1]}</row>".encode(), tuple(nulls))
+
+
+def _marked_up(block: bytes, markup: _Markup, number: int) -> bytes:
+    """Lines of ``_xlsx_fields_sql``'s fields, as COPY's text format writes them, made the
+    rows' XML (numbered from ``number``) with no Python work per cell: the characters XML
+    cannot carry dropped, the text escaped, the markup put between the fields (a table of
+    text alone: one replace of every tab), empty cells made ``<c/>`` and COPY's escapes
+    undone. Every tab and newline in COPY's text is a field's or a line's end (those inside
+    a text are escaped), and no markup holds anything a later step changes."""
+    block = block.translate(None, _ILLEGAL_BYTES)
+    block = block.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
+    rows = block.count(b"\n")
+    starts = [markup.start % n for n in range(number, number + rows)]
+    if len(set(markup.between)) <= 1:
+        between = markup.between[0] if markup.between else b""
+        lines = block.replace(b"\t", between).split(b"\n")
+        columns: list[Iterable[bytes]] = [starts, lines[:rows], repeat(markup.end)]
+    else:
+        fields = block[:-1].replace(b"\n", b"\t").split(b"\t")
+        width = len(markup.between) + 1
+        columns = [starts]
+        for i, between in enumerate((*markup.between, markup.end)):
+            columns += [fields[i::width], repeat(between)]
+    xml = b"".join(chain.from_iterable(zip(*columns)))  # noqa: B905 (ends with the rows)
+    for null in markup.nulls:
+        xml = xml.replace(null, _EMPTY_BYTES)
+    if b"\\" in xml:
+        xml = _unescaped(xml, b"\n", _XML_COPY_ESCAPES)
+    return xml.replace(_EMPTY_TEXT, _EMPTY_BYTES)
+
+
 def _copied_sheet_rows(table: Table, rows: SqlRows) -> Iterator[bytes]:
-    """``_sheet_rows`` as PostgreSQL writes the rows: each line a ``<row>`` element, a tab and
-    (for the first ``WIDTH_SAMPLE`` lines, all in the first chunk) its cells' lengths."""
-    query = _xlsx_rows_sql(rows, table.money_columns)
+    """``_sheet_rows`` as PostgreSQL writes the rows: each line a row's cells' values and
+    (for the first ``WIDTH_SAMPLE`` lines, all in the first chunk) their lengths, made XML
+    by ``_marked_up``."""
     first = max(LINES_PER_CHUNK, WIDTH_SAMPLE)
-    chunks = (b"".join(lines) for lines in _copied(rows, query, first=first))
-    elements, lengths = [], []
+    chunks = (b"".join(lines) for lines in _copied(rows, _xlsx_fields_sql(rows), first=first))
+    markup = _cell_markup(table, rows)
+    lines, lengths = [], []
     for line in next(chunks, b"").split(b"\n")[:-1]:
-        element, _tab, sample = line.rpartition(b"\t")
-        elements.append(element)
+        fields, _tab, sample = line.rpartition(b"\t")
+        lines.append(fields + b"\n")
         if sample != b"\\N":
             lengths.append([int(length) for length in sample.split(b",")])
     yield _sheet_start(table, _widths(table, lengths)).encode()
-    yield _unescaped(b"".join(elements), b"").translate(None, _ILLEGAL_BYTES)
+    number = 2  # under the header
+    if lines:
+        yield _marked_up(b"".join(lines), markup, number)
+        number += len(lines)
     for chunk in chunks:
-        yield _unescaped(chunk.replace(b"\t\\N\n", b""), b"").translate(None, _ILLEGAL_BYTES)
+        chunk = chunk.replace(b"\t\\N\n", b"\n")
+        yield _marked_up(chunk, markup, number)
+        number += chunk.count(b"\n")
     yield _SHEET_END.encode()
 
 

@@ -37,15 +37,23 @@ from .models import (
 # field's SQL and gives its expression and parameters; the tests compare both on hostile values.
 Sql = tuple[str, list[object]]  # an SQL expression and its parameters
 SQL_TWINS: dict[Callable[..., Any], Callable[..., Sql]] = {}
+# Twins whose text is always safe as it is: never a formula's start, never a character XML
+# cannot carry, never longer than a cell holds (a date, "Yes", a score): a download writes it
+# without the guard's work (core.exports.SqlCell's kind "safe").
+SAFE_TWINS: set[Callable[..., Any]] = set()
 # What str.strip() strips (Python's whitespace), for btrim
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
-def _twin(sql: Callable[..., Sql]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declares ``sql`` the SQL twin of the decorated function."""
+def _twin(
+    sql: Callable[..., Sql], safe: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declares ``sql`` the SQL twin of the decorated function (``safe``: see SAFE_TWINS)."""
 
     def register(show: Callable[..., Any]) -> Callable[..., Any]:
         SQL_TWINS[show] = sql
+        if safe:
+            SAFE_TWINS.add(show)
         return show
 
     return register
@@ -58,7 +66,7 @@ def _case(value: str, labels: dict[Any, str], otherwise: str) -> Sql:
     return (f"CASE {value} {whens} ELSE {otherwise} END" if labels else otherwise), params
 
 
-@_twin(lambda value: (f"COALESCE(to_char({value}, 'FMDD Mon FMYYYY'), '')", []))
+@_twin(lambda value: (f"COALESCE(to_char({value}, 'FMDD Mon FMYYYY'), '')", []), safe=True)
 def _date(value: date | None) -> str:
     return value.strftime("%-d %b %Y") if value else ""
 
@@ -242,10 +250,15 @@ def _person_fields(path: str) -> tuple[str, ...]:
 
 def _name_sql(first: str, last: str, username: str) -> Sql:
     full = f"{first} || ' ' || {last}"
-    # btrim only where an edge is whitespace (seldom: a name without a first or last name)
+    # Most names start and end with a printable ASCII character: nothing to strip. Otherwise
+    # btrim, but only where an edge is whitespace (a name without a first or last name).
+    printable = f"ascii({first}) BETWEEN 33 AND 126 AND ascii(right({last}, 1)) BETWEEN 33 AND 126"
     edges = f"strpos(%s, left({full}, 1)) = 0 AND strpos(%s, right({full}, 1)) = 0"
     stripped = f"COALESCE(NULLIF(btrim({full}, %s), ''), {username})"
-    sql = f"CASE WHEN {username} IS NULL THEN '' WHEN {edges} THEN {full} ELSE {stripped} END"
+    sql = (
+        f"CASE WHEN {username} IS NULL THEN '' WHEN {printable} THEN {full} "
+        f"WHEN {edges} THEN {full} ELSE {stripped} END"
+    )
     return sql, [WHITESPACE] * 3
 
 
@@ -267,12 +280,12 @@ def _programme_name(name: str | None) -> str:
     return "Portfolio RAID log" if name is None else name
 
 
-@_twin(lambda value: (f"CASE WHEN {value} THEN 'Yes' ELSE 'No' END", []))
+@_twin(lambda value: (f"CASE WHEN {value} THEN 'Yes' ELSE 'No' END", []), safe=True)
 def _yes(value: bool) -> str:
     return "Yes" if value else "No"
 
 
-@_twin(lambda pk: (f"'CR-' || {pk}", []))
+@_twin(lambda pk: (f"'CR-' || {pk}", []), safe=True)
 def _reference(pk: int) -> str:
     return f"CR-{pk}"  # ChangeRequest.reference
 
@@ -288,13 +301,12 @@ def _programme_column() -> Column:
 
 def _score_column(label: str, kind: str, sort: str = "") -> Column:
     def show_sql(lik: str, imp: str) -> Sql:
-        score = f"({lik} * {imp})"
-        band = f"CASE WHEN {score} >= 15 THEN %s WHEN {score} >= 10 THEN %s WHEN {score} >= 5 "
-        band += "THEN %s ELSE %s END"
-        bands = [score_band(15), score_band(10), score_band(5), score_band(1)]
-        return f"{lik} || '×' || {imp} || ' = ' || {score} || ' (' || {band} || ')'", bands
+        # each of the 25 texts of the 5×5 matrix looked up, not put together (a check
+        # constraint, risk_scores_between_1_and_5, holds every score on the matrix)
+        matrix = [show(lik, imp) for lik in range(1, 6) for imp in range(1, 6)]
+        return f"(%s::text[])[{lik} * 5 + {imp} - 5]", [matrix]
 
-    @_twin(show_sql)
+    @_twin(show_sql, safe=True)
     def show(lik: int, imp: int) -> str:
         return f"{lik}×{imp} = {lik * imp} ({score_band(lik * imp)})"
 

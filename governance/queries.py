@@ -41,7 +41,7 @@ from portfolio.models import (
     SectionTemplate,
 )
 
-from .logs import Column, Log, as_is, today
+from .logs import SAFE_TWINS, Column, Log, as_is, today
 from .models import (
     Action,
     AgreedInvestment,
@@ -402,6 +402,7 @@ def export_sql(qs: models.QuerySet, columns: list[Column]) -> SqlRows | None:
     cells = []
     for c in columns:
         kind = _cell_kind(qs.model, c.fields[0]) if c.cell is as_is else "text"
+        kind = "safe" if c.cell in SAFE_TWINS else kind
         if c.sql is None or kind is None or (c.cell is as_is and len(c.fields) != 1):
             return None
         sql, params = c.sql(*(names[path] for path in c.fields))

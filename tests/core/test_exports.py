@@ -385,3 +385,11 @@ def test_xlsx_escapes_text_once_in_a_column_of_text_and_empty_cells():
     escaped already, is not escaped a second time ("a &amp; b")."""
     sheet = _workbook(Table("t", "T", ["A", "B"], [["a & b <c>", "x"], ["", "y"]])).active
     assert [sheet["A2"].value, sheet["A3"].value] == ["a & b <c>", None]
+
+
+def test_a_text_starting_past_the_triggers_needs_no_guard():
+    """The SQL twins skip the guard for a text whose first character's code is past every
+    formula trigger and every character XML cannot carry: letters are."""
+    assert ord("A") >= exports._PAST_TRIGGERS
+    assert all(ord(trigger) < exports._PAST_TRIGGERS for trigger in exports.FORMULA_TRIGGERS)
+    assert all(code < exports._PAST_TRIGGERS for code in exports._ILLEGAL_BYTES)
