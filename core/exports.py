@@ -12,9 +12,10 @@ time; a CSV is sent chunk by chunk, an XLSX is written as SpreadsheetML into a z
 temporary file that is then streamed, so memory does not grow with the number of rows.
 
 On PostgreSQL a table may also say how SQL makes its cells (``SqlRows``): the database then
-writes each line of the CSV, or each row of the sheet's XML, guarded and escaped as here, and
-the download streams them from ``COPY ... TO STDOUT`` with no Python work per row. The bytes
-are the same (the tests compare both ways on hostile values)."""
+writes each line of the CSV, guarded as here, or each row's cells' values for the sheet, and
+the download streams them from ``COPY ... TO STDOUT`` with no Python work per row (a sheet's
+markup and escaping are put in a chunk at a time by a few byte replaces). The CSV's bytes and
+the sheet's cells are the same (the tests compare both ways on hostile values)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ from operator import is_not
 from types import NoneType
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
-from zipfile import ZIP_DEFLATED, ZipFile
 
 from django.db import connections
 from django.http import FileResponse, StreamingHttpResponse
@@ -40,6 +40,8 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.datetime import to_excel
+
+from .archive import Archive
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -243,7 +245,6 @@ def csv_response(table: Table, filename: str = "") -> StreamingHttpResponse:
 # searched once for what needs work on some of its cells), text as inline strings (nothing is
 # held for a shared-strings table), one style each for the bold header, money, dates and
 # date-times. openpyxl reads these files back in the tests, as Excel and LibreOffice do.
-XLSX_DEFLATE_LEVEL = 1  # zlib's fastest: the sheet's XML is most of a download's time
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -458,25 +459,15 @@ def _xlsx_text_sql(name: str) -> str:
     return f"CASE {cases} ELSE {long} END"
 
 
-def _xlsx_width_sql(cell: SqlCell, name: str) -> str:
-    """How long the cell is as ``_widths`` measures it (``len(str(value or ""))``)."""
-    if cell.kind not in _TEXT_KINDS:
-        return f"CASE WHEN {name} = 0 THEN 0 ELSE COALESCE(length({name}::text), 0) END"
-    return f"COALESCE(length({name}), 0)"
-
-
 def _xlsx_fields_sql(rows: SqlRows) -> tuple[str, list[object]]:
-    """Each row's cells' values (text as ``_xlsx_text_sql`` makes it, a number as itself or
-    NULL) and, for the first ``WIDTH_SAMPLE`` rows, the length of each of its cells: the
-    markup around them is put in by ``_marked_up``, a chunk at a time."""
-    cells, params = _cells_sql(rows, numbered=True)
-    numbered = list(enumerate(rows.cells))
+    """Each row's cells' values: text as ``_xlsx_text_sql`` makes it, a number as itself or
+    NULL. The markup around them is put in by ``_marked_up``, a chunk at a time."""
+    cells, params = _cells_sql(rows)
     values = ", ".join(
-        _xlsx_text_sql(f"c{i}") if cell.kind == "text" else f"c{i}" for i, cell in numbered
+        _xlsx_text_sql(f"c{i}") if cell.kind == "text" else f"c{i}"
+        for i, cell in enumerate(rows.cells)
     )
-    widths = ", ".join(_xlsx_width_sql(cell, f"c{i}") for i, cell in numbered)
-    sample = f"CASE WHEN n <= {WIDTH_SAMPLE} THEN concat_ws(',', {widths}) END"
-    return f"SELECT {values}, {sample} FROM ({cells}) AS c", params  # noqa: S608 (see _cells_sql)
+    return f"SELECT {values} FROM ({cells}) AS c", params  # noqa: S608 (see _cells_sql)
 
 
 def _copied(
@@ -521,6 +512,25 @@ def _unescaped(block: bytes, end: bytes, escapes: tuple = _COPY_ESCAPES) -> byte
     return b"\\".join(parts)
 
 
+def _length(value: object) -> int:
+    """How long a cell is, to size its column: its text as the cell holds it."""
+    return len(xlsx_text(value)) if type(value) is str else len(str(value or ""))
+
+
+def _field_lengths(line: bytes, cells: list[SqlCell]) -> list[int]:
+    """``_length`` of each cell of a line of ``_xlsx_fields_sql``, from its fields."""
+    lengths = []
+    for value, cell in zip(line.split(b"\t"), cells, strict=True):
+        if value == b"\\N":
+            lengths.append(0)
+        elif cell.kind in _TEXT_KINDS:
+            text = _unescaped(value, b"\n").translate(None, _ILLEGAL_BYTES)
+            lengths.append(len(text.decode()))
+        else:
+            lengths.append(len(value) if Decimal(value.decode()) else 0)
+    return lengths
+
+
 def _widths(table: Table, lengths: Iterable[Sequence[int]]) -> list[int]:
     """The columns' widths: ``table.widths``, or each sized to fit its header and the lengths
     of its first cells."""
@@ -558,7 +568,7 @@ def _sheet_rows(table: Table) -> Iterator[bytes]:
         return
     rows = iter(table.rows)
     head = list(islice(rows, WIDTH_SAMPLE))
-    lengths = ([len(str(value or "")) for value in row] for row in head)
+    lengths = ([_length(value) for value in row] for row in head)
     yield _sheet_start(table, _widths(table, lengths)).encode()
     money = table.money_columns
     number = 2
@@ -641,25 +651,17 @@ def _marked_up(block: bytes, markup: _Markup, number: int) -> bytes:
 
 
 def _copied_sheet_rows(table: Table, rows: SqlRows) -> Iterator[bytes]:
-    """``_sheet_rows`` as PostgreSQL writes the rows: each line a row's cells' values and
-    (for the first ``WIDTH_SAMPLE`` lines, all in the first chunk) their lengths, made XML
-    by ``_marked_up``."""
+    """``_sheet_rows`` as PostgreSQL writes the rows (each line a row's cells' values), made
+    XML by ``_marked_up``; the columns are sized from the first ``WIDTH_SAMPLE`` lines, all
+    in the first chunk."""
     first = max(LINES_PER_CHUNK, WIDTH_SAMPLE)
     chunks = (b"".join(lines) for lines in _copied(rows, _xlsx_fields_sql(rows), first=first))
-    markup = _cell_markup(table, rows)
-    lines, lengths = [], []
-    for line in next(chunks, b"").split(b"\n")[:-1]:
-        fields, _tab, sample = line.rpartition(b"\t")
-        lines.append(fields + b"\n")
-        if sample != b"\\N":
-            lengths.append([int(length) for length in sample.split(b",")])
+    head = next(chunks, b"")
+    lines = head.split(b"\n", WIDTH_SAMPLE)[: min(WIDTH_SAMPLE, head.count(b"\n"))]
+    lengths = [_field_lengths(line, rows.cells) for line in lines]
     yield _sheet_start(table, _widths(table, lengths)).encode()
-    number = 2  # under the header
-    if lines:
-        yield _marked_up(b"".join(lines), markup, number)
-        number += len(lines)
-    for chunk in chunks:
-        chunk = chunk.replace(b"\t\\N\n", b"\n")
+    markup, number = _cell_markup(table, rows), 2  # under the header
+    for chunk in chain([head] if head else [], chunks):
         yield _marked_up(chunk, markup, number)
         number += chunk.count(b"\n")
     yield _SHEET_END.encode()
@@ -680,21 +682,21 @@ def write_xlsx(tables: Iterable[Table], target: IO[bytes]) -> None:
     (each sheet's XML is compressed into the archive as it is made, not held in memory)."""
     titles: list[str] = []
     taken: set[str] = set()
-    with ZipFile(target, "w", ZIP_DEFLATED, compresslevel=XLSX_DEFLATE_LEVEL) as archive:
+    with Archive(target) as archive:
         for table in tables:
             titles.append(_unique_title(sheet_title(table.title), taken))
-            with archive.open(f"xl/worksheets/sheet{len(titles)}.xml", "w") as part:
+            with archive.part(f"xl/worksheets/sheet{len(titles)}.xml") as write:
                 for xml in _sheet_rows(table):
-                    part.write(xml)
+                    write(xml)
         if not titles:  # a workbook needs a sheet
             titles.append("Sheet")
-            archive.writestr("xl/worksheets/sheet1.xml", b"".join(_sheet_rows(Table("", "", []))))
+            archive.write("xl/worksheets/sheet1.xml", b"".join(_sheet_rows(Table("", "", []))))
         numbers = range(1, len(titles) + 1)
         sheets = "".join(
             f'<sheet name={quoteattr(title)} sheetId="{n}" r:id="rId{n}"/>'
             for n, title in zip(numbers, titles, strict=True)
         )
-        archive.writestr(
+        archive.write(
             "xl/workbook.xml",
             f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><bookViews>'
             f"<workbookView/></bookViews><sheets>{sheets}</sheets></workbook>",
@@ -704,14 +706,14 @@ def write_xlsx(tables: Iterable[Table], target: IO[bytes]) -> None:
             f'Target="worksheets/sheet{n}.xml"/>'
             for n in numbers
         )
-        archive.writestr(
+        archive.write(
             "xl/_rels/workbook.xml.rels",
             f'{_XML}<Relationships xmlns="{_PACKAGE}">{relationships}'
             f'<Relationship Id="rId{len(titles) + 1}" Type="{_RELATIONSHIPS}/styles" '
             'Target="styles.xml"/></Relationships>',
         )
-        archive.writestr("xl/styles.xml", _STYLES)
-        archive.writestr(
+        archive.write("xl/styles.xml", _STYLES)
+        archive.write(
             "_rels/.rels",
             f'{_XML}<Relationships xmlns="{_PACKAGE}"><Relationship Id="rId1" '
             f'Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
@@ -721,7 +723,7 @@ def write_xlsx(tables: Iterable[Table], target: IO[bytes]) -> None:
             'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             for n in numbers
         )
-        archive.writestr(
+        archive.write(
             "[Content_Types].xml",
             f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" '
