@@ -4,7 +4,7 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from api.models import AccessToken
@@ -95,3 +95,32 @@ def test_the_rollup_is_measured_against_its_honest_floor_and_incrementally():
     from benefits.models import RollupMark
 
     assert not RollupMark.objects.exists()  # every measurement rolled back
+
+
+def test_several_measurements_run_in_one_process_each_with_its_own_options():
+    call_command("generate_portfolio", programmes=2, seed=1, stdout=StringIO())
+    results = _probe(
+        "rollup:repeat=1", "staff_pages:requests=5,budget=0", "exports:repeat=1", "session"
+    )
+    measured = {"rollup", "staff_pages", "exports", "session"}
+    assert set(results) == {*measured, "step_seconds"}
+    assert set(results["step_seconds"]) == measured
+    assert results["rollup"]["rows"] > 0
+    assert all(page["requests"] == 5 for page in results["staff_pages"].values())
+    assert set(results["exports"]) == set(EXPORTS)
+    assert results["session"]["sessionid"]
+
+
+@pytest.mark.parametrize(
+    ("steps", "refused"),
+    [
+        (("session", "reminders"), "peak memory"),  # its peak would include the session's
+        (("rollup", "odata"), "peak memory"),
+        (("pages", "pages"), "named twice"),
+        (("pages:request=5",), "options are"),
+        (("nothing",), "Unknown measurement"),
+    ],
+)
+def test_an_order_or_option_that_would_mislead_is_refused(steps, refused):
+    with pytest.raises(CommandError, match=refused):
+        call_command("bench_probe", *steps, stdout=StringIO())

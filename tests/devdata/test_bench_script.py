@@ -40,3 +40,26 @@ def test_the_template_key_changes_with_a_migration_or_the_lock_and_nothing_else(
     assert added not in (key, edited)
     (tmp_path / "requirements.lock").write_text("django==9.9\n")
     assert bench.migrations_key() not in (key, edited, added)
+
+
+def test_the_static_files_key_changes_with_a_static_file_the_settings_or_the_lock(tmp_path):
+    bench = _bench()
+    shutil.copy(ROOT / "requirements.lock", tmp_path / "requirements.lock")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "settings.py").write_text("STATIC_URL = '/static/'\n")
+    (tmp_path / "static" / "css").mkdir(parents=True)
+    (tmp_path / "static" / "css" / "app.css").write_text("body {}\n")
+    bench.ROOT = tmp_path
+    key = bench.static_key()
+    assert bench.static_key() == key
+    (tmp_path / "README.md").write_text("not a static file\n")
+    assert bench.static_key() == key
+
+    (tmp_path / "static" / "css" / "app.css").write_text("body { margin: 0 }\n")
+    edited = bench.static_key()
+    assert edited != key
+    (tmp_path / "static" / "css" / "more.css").write_text("")
+    added = bench.static_key()
+    assert added not in (key, edited)
+    (tmp_path / "config" / "settings.py").write_text("STATIC_URL = '/assets/'\n")
+    assert bench.static_key() not in (key, edited, added)

@@ -44,6 +44,13 @@
   fetched into Python. The feed's totals are asserted equal to the database's; the median time
   of a one-row request shows what each page pays whatever its size; peak memory is the
   ru_maxrss of this process, which served every page.
+
+Several measurements may run one after another in one process (bin/bench does, so that it
+starts Python and Django once rather than once a measurement): ``bench_probe rollup:repeat=31
+pages:requests=20,budget=12 exports:repeat=3`` prints one JSON object keyed by measurement, with
+the seconds each took under ``"step_seconds"``. A measurement that reports its process's peak
+memory (ru_maxrss) must run first in its process, before anything else has raised that peak:
+any other order is refused.
 """
 
 import gc
@@ -391,33 +398,63 @@ def _feed_read(client: Client, headers: dict[str, str]) -> dict:
             "totals": totals}  # fmt: skip
 
 
+MEASURES = (
+    "rollup",
+    "rollup_incremental",
+    "pages",
+    "session",
+    "report",
+    "odata",
+    "staff_pages",
+    "exports",
+    "reminders",
+    "report_build",
+    "board_pack",
+    "raid_import",
+    "onboarding",
+)
+# The measurements whose figures include this process's peak memory (ru_maxrss): only ever the
+# first of a process, so that no earlier measurement's peak is counted as theirs.
+PEAK_MEMORY = {"rollup", "reminders", "report", "report_build", "board_pack", "onboarding", "odata"}
+# The options a measurement may set after its name (``pages:requests=20,budget=12``).
+STEP_OPTIONS: dict[str, Callable[[str], Any]] = {
+    "repeat": int,
+    "rows": int,
+    "requests": int,
+    "budget": float,
+    "page_size": int,
+}
+
+
+def _step(spec: str, defaults: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``name`` or ``name:option=value,…``: the measurement and its options (the command's
+    own options, then those given after the colon)."""
+    name, _, given = spec.partition(":")
+    if name not in MEASURES:
+        raise CommandError(f"Unknown measurement {name!r}: one of {', '.join(MEASURES)}.")
+    options = dict(defaults)
+    for pair in filter(None, given.split(",")):
+        key, _, value = pair.partition("=")
+        key = key.replace("-", "_")
+        if key not in STEP_OPTIONS or not value:
+            raise CommandError(f"{spec}: options are {', '.join(STEP_OPTIONS)} (key=value).")
+        options[key] = STEP_OPTIONS[key](value)
+    return name, options
+
+
 class Command(BaseCommand):
-    help = (
-        "One measurement for bin/bench (rollup, pages, session, report, odata, staff_pages, "
-        "exports or reminders); prints JSON."
-    )
-    # No system checks: bin/bench starts this command some twenty times a run, and the checks
+    help = "The measurements of bin/bench (one, or several in one process); prints JSON."
+    # No system checks: bin/bench starts this command about a dozen times a run, and the checks
     # (every URL, template and model) are the test suite's and `migrate`'s job, not a measure.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(
             "what",
-            choices=[
-                "rollup",
-                "rollup_incremental",
-                "pages",
-                "session",
-                "report",
-                "odata",
-                "staff_pages",
-                "exports",
-                "reminders",
-                "report_build",
-                "board_pack",
-                "raid_import",
-                "onboarding",
-            ],
+            nargs="+",
+            metavar="WHAT[:option=value,…]",
+            help=f"One of {', '.join(MEASURES)}; or several, run one after another in this "
+            "process, each with its own options after a colon (repeat=31,budget=12).",
         )
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument(
@@ -439,8 +476,26 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        result = getattr(self, options["what"])(options)
-        self.stdout.write(json.dumps(result))
+        steps = [_step(spec, options) for spec in options["what"]]
+        names = [name for name, _ in steps]
+        if len(set(names)) != len(names):
+            raise CommandError(f"A measurement named twice: {' '.join(names)}")
+        late = [name for name in names[1:] if name in PEAK_MEMORY]
+        if late:
+            raise CommandError(
+                f"{', '.join(late)} reports this process's peak memory: run it first in its "
+                "process (or in a process of its own)."
+            )
+        if len(steps) == 1:
+            name, step_options = steps[0]
+            self.stdout.write(json.dumps(getattr(self, name)(step_options)))
+            return
+        results: dict[str, Any] = {"step_seconds": {}}
+        for name, step_options in steps:
+            started = time.perf_counter()
+            results[name] = getattr(self, name)(step_options)
+            results["step_seconds"][name] = time.perf_counter() - started
+        self.stdout.write(json.dumps(results))
 
     def onboarding(self, options) -> dict:
         """The onboarding workbook at scale (devdata/onboarding_bench.py)."""
