@@ -24,6 +24,7 @@ import io
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -220,9 +221,10 @@ def csv_chunks(table: Table) -> Iterator[str | bytes]:
     how SQL makes them (and has more than one column), as PostgreSQL writes them."""
     if table.sql is not None and len(table.headers) > 1:
         chunks = _copied(table.sql, _csv_lines_sql(table.sql), csv=True, first=LINES_PER_CHUNK - 1)
-        yield (BOM + _csv_rows([table.headers])).encode() + _crlf(next(chunks, []))
-        for lines in chunks:
-            yield _crlf(lines)
+        with closing(chunks):  # the COPY ended, even if the download stops on an error
+            yield (BOM + _csv_rows([table.headers])).encode() + _crlf(next(chunks, []))
+            for lines in chunks:
+                yield _crlf(lines)
         return
     rows = iter(table.rows)
     first = list(islice(rows, LINES_PER_CHUNK - 1))
@@ -517,6 +519,21 @@ def _length(value: object) -> int:
     return len(xlsx_text(value)) if type(value) is str else len(str(value or ""))
 
 
+def _lines_lengths(lines: list[bytes], cells: list[SqlCell]) -> list[list[int]]:
+    """``_length`` of each cell of some lines of ``_xlsx_fields_sql``: where they hold no
+    backslash (no escape, no NULL: most first rows), measured a line at a time."""
+    if not lines or b"\\" in b"".join(lines):
+        return [_field_lengths(line, cells) for line in lines]
+    texts = b"\n".join(lines).translate(None, _ILLEGAL_BYTES).decode().split("\n")
+    lengths = [list(map(len, text.split("\t"))) for text in texts]
+    numbers = [i for i, cell in enumerate(cells) if cell.kind not in _TEXT_KINDS]
+    for row, line in zip(lengths, lines, strict=True):
+        values = line.split(b"\t") if numbers else []
+        for i in numbers:
+            row[i] = row[i] if Decimal(values[i].decode()) else 0
+    return lengths
+
+
 def _field_lengths(line: bytes, cells: list[SqlCell]) -> list[int]:
     """``_length`` of each cell of a line of ``_xlsx_fields_sql``, from its fields."""
     lengths = []
@@ -655,15 +672,17 @@ def _copied_sheet_rows(table: Table, rows: SqlRows) -> Iterator[bytes]:
     XML by ``_marked_up``; the columns are sized from the first ``WIDTH_SAMPLE`` lines, all
     in the first chunk."""
     first = max(LINES_PER_CHUNK, WIDTH_SAMPLE)
-    chunks = (b"".join(lines) for lines in _copied(rows, _xlsx_fields_sql(rows), first=first))
-    head = next(chunks, b"")
-    lines = head.split(b"\n", WIDTH_SAMPLE)[: min(WIDTH_SAMPLE, head.count(b"\n"))]
-    lengths = [_field_lengths(line, rows.cells) for line in lines]
-    yield _sheet_start(table, _widths(table, lengths)).encode()
-    markup, number = _cell_markup(table, rows), 2  # under the header
-    for chunk in chain([head] if head else [], chunks):
-        yield _marked_up(chunk, markup, number)
-        number += chunk.count(b"\n")
+    copied = _copied(rows, _xlsx_fields_sql(rows), first=first)
+    with closing(copied):  # the COPY ended, even if the sheet stops on an error
+        chunks = (b"".join(lines) for lines in copied)
+        head = next(chunks, b"")
+        lines = head.split(b"\n", WIDTH_SAMPLE)[: min(WIDTH_SAMPLE, head.count(b"\n"))]
+        lengths = _lines_lengths(lines, rows.cells)
+        yield _sheet_start(table, _widths(table, lengths)).encode()
+        markup, number = _cell_markup(table, rows), 2  # under the header
+        for chunk in chain([head] if head else [], chunks):
+            yield _marked_up(chunk, markup, number)
+            number += chunk.count(b"\n")
     yield _SHEET_END.encode()
 
 
@@ -685,8 +704,11 @@ def write_xlsx(tables: Iterable[Table], target: IO[bytes]) -> None:
     with Archive(target) as archive:
         for table in tables:
             titles.append(_unique_title(sheet_title(table.title), taken))
-            with archive.part(f"xl/worksheets/sheet{len(titles)}.xml") as write:
-                for xml in _sheet_rows(table):
+            with (
+                archive.part(f"xl/worksheets/sheet{len(titles)}.xml") as write,
+                closing(_sheet_rows(table)) as sheet,  # its COPY ended, even on an error
+            ):
+                for xml in sheet:
                     write(xml)
         if not titles:  # a workbook needs a sheet
             titles.append("Sheet")

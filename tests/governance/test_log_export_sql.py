@@ -2,6 +2,7 @@
 cell by its ``cell``'s SQL twin, the CSV by COPY, the sheet's rows as XML): the same bytes, or
 for XLSX the same cells, as the Python path gives, on hostile values."""
 
+import gc
 import io
 from dataclasses import replace
 from decimal import Decimal
@@ -147,3 +148,38 @@ def test_a_log_without_an_sql_twin_for_a_column_is_written_in_python(demo, monke
     _form, qs, _sort = queries.filtered_rows(log, None, QueryDict())
     assert queries.export_sql(qs, log.columns) is not None
     assert queries.export_sql(qs, columns) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_download_stopped_by_an_error_leaves_no_copy_running(demo, fmt, monkeypatch):
+    """An error while a download is written ends its COPY before it is raised, even while its
+    traceback keeps every frame's locals (as a test's failure report does): the connection
+    is free for the next query, where a COPY left running would hold psycopg's lock and the
+    next query would wait on it for ever."""
+
+    def broken(*args):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(exports, "_marked_up" if fmt == "xlsx" else "_crlf", broken)
+    table = queries.log_table(LOGS["risks"], None, QueryDict())
+    write = exports.xlsx_bytes if fmt == "xlsx" else lambda t: list(exports.csv_chunks(t[0]))
+    try:
+        write([table])
+    except RuntimeError as error:
+        frames = [step.tb_frame.f_locals for step in _steps(error.__traceback__)]
+    assert frames
+    lock = connection.connection.lock
+    free = lock.acquire(timeout=1)
+    if free:
+        lock.release()
+    del frames  # (and, were a COPY left running, it with them: the test fails, not hangs)
+    gc.collect()
+    assert free
+    assert Risk.objects.exists()
+
+
+def _steps(traceback):
+    while traceback is not None:
+        yield traceback
+        traceback = traceback.tb_next
