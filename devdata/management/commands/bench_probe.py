@@ -753,6 +753,16 @@ class Command(BaseCommand):
         before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         feed = _feed_read(client, headers)
         feed_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # The whole feed read again, up to ``repeat`` times in all while under a second in all
+        # (a feed of one small page is a few milliseconds: one read of it is noise), the median
+        # taken; a feed of many pages is read once.
+        reads = [feed["seconds"]]
+        while len(reads) < options["repeat"] and sum(reads) < 1.0:
+            again = _feed_read(client, headers)
+            if again["rows"] != feed["rows"] or again["totals"] != feed["totals"]:
+                raise CommandError("A second read of the feed differs from the first.")
+            reads.append(again["seconds"])
+        feed["seconds"] = statistics.median(reads)
         if feed["rows"] != count:
             raise CommandError(f"The feed served {feed['rows']} rows of {count}.")
         for name in MONEY:
@@ -767,6 +777,7 @@ class Command(BaseCommand):
             "rows": count,
             "pages": feed["pages"],
             "feed_s": feed["seconds"],
+            "feed_reads": len(reads),
             "request_s": request_s,
             "copy_s": copy_s,
             "select_s": select_s,
