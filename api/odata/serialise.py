@@ -55,8 +55,8 @@ class RowJson(Expression):
     text form: numbers, money and booleans as ``col::text`` (``1234.50``, ``true``), strings and
     dates through ``to_json`` (escaped; ISO 8601), timestamps as ``isoformat()`` writes them in
     UTC, NULL as ``null`` (a property declared not nullable is never NULL: its ``COALESCE`` is
-    left out: in psql, 87 ms against 92–102 ms for 50,000 BenefitProfileYears' JSON). The names are the entity
-    set's declared property names, passed as parameters."""
+    left out; in psql, 87 ms against 92–102 ms for 50,000 BenefitProfileYears' JSON). The
+    names are the entity set's declared property names, passed as parameters."""
 
     output_field = TextField()
 
