@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.roles import Role
 from tests.accounts.factories import UserFactory
-from tests.support import demo_snapshot, workers
+from tests.support import demo_snapshot, migrated_template, workers
 from tests.support.hypothesis_profiles import PROFILE, PROFILES
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -169,6 +169,21 @@ def client_as(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's own (each worker's database named apart), then the database copied from
+    the migrated template where there is one (tests/support/migrated_template.py)."""
+    migrated_template.use()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's own, then the freshly migrated database kept as the template if none
+    is."""
+    with django_db_blocker.unblock():
+        migrated_template.keep()
 
 
 _demo_snapshot_taken: demo_snapshot.Snapshot | None = None

@@ -5,6 +5,8 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+from devdata.templates import migrations_key
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,29 +19,30 @@ def _bench():
 
 
 def test_the_template_key_changes_with_a_migration_or_the_lock_and_nothing_else(tmp_path):
-    bench = _bench()
+    """The key of the migrated template that `make bench`'s portfolios and the test databases
+    are copied from (devdata/templates.py)."""
     for name in ("requirements.lock", "README.md"):
         shutil.copy(ROOT / name, tmp_path / name)
     migrations = tmp_path / "portfolio" / "migrations"
     migrations.mkdir(parents=True)
     (migrations / "0001_initial.py").write_text("operations = []\n")
-    bench.ROOT = tmp_path
-    key = bench.migrations_key()
+    key = migrations_key(tmp_path)
     assert len(key) == 10
-    assert bench.migrations_key() == key
+    assert migrations_key(tmp_path) == key
 
     (tmp_path / "README.md").write_text("changed\n")  # not a migration: the same template
     (tmp_path / "portfolio" / "views.py").write_text("changed = True\n")
-    assert bench.migrations_key() == key
+    assert migrations_key(tmp_path) == key
 
     (migrations / "0001_initial.py").write_text("operations = [1]\n")
-    edited = bench.migrations_key()
+    edited = migrations_key(tmp_path)
     assert edited != key
     (migrations / "0002_more.py").write_text("operations = []\n")
-    added = bench.migrations_key()
+    added = migrations_key(tmp_path)
     assert added not in (key, edited)
     (tmp_path / "requirements.lock").write_text("django==9.9\n")
-    assert bench.migrations_key() not in (key, edited, added)
+    assert migrations_key(tmp_path) not in (key, edited, added)
+    assert migrations_key() == _bench().migrations_key(ROOT)  # the bench's is this one
 
 
 def test_the_static_files_key_changes_with_a_static_file_the_settings_or_the_lock(tmp_path):
