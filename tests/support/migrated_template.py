@@ -1,14 +1,13 @@
 """Each worker's test database copied from a migrated template on PostgreSQL, instead of
-migrated afresh: `migrate` on an empty database takes 15-45 s (by the machine), a copy about
-one.
+migrated afresh: on a slow machine the first test of each worker waited 41-44 s for its
+database, and a few seconds with the copy.
 
 The template is `test_<name>_tpl_<key>` (``devdata.templates.migrations_key``: every migration
 and the locked requirements), made by the first run that finds none, from its freshly migrated
 test database, before any test has written to it. A run whose migrations match copies it
 (Django's ``TEST["TEMPLATE"]``); Django's `migrate` then still runs, finds every migration
-applied and changes nothing, so a stale or damaged template could not go unnoticed: a new
-migration has a new key, and one that was not applied is applied. Templates of other keys are
-dropped. SQLite migrates as before.
+applied and changes nothing (a new migration or lock gives a new key, so a new template).
+Templates of other keys are dropped. SQLite migrates as before.
 """
 
 from __future__ import annotations
