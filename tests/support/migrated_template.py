@@ -67,8 +67,11 @@ def keep() -> None:
     template, migrated = name(), connections["default"].settings_dict["NAME"]
     connections.close_all()  # a database is copied only while nobody is connected to it
     with _admin() as admin:
+        # Another key's template, or one half built under it; never this key's (the other
+        # worker may be building it under its own name right now).
         stale = admin.execute(
-            "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
+            "SELECT datname FROM pg_database"
+            " WHERE starts_with(datname, %s) AND NOT starts_with(datname, %s)",
             [_prefix, template],
         ).fetchall()
         for (database,) in stale:
