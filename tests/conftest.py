@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.roles import Role
 from tests.accounts.factories import UserFactory
-from tests.support import demo_snapshot, migrated_template, workers
+from tests.support import demo_snapshot, migrated_template, static_files, workers
 from tests.support.hypothesis_profiles import PROFILE, PROFILES
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -115,6 +115,13 @@ def fast_password_hasher():
     million rounds cost a third of a second each. Production's hashers are in config/settings."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_found_once():
+    """Each test Client's middleware reuses the first one's list of static files instead of
+    walking the finders again (tests/support/static_files.py)."""
+    static_files.scan_once()
 
 
 @pytest.fixture(autouse=True)

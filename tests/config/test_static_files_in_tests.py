@@ -1,0 +1,25 @@
+"""The test suite's WhiteNoise shortcut (tests/support/static_files.py): the finders are walked
+once per process, and every test Client still serves the static files."""
+
+from unittest import mock
+
+from django.test import Client
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+from tests.support import static_files
+
+
+def test_a_second_middleware_reuses_the_first_ones_files_without_walking_the_finders():
+    first = WhiteNoiseMiddleware(lambda request: None)
+    with mock.patch.object(static_files, "_scan", side_effect=AssertionError("walked again")):
+        second = WhiteNoiseMiddleware(lambda request: None)
+    assert first.use_finders
+    assert "/static/css/app.css" in second.files
+    assert second.files["/static/css/app.css"] is first.files["/static/css/app.css"]
+
+
+def test_every_new_client_still_serves_a_static_file():
+    for _ in range(2):
+        response = Client().get("/static/css/app.css")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content)
