@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import workers
+from tests.support import migrated_template, workers
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -30,14 +30,17 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def serve_database():
+def serve_database(django_db_setup):
+    """A database of its own, copied from the suite's migrated template (after the test
+    databases are made, so there is one): `make serve` runs `migrate`, which finds the
+    migrations applied; running them all again is what making the template did."""
     import psycopg
 
     admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
     name = "deliveryhub_serve_test" + workers.suffix()  # its own under pytest-xdist
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    migrated_template.create(name)
     yield DATABASE_URL.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

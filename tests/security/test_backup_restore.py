@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.support import migrated_template
+
 ROOT = Path(__file__).resolve().parents[2]
 
 needs_postgres = pytest.mark.skipif(
@@ -81,11 +83,15 @@ class ScratchDatabases:
             autocommit=True,
         )
 
-    def create(self, label: str) -> str:
+    def create(self, label: str, migrated: bool = False) -> str:
+        """An empty database, or (``migrated``) a copy of the suite's migrated template."""
         name = f"deliveryhub_reliability_{label}_{uuid.uuid4().hex[:8]}"
-        with self._admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
         self.names.append(name)
+        if migrated:
+            migrated_template.create(name)
+        else:
+            with self._admin() as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
         auth = self.db["USER"] + (f":{self.db['PASSWORD']}" if self.db["PASSWORD"] else "")
         host = self.db["HOST"] or "127.0.0.1"
         return f"postgres://{auth}@{host}:{self.db['PORT'] or 5432}/{name}"
@@ -97,7 +103,7 @@ class ScratchDatabases:
 
 
 @pytest.fixture
-def scratch():
+def scratch(django_db_setup):  # after the test databases: the migrated template is made
     databases = ScratchDatabases()
     try:
         yield databases
@@ -115,7 +121,7 @@ def fingerprint(url: str) -> str:
 def test_a_backup_restored_into_a_fresh_database_holds_the_same_portfolio(scratch, tmp_path):
     import json
 
-    source = scratch.create("source")
+    source = scratch.create("source", migrated=True)
     ok(run([sys.executable, "manage.py", "migrate", "--noinput"], {"DATABASE_URL": source}))
     ok(run([sys.executable, "manage.py", "load_demo"], {"DATABASE_URL": source}))
 
