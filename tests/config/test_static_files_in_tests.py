@@ -9,7 +9,8 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 from tests.support import static_files
 
 
-def test_a_second_middleware_reuses_the_first_ones_files_without_walking_the_finders():
+def test_a_second_middleware_reuses_the_first_ones_files_without_walking_the_finders(settings):
+    settings.WHITENOISE_USE_FINDERS = True  # as DJANGO_DEBUG has it, whatever the environment
     first = WhiteNoiseMiddleware(lambda request: None)
     with mock.patch.object(static_files, "_scan", side_effect=AssertionError("walked again")):
         second = WhiteNoiseMiddleware(lambda request: None)
