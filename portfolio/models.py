@@ -212,6 +212,9 @@ class Programme(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["latest_report_confidence", "name"], name="programmes_by_confidence"
             ),
+            # The register filtered by stage (and category): its count and its page by name
+            # read the index, not all the programmes (`make bench`, the Programmes row).
+            models.Index(fields=["stage", "category", "name"], name="programmes_by_stage"),
         ]
         constraints = [
             models.UniqueConstraint(
