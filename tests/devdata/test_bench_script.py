@@ -66,3 +66,33 @@ def test_the_static_files_key_changes_with_a_static_file_the_settings_or_the_loc
     assert added not in (key, edited)
     (tmp_path / "config" / "settings.py").write_text("STATIC_URL = '/assets/'\n")
     assert bench.static_key() not in (key, edited, added)
+
+
+def test_a_pages_rounds_are_pooled_into_one_median_and_p95():
+    """Each page's requests from every round (PAGE_ROUNDS) are taken together: the median and
+    p95 of them all, the request count their sum, the query count and size from the first."""
+    bench = _bench()
+    first = {"Home": {"url": "/", "queries": 9, "html_kb": 30.0, "times_s": [0.010, 0.030]}}
+    second = {"Home": {"url": "/", "queries": 9, "html_kb": 31.0, "times_s": [0.020, 0.040]}}
+    third = {"Home": {"url": "/", "queries": 9, "html_kb": 31.0, "times_s": [0.050]}}
+
+    pooled = bench.pooled(bench.pooled(first, second), third)["Home"]
+
+    assert pooled["times_s"] == [0.010, 0.030, 0.020, 0.040, 0.050]
+    assert pooled["median_s"] == 0.030
+    assert pooled["p95_s"] == 0.050
+    assert pooled["requests"] == 5
+    assert (pooled["queries"], pooled["html_kb"], pooled["url"]) == (9, 30.0, "/")
+
+
+def test_every_n_comes_first_once_in_the_pages_rounds():
+    """The rounds' order of N is rotated, so no N is always measured first or last."""
+    bench = _bench()
+    sizes = [50, 500, 5000]
+    orders = [bench.round_order(sizes, round_) for round_ in range(bench.PAGE_ROUNDS)]
+    assert orders[0] == sizes  # the first round is each N's own probe, smallest first
+    assert sorted(order[0] for order in orders) == sizes
+    assert all(sorted(order) == sizes for order in orders)
+    steps = bench.page_steps()
+    assert steps["pages"]["requests"] * bench.PAGE_ROUNDS >= bench.PAGE_REQUESTS
+    assert steps["staff_pages"]["requests"] * bench.PAGE_ROUNDS >= bench.STAFF_REQUESTS

@@ -651,6 +651,7 @@ class Command(BaseCommand):
                 "p95_s": _p95(times),
                 "queries": len(queries),
                 "requests": len(times),
+                "times_s": times,  # bin/bench pools them with other rounds' (PAGE_ROUNDS)
             }
         return results
 
@@ -833,6 +834,7 @@ def _staff_pages(options) -> dict:
             "p95_s": _p95(times),
             "queries": len(queries),
             "requests": len(times),
+            "times_s": times,
             "html_kb": size / 1024,
         }
     return results
