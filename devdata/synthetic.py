@@ -592,9 +592,9 @@ def portfolio_generate(*, programmes: int, seed: int) -> Generated:
 
     from benefits.rollup import rollup_run
 
-    _analyze()
+    analyze()
     rollup_run()
-    _analyze(("benefits_rolluprow", "benefits_rollupsnapshot"))  # the rows the roll-up just wrote
+    analyze(("benefits_rolluprow", "benefits_rollupsnapshot"))  # the rows the roll-up just wrote
     return Generated(programmes=len(progs), rows=generated_counts())
 
 
@@ -640,7 +640,7 @@ def _risk_history(risks: list[Risk], rng: random.Random) -> int:
     return written
 
 
-def _analyze(tables: tuple[str, ...] = ()) -> None:
+def analyze(tables: tuple[str, ...] = ()) -> None:
     """Refresh the planner's statistics (and the visibility map) after the bulk load, of
     ``tables`` or of everything, as autovacuum would in a while: without them PostgreSQL plans
     for the empty tables it last saw (make bench measured the roll-up's join estimated at 390
