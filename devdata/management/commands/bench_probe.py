@@ -247,6 +247,24 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def _seconds(run: Callable[[], Any]) -> Callable[[], float]:
+    """``run`` as a callable that returns the seconds it took."""
+    return lambda: _timed(run, 1)[0]
+
+
+def _alternated(runs: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Each of ``runs`` (each returns the seconds it took) once a round, after a garbage
+    collection, in an order rotated a place each round: none always runs first, and a drift
+    of the machine during the rounds falls on them all alike. Each one's seconds, in order."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    names = list(runs)
+    for i in range(rounds):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            gc.collect()
+            times[name].append(runs[name]())
+    return times
+
+
 def _floor(plan_id: int | None) -> Floor:
     """The honest floor's rows and status counts, on a plain cursor in a transaction with the
     roll-up's own session settings (work_mem, JIT: benefits.rollup.TUNING_SQL)."""
@@ -767,22 +785,13 @@ class Command(BaseCommand):
                 raise CommandError("A second read of the feed differs from the first.")
             return again["seconds"]  # the requests' time only
 
-        def timed(run: Callable[[], Any]) -> Callable[[], float]:
-            return lambda: _timed(run, 1)[0]
-
-        # The feed and its floors alternated, as the roll-up and its floor are: each round
-        # runs each once after a garbage collection, in an order rotated a place each round,
-        # so a drift of the machine falls on them all alike; the medians of ``repeat`` rounds.
+        # The feed and its floors alternated, as the roll-up and its floor are: the medians
+        # of ``repeat`` rounds.
         runs: dict[str, Callable[[], float]] = {"feed": read_again}
         if copy:
-            runs["COPY"] = timed(_copy_floor)
-        runs["SELECT"] = timed(_select_floor)
-        times: dict[str, list[float]] = {name: [] for name in runs}
-        names = list(runs)
-        for i in range(options["repeat"]):
-            for name in names[i % len(names) :] + names[: i % len(names)]:
-                gc.collect()
-                times[name].append(runs[name]())
+            runs["COPY"] = _seconds(_copy_floor)
+        runs["SELECT"] = _seconds(_select_floor)
+        times = _alternated(runs, options["repeat"])
         selected = _select_floor()
         if selected != count:
             raise CommandError(f"The SELECT floor read {selected} rows of {count}.")
@@ -871,12 +880,10 @@ def _read(client: Client, url: str) -> tuple[int, int]:
 
 
 def _exports(options) -> dict:
-    """Each download read to its end against the COPY floor, alternated as the roll-up and
-    its floor are: each round runs the floor and every download once, in an order rotated a
-    place each round (so none always runs first, and a drift of the machine falls on them
-    all alike), each after a garbage collection; the medians of ``repeat`` rounds. (Three
-    floors, then three of each download, in a row: the same CSV came out 1.05-1.9x COPY in
-    three probes on one database.) Peak memory is traced on a read of its own."""
+    """Each download read to its end against the COPY floor, alternated (``_alternated``) as
+    the roll-up and its floor are; the medians of ``repeat`` rounds. (Three floors, then three
+    of each download, in a row: the same CSV came out 1.05-1.9x COPY in three probes on one
+    database.) Peak memory is traced on a read of its own."""
     import tracemalloc
 
     client = Client()
@@ -887,14 +894,8 @@ def _exports(options) -> dict:
     }
     if floor is not None:
         runs["COPY"] = floor
-    read: dict[str, Any] = {name: run() for name, run in runs.items()}  # warm
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    names = list(runs)
-    for i in range(options["repeat"]):
-        for name in names[i % len(names) :] + names[: i % len(names)]:
-            gc.collect()
-            seconds, read[name] = _timed(runs[name], 1)
-            times[name].append(seconds)
+    read: dict[str, Any] = {name: run() for name, run in runs.items()}  # warm; the sizes
+    times = _alternated({name: _seconds(run) for name, run in runs.items()}, options["repeat"])
     copy_s = statistics.median(times["COPY"]) if floor is not None else None
     results = {}
     for name, url in EXPORTS.items():
