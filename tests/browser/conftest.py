@@ -82,7 +82,12 @@ def screenshot(page, name: str) -> Path:
 
 
 def axe_violations(page, base_url: str) -> list[dict]:
-    """Run axe-core (served from static/, so the page's CSP allows it) with WCAG 2.2 AA tags."""
+    """Run axe-core (served from static/, so the page's CSP allows it) with WCAG 2.2 AA tags.
+
+    A click that navigates returns once the new document is committed, before its <head> is
+    parsed; the script tag waits for the DOM so it has somewhere to go.
+    """
+    page.wait_for_load_state("domcontentloaded")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=f"{base_url}/static/vendor/axe/axe.min.js")
     result = page.evaluate(

@@ -98,6 +98,7 @@ def test_a_decision_saves_with_the_mail_server_down_and_the_pmo_sends_it_again(
     expect(pmo.locator(".govuk-notification-banner")).to_contain_text("now posts to the Teams")
     expect(pmo.locator("body")).not_to_contain_text(webhook_receiver.url)
     pmo.get_by_role("link", name="Change Teams channel").click()
+    expect(pmo.get_by_label("Teams webhook address")).to_be_visible()
     assert axe_violations(pmo, demo_site.url) == []
     screenshot(pmo, "journey-notify-board-teams")
     assert page.console_errors == []
