@@ -28,6 +28,8 @@ from accounts.models import User
 from accounts.rules import is_pmo as user_is_pmo
 from accounts.rules import may_decide_review_step
 from benefits.queries import business_cases, programme_business_case
+from core import caching
+from core.counting import CountedPaginator
 from core.exports import CHUNK_SIZE, SqlCell, SqlRows, Table
 from portfolio.diffs import text_diff
 from portfolio.models import (
@@ -477,9 +479,29 @@ def _equal_values_read_alike(model: type[models.Model], path: str) -> bool:
     return not isinstance(_field(model, path), models.DecimalField | models.FloatField)
 
 
+def _scope_key(scope: Programme | Portfolio | None) -> str:
+    return "all" if scope is None else f"{type(scope).__name__}:{scope.pk}"
+
+
+def _log_paginator(
+    log: Log, scope: Programme | Portfolio | None, params: QueryDict, qs: models.QuerySet
+) -> Paginator:
+    """The page's paginator. A programme's log is counted by its programme's index; a count
+    over a portfolio or the whole portfolio grows with it (80,000 risks at 5,000 programmes:
+    a sequential scan), so it is kept (``core.caching``) until anything is saved, per log,
+    scope and filters."""
+    if isinstance(scope, Programme):
+        return Paginator(qs, PAGE_SIZE)
+    filters = sorted((k, v) for k, v in params.lists() if k not in ("page", "sort"))
+    count = caching.cached(
+        "governance:log-count", [log.key, _scope_key(scope), repr(filters)], qs.count
+    )
+    return CountedPaginator(qs, PAGE_SIZE, count=count)
+
+
 def log_page(log: Log, scope: Programme | Portfolio | None, params: QueryDict) -> dict[str, Any]:
     form, qs, sort = filtered_rows(log, scope, params)
-    page: Page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    page: Page = _log_paginator(log, scope, params, qs).get_page(params.get("page"))
     day = today()
     columns = log.columns_for(scope)
     rows = [make_row(log, obj, day, columns) for obj in page.object_list]
@@ -532,6 +554,16 @@ def heat_map(risks: models.QuerySet) -> dict[str, Any]:
             )
         rows.append({"likelihood": likelihood, "cells": cells})
     return {"rows": rows, "impacts": range(1, 6), "total": sum(counts.values())}
+
+
+def log_heat_map(log: Log, scope: Programme | Portfolio | None) -> dict[str, Any]:
+    """``heat_map`` of a log's risks in this scope; over a portfolio or the whole portfolio kept
+    (``core.caching``) until anything is saved, as the log's count is."""
+    if isinstance(scope, Programme):
+        return heat_map(log.rows(scope))
+    return caching.cached(
+        "governance:heat-map", [log.key, _scope_key(scope)], lambda: heat_map(log.rows(scope))
+    )
 
 
 # --- Board pack ---------------------------------------------------------------------------------

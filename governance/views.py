@@ -318,7 +318,7 @@ def _log_context(
         }
     )
     if log is LOGS["risks"]:
-        context["heat_map"] = queries.heat_map(log.rows(scope))
+        context["heat_map"] = queries.log_heat_map(log, scope)
         context["heat_map_url"] = list_url
     if programme is not None and log.editable:
         context["add_url"] = reverse(_name(log, "add"), kwargs={"slug": programme.slug})

@@ -123,6 +123,14 @@ class Risk(models.Model):
                 condition=models.Q(status=RiskStatus.OPEN),
                 name="open_risks_by_review_date",
             ),
+            # A person's overdue risk reviews counted from the index alone (the inbox in the
+            # navigation, after any save): the owner's index alone read every risk's row, 12 ms
+            # for the 5,048 risks one person owns at 5,000 programmes.
+            models.Index(
+                fields=["owner", "review_date"],
+                condition=models.Q(status=RiskStatus.OPEN),
+                name="open_risks_by_owner",
+            ),
             # The whole portfolio's RAID log (/raid/) in its default order, a page at a time
             # without sorting every risk (make bench: the sort grew with the portfolio).
             models.Index(models.F("escalated").desc(), "title", "id", name="risks_in_log_order"),
