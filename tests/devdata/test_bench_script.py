@@ -96,3 +96,25 @@ def test_every_n_comes_first_once_in_the_pages_rounds():
     steps = bench.page_steps()
     assert steps["pages"]["requests"] * bench.PAGE_ROUNDS >= bench.PAGE_REQUESTS
     assert steps["staff_pages"]["requests"] * bench.PAGE_ROUNDS >= bench.STAFF_REQUESTS
+
+
+def test_the_throughput_rounds_swap_the_endpoints_and_pool_their_requests():
+    """Each endpoint goes first in turn, and its requests per second are every round's
+    requests over every round's seconds (not a mean of the rounds' rates)."""
+    bench = _bench()
+    orders = [bench.load_order(round_) for round_ in range(bench.LOAD_ROUNDS)]
+    assert orders[0] == ["healthz", "dashboard"]
+    assert orders[1] == ["dashboard", "healthz"]
+    assert {order[0] for order in orders} == set(bench.LOAD)
+
+    rounds = [
+        {"rps": 40.0, "requests": 40, "errors": 0, "seconds": 1.0},
+        {"rps": 10.0, "requests": 40, "errors": 1, "seconds": 4.0},
+    ]
+    pooled = bench.pooled_load(rounds)
+    assert (pooled["requests"], pooled["errors"], pooled["seconds"]) == (80, 1, 5.0)
+    assert pooled["rps"] == 16.0
+    assert "warm_up" not in pooled
+    never = {"rps": 0.0, "requests": 0, "errors": 1, "warm_up": "HTTP 503"}
+    assert bench.pooled_load([never])["warm_up"] == "HTTP 503"
+    assert bench.pooled_load([never])["rps"] == 0.0
