@@ -53,23 +53,34 @@ def string_agg() -> int:
             return written
 
 
-def copy_rows() -> int:
-    sql = f"COPY (SELECT b.j FROM ({base_sql}) b WHERE b.pk > %s ORDER BY b.pk LIMIT %s) TO STDOUT"
-    after, written = 0, 0
+def _by_key(sql: str, params: list, last_key, written) -> int:
+    """Each chunk's COPY by key (``sql`` ends with ``> %s … LIMIT %s``): the next chunk after
+    the key ``last_key`` reads from this one's last line; ``written`` is what a chunk sends."""
+    after, total = 0, 0
     while True:
-        with cursor.copy(sql, [*base_params, after, N]) as copy:
+        with cursor.copy(sql, [*params, after, N]) as copy:
             block = b"".join(copy)
         if not block:
-            return written
-        rows = block.count(b"\n")
-        start = block.rindex(b'{"Id":') + len(b'{"Id":')
-        after = int(block[start : block.index(b",", start)])
-        joined = block[:-1].replace(b"\n", b",")
-        if b"\\" in joined:
-            joined = joined.replace(b"\\\\", b"\\")
-        written += len(joined)
-        if rows < N:
-            return written
+            return total
+        after = last_key(block[block.rfind(b"\n", 0, len(block) - 1) + 1 :])
+        total += written(block)
+        if block.count(b"\n") < N:
+            return total
+
+
+def _unescaped_rows(block: bytes) -> int:
+    joined = block[:-1].replace(b"\n", b",")
+    return len(joined.replace(b"\\\\", b"\\") if b"\\" in joined else joined)
+
+
+def copy_rows() -> int:
+    sql = f"COPY (SELECT b.j FROM ({base_sql}) b WHERE b.pk > %s ORDER BY b.pk LIMIT %s) TO STDOUT"
+    return _by_key(
+        sql,
+        base_params,
+        lambda line: int(line[len(b'{"Id":') : line.index(b",")]),
+        _unescaped_rows,
+    )
 
 
 def copy_keys() -> int:
@@ -81,18 +92,12 @@ def copy_keys() -> int:
         f"COPY (SELECT {columns} FROM benefits_benefitprofile WHERE id > %s ORDER BY id "
         "LIMIT %s) TO STDOUT (NULL 'null')"
     )
-    after, written = 0, 0
-    while True:
-        with cursor.copy(sql, [after, N]) as copy:
-            block = b"".join(copy)
-        if not block:
-            return written
-        rows = block.count(b"\n")
-        start = block.rindex(b'{"Id":\t') + len(b'{"Id":\t')
-        after = int(block[start : block.index(b"\t", start)])
-        written += len(block[:-1].replace(b"\t", b"").replace(b"\n", b","))
-        if rows < N:
-            return written
+    return _by_key(
+        sql,
+        [],
+        lambda line: int(line.split(b"\t", 2)[1]),
+        lambda block: len(block[:-1].replace(b"\t", b"").replace(b"\n", b",")),
+    )
 
 
 def floor_chunked() -> int:
@@ -100,18 +105,7 @@ def floor_chunked() -> int:
         f"COPY (SELECT {COLUMNS} FROM benefits_benefitprofile WHERE id > %s ORDER BY id "
         "LIMIT %s) TO STDOUT"
     )
-    after, written = 0, 0
-    while True:
-        with cursor.copy(sql, [after, N]) as copy:
-            block = b"".join(copy)
-        if not block:
-            return written
-        rows = block.count(b"\n")
-        last_line = block[block.rindex(b"\n", 0, len(block) - 1) + 1 :]
-        after = int(last_line.split(b"\t", 1)[0])
-        written += len(block)
-        if rows < N:
-            return written
+    return _by_key(sql, [], lambda line: int(line.split(b"\t", 1)[0]), len)
 
 
 def floor() -> int:
