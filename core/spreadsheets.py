@@ -45,6 +45,8 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from core.numbers import whole_number
+
 MIB = 1024 * 1024
 
 
@@ -328,7 +330,7 @@ class _PartScan:
                         f"{what} has more than {max_rows:,} rows: split it into smaller files."
                     )
                 number = attrs.get("r")
-                if number is not None and (not number.isdigit() or int(number) > max_rows):
+                if number is not None and whole_number(number, max_rows) is None:
                     raise SpreadsheetError(
                         f"{what} has a row numbered past {max_rows:,}: "
                         "delete the empty rows below the data and upload it again."

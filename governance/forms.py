@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.queries import people_for
 from benefits.forms import FinancialYearFormField, MoneyField
 from core.limits import SHORT_TEXT
+from core.numbers import whole_number
 from portfolio.models import Category, Directorate, Portfolio, Programme, Stage
 
 from . import closure
@@ -351,7 +352,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value or []:
             text = str(pk).strip()
-            if not text.isdigit() or int(text) > 2**63 - 1:
+            if whole_number(text) is None:
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
@@ -365,7 +366,7 @@ class BoundedModelChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value):
         text = str(value).strip() if value not in self.empty_values else ""
-        if text and (not text.isdigit() or int(text) > 2**63 - 1):
+        if text and whole_number(text) is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],
                 code="invalid_choice",

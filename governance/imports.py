@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.queries import people_for
 from core.audit import acting_as, audited, bulk_create_audited
 from core.exports import Table
+from core.numbers import whole_number
 from core.spreadsheets import (
     NotASpreadsheet,
     SheetMissing,
@@ -209,10 +210,11 @@ def raid_import_check(
             error("Title", "use 200 characters or fewer.")
         for name, attr in SCORE_FIELDS.items():
             text = texts.get(name, "")
-            if not text.isdigit() or not 1 <= int(text) <= 5:
+            score = whole_number(text, 5)
+            if score is None or score < 1:
                 error(name, f"must be a whole number from 1 to 5 (got “{text or 'nothing'}”).")
             else:
-                fields[attr] = int(text)
+                fields[attr] = score
         owner = texts.get("Owner", "")
         if owner:
             user = _find_owner(owner, people)

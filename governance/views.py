@@ -20,6 +20,7 @@ from accounts.policies import authorise, policy
 from accounts.rules import PORTFOLIO_LOGS
 from core.errors import ServiceError, show_service_error
 from core.exports import FORMATS, download, xlsx_response
+from core.numbers import whole_number
 from notifications import services as notification_services
 from notifications.forms import WebhookForm
 from notifications.queries import undelivered_about, webhook_of
@@ -942,7 +943,7 @@ def escalation_add(request: HttpRequest, slug: str) -> HttpResponse:
     if source not in EscalationSource.values:
         raise Http404
     source_id = request.GET.get("id", "")
-    source_id = int(source_id) if source_id.isdigit() and len(source_id) < 18 else None
+    source_id = whole_number(source_id)
     is_request = source == EscalationSource.DECISION_REQUEST
     try:
         source_title = escalations.escalation_source(programme, source, source_id)
@@ -1054,7 +1055,7 @@ def _lesson_source(programme: Programme, request: HttpRequest) -> dict[str, Any]
     if not source:
         return {}
     raw = request.GET.get("id", "")
-    pk = int(raw) if raw.isdigit() and len(raw) < 18 else None
+    pk = whole_number(raw)
     if source == "highlight_report" and pk is not None:
         return {"highlight_report": get_object_or_404(programme.highlight_reports, pk=pk)}
     if source == "gate_review" and pk is not None:

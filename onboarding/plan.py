@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.queries import people_for
 from benefits.models import Benefit
 from core.exports import FORMULA_TRIGGERS
+from core.numbers import whole_number
 from governance.models import RaciActivity, RaciAssignment, RaciRole
 from portfolio.models import Directorate, Portfolio, Programme
 from portfolio.periods import FinancialYear
@@ -207,9 +208,10 @@ class _Checker:
         if kind == "money":
             return parse_money(raw)
         if kind == "score":
-            if not text.isdigit() or not 1 <= int(text) <= 5:
+            score = whole_number(text, 5)
+            if score is None or score < 1:
                 raise CellError(f"must be a whole number from 1 to 5 (it is “{text[:20]}”).")
-            return int(text)
+            return score
         if kind == "yesno":
             answer = text.lower()
             if answer not in ("yes", "no", "y", "n", "true", "false"):

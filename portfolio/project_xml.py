@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.rules import may_hold
+from core.numbers import whole_number
 from core.spreadsheets import MIB, SpreadsheetError, bounded_xml_events, deadline
 
 from .models import Milestone, MilestoneStatus, Programme, Stage
@@ -196,7 +197,7 @@ def parse_project_xml(upload: IO[bytes]) -> ParsedPlan:
             continue
         uid = task.get("UID", "")
         where = f"Task “{task.get('Name', '')[:60]}” (UID {uid[:12]})"
-        if not uid.isdigit():
+        if whole_number(uid) is None:
             plan.errors.append(f"{where}: the task has no UID; save the plan from Project again.")
             continue
         name = " ".join(task.get("Name", "").split())

@@ -73,6 +73,10 @@ def test_a_valid_file_imports_every_row(logs_world, manager_client):
             {"Residual impact": 6},
             "Row 3, column Residual impact: must be a whole number from 1 to 5",
         ),
+        (  # str.isdigit takes "²", int refuses it
+            {"Residual impact": "²"},
+            "Row 3, column Residual impact: must be a whole number from 1 to 5",
+        ),
         ({"Title": ""}, "Row 3, column Title: enter the risk"),
         ({"Response": "Ignore"}, "Row 3, column Response: must be Tolerate"),
     ],

@@ -49,6 +49,7 @@ def nothing_written():
         ("Benefit profiles", 1, "Planned", "12k", "“12k” is not an amount of money"),
         ("Benefit profiles", 1, "Forecast", "-5", "must not be negative"),
         ("Risks", 0, "Inherent impact", 6, "must be a whole number from 1 to 5"),
+        ("Risks", 0, "Inherent impact", "²", "must be a whole number from 1 to 5"),
         (
             "Risks",
             0,

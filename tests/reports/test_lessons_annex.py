@@ -100,3 +100,15 @@ def test_scrutiny_reads_lessons_only_in_the_published_report(chosen, client):
     assert client.get(chosen[1][0].get_absolute_url()).status_code == 403
     assert client.get(url("lessons_edit")).status_code == 403
     assert "Lessons" not in [item["label"] for item in client.get("/reports/").context["nav_items"]]
+
+
+@pytest.mark.parametrize("bad", ["²", "①", "-1", "9" * 30])
+def test_a_lesson_id_that_is_not_digits_0_to_9_is_a_form_error_not_a_500(chosen, client, bad):
+    """Found by tests/security/test_hostile_inputs.py: "²" passed ``str.isdigit`` and ``int``
+    refused it, a 500."""
+    pmo, (first, _second) = chosen
+    client.force_login(pmo)
+    response = client.post(url("lessons_edit"), {"lessons": [first.pk, bad]})
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+    assert not QuarterlyReport.objects.get(financial_year=2019, quarter_number=4).lessons.exists()
