@@ -1,20 +1,26 @@
 """A fingerprint of everything the service keeps: per model, the row count and a hash of every
 row (ordered by primary key). Two databases with equal fingerprints hold the same portfolio.
 
+``watch`` answers the cheaper question the permission matrix asks around each URL's refused
+requests: was anything the service keeps written since? On PostgreSQL it reads the transaction's
+own row counters (``pg_stat_xact_user_tables``: rows inserted, updated and deleted by this
+transaction, which the test client's requests share), so it also catches a write that put back
+the value it found; elsewhere it compares two fingerprints.
+
 Run as a script against DATABASE_URL: ``python -m tests.security.fingerprint`` prints JSON.
 """
 
 import hashlib
 import json
+from collections.abc import Callable
 
 APPS = ("accounts", "portfolio", "governance", "benefits", "dashboard")
 
 
 def portfolio_fingerprint() -> dict[str, dict[str, object]]:
-    from django.apps import apps
     from django.db import connection
 
-    models = [m for m in apps.get_models() if m._meta.app_label in APPS]
+    models = _models()
     if connection.vendor == "postgresql":
         return _in_one_query(models)
     result: dict[str, dict[str, object]] = {}
@@ -27,6 +33,40 @@ def portfolio_fingerprint() -> dict[str, dict[str, object]]:
             count += 1
         result[model._meta.label] = {"count": count, "sha256": digest.hexdigest()}
     return result
+
+
+def watch() -> Callable[[], list[str]]:
+    """Start watching; the function returned lists the models written since (by label)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        before = portfolio_fingerprint()
+        return lambda: sorted(
+            label for label, value in portfolio_fingerprint().items() if before.get(label) != value
+        )
+    tables = {model._meta.db_table: model._meta.label for model in _models()}
+    start = _rows_written(tables)
+    return lambda: sorted(
+        tables[name] for name, count in _rows_written(tables).items() if count != start.get(name)
+    )
+
+
+def _models() -> list:
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if m._meta.app_label in APPS]
+
+
+def _rows_written(tables: dict[str, str]) -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables"
+            " WHERE schemaname = current_schema() AND relname = ANY(%s)",
+            [list(tables)],
+        )
+        return dict(cursor.fetchall())
 
 
 def _in_one_query(models: list) -> dict[str, dict[str, object]]:

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portfolio.models import Programme
 from tests.security import figures
-from tests.security.fingerprint import portfolio_fingerprint
+from tests.security.fingerprint import portfolio_fingerprint, watch
 from tests.security.matrix import (
     ACTORS,
     EXEMPT_NAMESPACES,
@@ -73,9 +73,9 @@ def test_permission_matrix(demo, name):
     for actor, user in users.items():
         clients[actor] = Client()
         if user is not None:
-            clients[actor].force_login(user)  # before the fingerprint: it sets last_login
+            clients[actor].force_login(user)  # before watching: it sets last_login
 
-    # Refused writes first, between two fingerprints: a refusal must change nothing at all.
+    # Refused writes first, watched (fingerprint.watch): a refusal must write nothing at all.
     expected_methods = entry.methods()
     checks = [
         (method, actor, expected)
@@ -86,12 +86,11 @@ def test_permission_matrix(demo, name):
     allowed = [c for c in checks if c not in refused]
 
     wrong: list[str] = []
-    before = portfolio_fingerprint()
+    written = watch()
     for method, actor, expected in refused:
         _check(wrong, clients[actor], name, url, method, actor, expected, entry)
-    changed = _changed(before, portfolio_fingerprint())
-    if changed:
-        wrong.append(f"refused writes to {url} changed {changed}")
+    if changed := written():
+        wrong.append(f"refused writes to {url} wrote to {changed}")
     for method, actor, expected in allowed:
         _check(wrong, clients[actor], name, url, method, actor, expected, entry)
     assert wrong == [], "\n".join(wrong)
