@@ -85,3 +85,22 @@ def test_the_programmes_own_team_is_not_asked_to_decide_its_change_request(
         routed_to=board, raised_by=person,
     )  # fmt: skip
     assert "Own change" not in client_as(person).get("/").content.decode()
+
+
+def test_the_navigations_count_is_the_inboxs_total_in_one_statement(member):
+    from dashboard.inbox import inbox, inbox_count
+
+    person, board = member
+    assert inbox_count(person) == 0
+    _waiting(person, board, 4)
+    with CaptureQueriesContext(connection) as counted:
+        total = inbox_count(person)
+    assert total == inbox(person)["total"] == 12
+    # the person's boards, read twice to shape the filters, then the one count
+    assert len(counted.captured_queries) <= 3
+
+
+def test_someone_on_no_board_with_nothing_waiting_counts_nothing(make_user):
+    from dashboard.inbox import inbox_count
+
+    assert inbox_count(make_user(Role.VIEWER, username="viewer")) == 0
