@@ -61,9 +61,13 @@ def _rows_written(tables: dict[str, str]) -> dict[str, int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # The functions behind pg_stat_xact_user_tables, for these tables alone: the view reads
+        # every table's counters (6.5 ms a read, against 2.2 ms, measured while a suite ran).
         cursor.execute(
-            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables"
-            " WHERE schemaname = current_schema() AND relname = ANY(%s)",
+            "SELECT relname, pg_stat_get_xact_tuples_inserted(oid)"
+            " + pg_stat_get_xact_tuples_updated(oid) + pg_stat_get_xact_tuples_deleted(oid)"
+            " FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
+            " AND relname = ANY(%s)",
             [list(tables)],
         )
         return dict(cursor.fetchall())
