@@ -13,7 +13,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -138,6 +138,6 @@ def inbox_count(user: User) -> int:
             continue
         counts.append(f"(SELECT count(*) FROM ({sql}) AS waiting)")  # noqa: S608 - the ORM's SQL
         params.extend(row_params)
-    with connections[Risk.objects.db].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT {' + '.join(counts)}", params)
         return cursor.fetchone()[0]

@@ -942,8 +942,7 @@ def escalation_add(request: HttpRequest, slug: str) -> HttpResponse:
     source = request.GET.get("source") or "decision_request"
     if source not in EscalationSource.values:
         raise Http404
-    source_id = request.GET.get("id", "")
-    source_id = whole_number(source_id)
+    source_id = whole_number(request.GET.get("id", ""))
     is_request = source == EscalationSource.DECISION_REQUEST
     try:
         source_title = escalations.escalation_source(programme, source, source_id)
@@ -1054,8 +1053,7 @@ def _lesson_source(programme: Programme, request: HttpRequest) -> dict[str, Any]
     source = request.GET.get("source", "")
     if not source:
         return {}
-    raw = request.GET.get("id", "")
-    pk = whole_number(raw)
+    pk = whole_number(request.GET.get("id", ""))
     if source == "highlight_report" and pk is not None:
         return {"highlight_report": get_object_or_404(programme.highlight_reports, pk=pk)}
     if source == "gate_review" and pk is not None:
