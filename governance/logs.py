@@ -41,8 +41,6 @@ SQL_TWINS: dict[Callable[..., Any], Callable[..., Sql]] = {}
 # cannot carry, never longer than a cell holds (a date, "Yes", a score): a download writes it
 # without the guard's work (core.exports.SqlCell's kind "safe").
 SAFE_TWINS: set[Callable[..., Any]] = set()
-# What str.strip() strips (Python's whitespace), for btrim
-WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 def _twin(
@@ -244,30 +242,10 @@ def _labels(model: type[models.Model], name: str) -> Callable[[Any], str]:
     return label
 
 
-def _person_fields(path: str) -> tuple[str, ...]:
-    return (f"{path}__first_name", f"{path}__last_name", f"{path}__username")
-
-
-def _name_sql(first: str, last: str, username: str) -> Sql:
-    full = f"{first} || ' ' || {last}"
-    # Most names start and end with a printable ASCII character: nothing to strip. Otherwise
-    # btrim, but only where an edge is whitespace (a name without a first or last name).
-    printable = f"ascii({first}) BETWEEN 33 AND 126 AND ascii(right({last}, 1)) BETWEEN 33 AND 126"
-    edges = f"strpos(%s, left({full}, 1)) = 0 AND strpos(%s, right({full}, 1)) = 0"
-    stripped = f"COALESCE(NULLIF(btrim({full}, %s), ''), {username})"
-    sql = (
-        f"CASE WHEN {username} IS NULL THEN '' WHEN {printable} THEN {full} "
-        f"WHEN {edges} THEN {full} ELSE {stripped} END"
-    )
-    return sql, [WHITESPACE] * 3
-
-
-@_twin(_name_sql)
-def _name(first: str | None, last: str | None, username: str | None) -> str:
-    """A person as ``str(user)`` names them (full name, else username); "" for nobody."""
-    if username is None:
-        return ""
-    return f"{first} {last}".strip() or username
+def _person_field(path: str) -> str:
+    """A person as ``str(user)`` names them (full name, else username), as the database keeps
+    it (``User.display_name``)."""
+    return f"{path}__display_name"
 
 
 @_twin(lambda value: (f"COALESCE({value}, '')", []))
@@ -314,7 +292,7 @@ def _score_column(label: str, kind: str, sort: str = "") -> Column:
 
 
 def _owner_column(label: str = "Owner", path: str = "owner", sort: str = "", **kw: Any) -> Column:
-    return column(label, _person_fields(path), _name, sort, **kw)
+    return column(label, _person_field(path), _blank, sort, **kw)
 
 
 RISKS = Log(
@@ -436,18 +414,18 @@ ACTIONS = Log(
 )
 
 
-def _made_by_sql(board: str, *recorded_by: str) -> Sql:
-    person, params = _name_sql(*recorded_by)
+def _made_by_sql(board: str, recorded_by: str) -> Sql:
+    person = f"COALESCE({recorded_by}, '')"
     sql = (
         f"CASE WHEN COALESCE({board}, '') <> '' THEN {board} || ': ' || {person} ELSE {person} END"
     )
-    return sql, params * 2
+    return sql, []
 
 
 @_twin(_made_by_sql)
-def _made_by(board: str | None, *recorded_by: str | None) -> str:
+def _made_by(board: str | None, recorded_by: str | None) -> str:
     """Who made the decision: the board (or the SRO signing off) and the person recording it."""
-    person = _name(*recorded_by)
+    person = "" if recorded_by is None else recorded_by
     return f"{board}: {person}" if board else person
 
 
@@ -522,7 +500,7 @@ DECISIONS = Log(
         column("Forum", "board__name", _blank, "board__name"),
         column("Decision in full", "decision", detail=True),
         column("Rationale", "rationale", detail=True),
-        column("Made by", ("board__name", *_person_fields("recorded_by")), _made_by),
+        column("Made by", ("board__name", _person_field("recorded_by")), _made_by),
         column(
             "Source", ("change_request__id", "gate_review__gate", "escalation__source"), _source
         ),

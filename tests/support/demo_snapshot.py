@@ -88,6 +88,12 @@ def _copy(name: str) -> Table:
             )
             generated = {row[0] for row in cursor.fetchall()}
             table.columns = [column for column in table.columns if column not in generated]
+        else:  # SQLite's generated columns (a person's display name) are its own to write too
+            cursor.execute(f"PRAGMA table_xinfo({_quote(name)})")
+            generated = {row[1] for row in cursor.fetchall() if row[6] in (2, 3)}
+            kept = [i for i, column in enumerate(table.columns) if column not in generated]
+            table.columns = [table.columns[i] for i in kept]
+            table.rows = [tuple(row[i] for i in kept) for row in table.rows]
     return table
 
 
