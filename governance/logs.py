@@ -415,17 +415,17 @@ ACTIONS = Log(
 
 
 def _made_by_sql(board: str, recorded_by: str) -> Sql:
-    person = f"COALESCE({recorded_by}, '')"
+    person, params = SQL_TWINS[_blank](recorded_by)
     sql = (
         f"CASE WHEN COALESCE({board}, '') <> '' THEN {board} || ': ' || {person} ELSE {person} END"
     )
-    return sql, []
+    return sql, params * 2
 
 
 @_twin(_made_by_sql)
 def _made_by(board: str | None, recorded_by: str | None) -> str:
     """Who made the decision: the board (or the SRO signing off) and the person recording it."""
-    person = "" if recorded_by is None else recorded_by
+    person = _blank(recorded_by)
     return f"{board}: {person}" if board else person
 
 
