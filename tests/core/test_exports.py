@@ -443,3 +443,22 @@ def test_a_copy_left_unread_ends_and_the_connection_is_ready():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 4")
         assert cursor.fetchone() == (4,)
+
+
+@pytest.mark.parametrize(
+    ("lines", "empty_cells"),
+    [
+        (b"\tb\n", 1),  # the first field empty
+        (b"a\t\n", 1),  # the last
+        (b"a\tb\n\t\n", 2),  # a whole line of them
+        (b"\x1f\tb\n", 1),  # left empty once what XML cannot carry is dropped
+        (b"\\b\tb\n", 1),  # the same, escaped by COPY
+        (b"a\tb\nc\td\n", 0),
+    ],
+)
+def test_an_empty_text_in_copys_lines_is_an_empty_cell(lines, empty_cells):
+    sql = exports.SqlRows(source="", params=[], cells=[exports.SqlCell("x"), exports.SqlCell("y")])
+    markup = exports._cell_markup(Table("t", "t", ["A", "B"]), sql)
+    xml = exports._marked_up(lines, markup, 2)
+    assert exports._EMPTY_TEXT not in xml
+    assert xml.count(exports._EMPTY_BYTES) == empty_cells

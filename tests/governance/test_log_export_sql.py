@@ -34,6 +34,8 @@ HOSTILE = [
     "two\nlines",
     "crlf\r\ninside",
     "controls \x01\x08\x0b\x0c\x1f here",
+    "\x01\x08",  # nothing XML can carry: an empty cell (\x08 written by COPY as "\\b")
+    "\x1f",  # the same, written by COPY as it is
     "£1,000 × 3 — é 😀",
     "  spaced at the edges  ",
     "back\\slash \\n not a newline \\\\",
