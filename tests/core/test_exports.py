@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import load_workbook
 
@@ -396,53 +397,47 @@ def test_a_text_starting_past_the_triggers_needs_no_guard():
 
 
 # --- COPY's lines read from libpq (PostgreSQL) -------------------------------------------------
+needs_copy = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+NO_ROWS = exports.SqlRows(source="", params=[], cells=[])
+
+
 def _copy_of(sql: str) -> list[bytes]:
-    rows = exports.SqlRows(source="", params=[], cells=[])
-    return [bytes(line) for chunk in exports._copied(rows, (sql, [])) for line in chunk]
+    return [bytes(line) for chunk in exports._copied(NO_ROWS, (sql, [])) for line in chunk]
 
 
+def _answers_next_query() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone() == (1,)
+
+
+@needs_copy
 @pytest.mark.django_db
 def test_copy_reads_every_line_in_order_and_leaves_the_connection_ready():
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("COPY is PostgreSQL's")
     lines = _copy_of("SELECT n, repeat('x', n % 7) FROM generate_series(1, 5000) n")
     assert lines == [f"{n}\t{'x' * (n % 7)}\n".encode() for n in range(1, 5001)]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 2")
-        assert cursor.fetchone() == (2,)
+    assert _answers_next_query()
 
 
+@needs_copy
 @pytest.mark.django_db
 def test_an_error_in_the_middle_of_a_copy_is_the_databases_error_and_nothing_hangs():
-    from django.db import connection, transaction
     from psycopg.errors import DivisionByZero
 
-    if connection.vendor != "postgresql":
-        pytest.skip("COPY is PostgreSQL's")
     with pytest.raises(DivisionByZero), transaction.atomic():
         _copy_of("SELECT 1 / (n - 4000) FROM generate_series(1, 5000) n")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 3")
-        assert cursor.fetchone() == (3,)
+    assert _answers_next_query()
 
 
+@needs_copy
 @pytest.mark.django_db
 def test_a_copy_left_unread_ends_and_the_connection_is_ready():
-    from django.db import connection, transaction
-
-    if connection.vendor != "postgresql":
-        pytest.skip("COPY is PostgreSQL's")
-    rows = exports.SqlRows(source="", params=[], cells=[])
     with transaction.atomic():  # in a request's own transaction, the cancel ends it
-        chunks = exports._copied(rows, ("SELECT n FROM generate_series(1, 100000) n", []))
+        chunks = exports._copied(NO_ROWS, ("SELECT n FROM generate_series(1, 100000) n", []))
         assert len(next(chunks)) == exports.LINES_PER_CHUNK
         chunks.close()  # a download the browser stopped reading: the COPY cancelled
         transaction.set_rollback(True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 4")
-        assert cursor.fetchone() == (4,)
+    assert _answers_next_query()
 
 
 @pytest.mark.parametrize(
