@@ -69,9 +69,15 @@ class User(AbstractUser):
 
     @property
     def role_names(self) -> list[str]:
-        """The labels of this user's roles, in the order of DESIGN.md section 4."""
-        groups = {group.name for group in self.groups.all()}
-        return [role.label for role in Role if role.group_name in groups]
+        """The labels of this user's roles, in the order of DESIGN.md section 4.
+
+        The names are read once per user object and kept where django-rules' ``is_group_member``
+        keeps them (``_group_names_cache``): the page header's roles and every permission check
+        of a request share one query. A list of people prefetches the groups instead."""
+        names = getattr(self, "_group_names_cache", None)
+        if names is None:
+            names = self._group_names_cache = {group.name for group in self.groups.all()}
+        return [role.label for role in Role if role.group_name in names]
 
     @property
     def signs_in_with_sso(self) -> bool:

@@ -221,6 +221,7 @@ def _roles_set(person: User, roles: Iterable[str]) -> None:
         person.groups.remove(*removed)
     if added:
         person.groups.add(*added)
+    person.__dict__.pop("_group_names_cache", None)  # read afresh (User.role_names, rules)
 
 
 @transaction.atomic
