@@ -1,5 +1,6 @@
-"""The test suite's WhiteNoise shortcut (tests/support/static_files.py): the finders are walked
-once per process, and every test Client still serves the static files."""
+"""The test suite's WhiteNoise shortcut (tests/support/static_files.py): the finders and each
+static directory are walked once per process, and every test Client still serves the static
+files."""
 
 from unittest import mock
 
@@ -24,3 +25,18 @@ def test_every_new_client_still_serves_a_static_file():
         response = Client().get("/static/css/app.css")
         assert response.status_code == 200
         assert b"".join(response.streaming_content)
+
+
+def test_a_second_middleware_reuses_a_collected_static_roots_files_without_walking_it(
+    settings, tmp_path
+):
+    """As after `collectstatic` (var/staticfiles): the root is listed by the first middleware
+    only."""
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "collected.css").write_text("body { color: #0b0c0c; }")
+    settings.STATIC_ROOT = str(tmp_path)
+    first = WhiteNoiseMiddleware(lambda request: None)
+    with mock.patch.object(static_files, "_scan_directory", side_effect=AssertionError("again")):
+        second = WhiteNoiseMiddleware(lambda request: None)
+    assert "/static/css/collected.css" in second.files
+    assert second.files["/static/css/collected.css"] is first.files["/static/css/collected.css"]
