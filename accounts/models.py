@@ -71,12 +71,13 @@ class User(AbstractUser):
     def role_names(self) -> list[str]:
         """The labels of this user's roles, in the order of DESIGN.md section 4.
 
-        The names are read once per user object and kept where django-rules' ``is_group_member``
-        keeps them (``_group_names_cache``): the page header's roles and every permission check
-        of a request share one query. A list of people prefetches the groups instead."""
+        Where a permission check has read the names already (django-rules' ``is_group_member``
+        keeps them on the user as ``_group_names_cache``, as the page header's navigation does),
+        they are used, not read again; otherwise they are read now (a list of people prefetches
+        the groups)."""
         names = getattr(self, "_group_names_cache", None)
         if names is None:
-            names = self._group_names_cache = {group.name for group in self.groups.all()}
+            names = {group.name for group in self.groups.all()}
         return [role.label for role in Role if role.group_name in names]
 
     @property
