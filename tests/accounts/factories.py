@@ -1,9 +1,21 @@
 import factory
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from accounts.models import User
 
 PASSWORD = "correct-horse-battery-staple"
+_hashed: dict[tuple[str, ...], str] = {}
+
+
+def password_hash() -> str:
+    """PASSWORD hashed once per process and hasher setting: a user is written once, not saved
+    again for ``set_password`` (each save a history row)."""
+    hashers = tuple(settings.PASSWORD_HASHERS)
+    if hashers not in _hashed:
+        _hashed[hashers] = make_password(PASSWORD)
+    return _hashed[hashers]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -16,10 +28,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.LazyFunction(password_hash)
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        self.save()
+        if not self.check_password(PASSWORD):  # a user that was there already: as before
+            self.set_password(PASSWORD)
+            self.save()
         for role in extracted or []:
             self.groups.add(Group.objects.get_or_create(name=role.group_name)[0])
