@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.roles import Role
 from tests.accounts.factories import UserFactory
-from tests.support import demo_snapshot, migrated_template, static_files, workers
+from tests.support import demo_snapshot, flush, migrated_template, static_files, workers
 from tests.support.hypothesis_profiles import PROFILE, PROFILES
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -122,6 +122,13 @@ def static_files_found_once():
     """Each test Client's middleware reuses the first one's list of static files instead of
     walking the finders again (tests/support/static_files.py)."""
     static_files.scan_once()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_deletes_filled_tables():
+    """After a transactional test, the tables that hold rows are emptied by DELETE rather than
+    every table truncated (tests/support/flush.py)."""
+    flush.delete_instead_of_truncate()
 
 
 @pytest.fixture(autouse=True)
