@@ -1,10 +1,11 @@
 """The database emptied after a transactional test (live server, Celery workers) by deleting
 the rows of the tables that hold any, instead of truncating every table.
 
-Django's `flush` truncates all 113 tables in one TRUNCATE: 0.75 s on a slow 2-core machine
-after a test with the demo loaded, each table and index given a new file, and the browser tests
-pay it after every test. Deleting the rows of the 80 tables the demo fills took 0.19 s, and
-finding them 0.06 s (one query). The result is the same: every table empty, no sequence moved
+Django's `flush` truncates all 113 tables in one TRUNCATE, each table and index given a new
+file, and the browser tests pay it after every test. With the demo loaded, on a slow 2-core
+machine, that took 0.92 s; deleting the rows of the 80 tables the demo fills took 0.22 s with
+their foreign keys checked, and finding them 0.05 s, in one query
+(bench/experiments/flush_delete.py). The result is the same: every table empty, no sequence moved
 (Django's flush restarts none unless asked), and `flush` still sends post_migrate. Every foreign
 key Django makes on PostgreSQL is deferrable, so the deletes go in any order, checked at commit.
 
