@@ -12,7 +12,7 @@ def test_database_unreachable_gives_a_clear_503_page_not_a_traceback(
     def unreachable(*args, **kwargs):
         raise OperationalError("could not connect to server: Connection refused")
 
-    monkeypatch.setattr(portfolio_views.Programme.objects, "with_people", unreachable)
+    monkeypatch.setattr(portfolio_views.Programme.objects, "listed", unreachable)
     client = client_as(make_user(Role.PMO))
     response = client.get("/programmes/")
     assert response.status_code == 503

@@ -129,16 +129,16 @@ def test_the_database_unavailable_page_carries_the_security_headers(client_as, m
     from portfolio import views as portfolio_views
 
     client = client_as(make_user(Role.PMO))
-    original = portfolio_views.Programme.objects.with_people
+    original = portfolio_views.Programme.objects.listed
 
     def unreachable(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    portfolio_views.Programme.objects.with_people = unreachable
+    portfolio_views.Programme.objects.listed = unreachable
     try:
         response = client.get("/programmes/")
     finally:
-        portfolio_views.Programme.objects.with_people = original
+        portfolio_views.Programme.objects.listed = original
     assert response.status_code == 503
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
