@@ -11,6 +11,7 @@ from api.models import AccessToken
 from benefits.models import BenefitProfile
 from devdata.management.commands.bench_probe import EXPORTS, RAID_UNCACHED, STAFF_PAGES
 from governance.models import Risk
+from portfolio.models import Programme
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,10 @@ def test_staff_pages_and_exports_are_measured_on_a_generated_portfolio():
     assert exports["RAID export CSV"]["csv_rows"] > 0
     assert exports["RAID export XLSX"]["csv_rows"] is None
     assert all(e["peak_mb"] > 0 for e in exports.values())
+    # ...beside the same download of the programme with the fewest risks (what any download
+    # costs whatever its rows)
+    fewest = min(p.risks.count() for p in Programme.objects.filter(risks__isnull=False))
+    assert all(e["small_rows"] == fewest and e["small_s"] > 0 for e in exports.values())
     # The COPY floor reads the same rows the CSV holds (on PostgreSQL; None on SQLite).
     assert all(e["rows"] == exports["RAID export CSV"]["csv_rows"] for e in exports.values())
     if connection.vendor == "postgresql":
