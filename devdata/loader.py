@@ -46,6 +46,7 @@ from benefits.models import (
 )
 from benefits.rollup import rollup_run
 from core.audit import acting_as
+from governance.lessons import lesson_themes_install
 from governance.models import (
     Board,
     ChangeRequest,
@@ -359,6 +360,9 @@ class Loader:
                         RaciAssignment.objects.create(
                             activity=activity, person=self.user(username), role=role
                         )
+
+    def step_lesson_themes(self, item: dict[str, Any]) -> None:
+        lesson_themes_install()
 
     def step_lifecycle_defaults(self, item: dict[str, Any]) -> None:
         section_templates_install()

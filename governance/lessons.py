@@ -33,9 +33,38 @@ from .models import (
 
 CLOSURE_SECTION = "lessons-learned"
 
+# The themes a lesson is tagged with, as installed (slug, name), in their order on the page.
+THEMES = [
+    ("governance", "Governance and decision-making"),
+    ("stakeholders", "Stakeholders and communication"),
+    ("commercial", "Procurement and commercial"),
+    ("finance", "Finance and budgets"),
+    ("benefits", "Benefits and savings"),
+    ("resourcing", "Resourcing and skills"),
+    ("technology", "Technology and data"),
+    ("planning", "Planning and scheduling"),
+    ("risk", "Risk management"),
+    ("scope", "Scope and requirements"),
+    ("people", "People and culture change"),
+    ("partners", "Partners and suppliers"),
+]
+
 
 class LessonError(ServiceError):
     """A lesson that cannot be recorded or curated as asked; the message is for the user."""
+
+
+def lesson_themes_install(theme_model: type[LessonTheme] = LessonTheme) -> int:
+    """Install the default themes that are missing; returns how many. Migration 0014 installs
+    them with its historical model; the demo data installs them again, into a database a
+    transactional test has emptied."""
+    added = 0
+    for position, (slug, name) in enumerate(THEMES):
+        _, created = theme_model.objects.get_or_create(
+            slug=slug, defaults={"name": name, "position": position}
+        )
+        added += created
+    return added
 
 
 def lesson_source_check(

@@ -3,20 +3,6 @@ lessons library uses: built on exactly the expression of governance.queries.less
 
 from django.db import migrations
 
-THEMES = [
-    ("governance", "Governance and decision-making"),
-    ("stakeholders", "Stakeholders and communication"),
-    ("commercial", "Procurement and commercial"),
-    ("finance", "Finance and budgets"),
-    ("benefits", "Benefits and savings"),
-    ("resourcing", "Resourcing and skills"),
-    ("technology", "Technology and data"),
-    ("planning", "Planning and scheduling"),
-    ("risk", "Risk management"),
-    ("scope", "Scope and requirements"),
-    ("people", "People and culture change"),
-    ("partners", "Partners and suppliers"),
-]
 
 VECTOR = (
     "(setweight(to_tsvector('english'::regconfig, COALESCE(title, '')), 'A')"
@@ -28,9 +14,9 @@ VECTOR = (
 
 
 def install_themes(apps, schema_editor):
-    LessonTheme = apps.get_model("governance", "LessonTheme")
-    for position, (slug, name) in enumerate(THEMES):
-        LessonTheme.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})
+    from governance.lessons import lesson_themes_install
+
+    lesson_themes_install(apps.get_model("governance", "LessonTheme"))
 
 
 def create_index(apps, schema_editor):

@@ -1,13 +1,15 @@
 """The demo data carries the seeds' programmes, stages, risks and money, and loads once."""
 
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
 from benefits.models import BenefitProfile, MTFPTarget, OneOffCost
-from governance.models import Board, Risk
+from governance.lessons import THEMES
+from governance.models import Board, Lesson, LessonTheme, Risk
 from portfolio.models import Programme, Stage
 
 FORWARD_LOOK = {
@@ -32,6 +34,16 @@ def test_2024_programmes_are_at_the_forward_look_stage(demo):
         "SEND",
         "HtST",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_loads_into_a_database_a_transactional_test_emptied():
+    # What a transactional test leaves for the next one on its worker: every table empty, the
+    # migrations' own rows (the lesson themes) too. The demo installs what it tags lessons with.
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("load_demo", quiet=True, stdout=StringIO())
+    assert list(LessonTheme.objects.values_list("slug", flat=True)) == [s for s, _ in THEMES]
+    assert Lesson.objects.filter(themes__slug="commercial").exists()
 
 
 @pytest.mark.django_db
