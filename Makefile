@@ -43,9 +43,13 @@ run: install
 # --durations=15: the slowest tests, printed at the end of every run, so a slow one is seen.
 # -n $(TEST_WORKERS): pytest-xdist processes (one per core here); --dist loadgroup keeps the
 # live-server tests together in one of them (tests/support/workers.py). TEST_WORKERS=0: one process.
+# The suite starts dozens of Python processes (the workers, manage.py, Celery, gunicorn): they
+# keep compiled bytecode in var/pycache, as make bench's do, even where the machine sets
+# PYTHONDONTWRITEBYTECODE (else each one compiles every module it imports, about 2 s a start).
 TEST_WORKERS ?= 2
 test: install
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/var/pycache \
+		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 serve: install
 	bin/serve
