@@ -375,8 +375,8 @@ def log_export(
     scope: Programme | Portfolio | None = None
     if slug is not None:
         # A download shows no one's name from the programme itself: its row alone, without the
-        # people the pages' header reads (one programme's risks, 16 rows: 10.1 ms with them,
-        # 8.4 ms without; alternated, bench/experiments/export_fixed_cost.py).
+        # people the pages' header reads (one programme's 16 risks: 9.2-10.0 ms with them,
+        # 7.7-8.0 ms without, two runs of bench/experiments/export_fixed_cost.py).
         scope = get_object_or_404(Programme, slug=slug)
     if portfolio:
         scope = get_object_or_404(Portfolio, slug=portfolio)

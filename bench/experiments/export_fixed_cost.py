@@ -3,16 +3,19 @@
 # read it before, or alone, as it does now; alternated, medians. Then the same download of the
 # whole portfolio's risks beside a COPY of their rows, to show how much of a small download is
 # the request itself. Run in `manage.py shell` on a `make bench` database (see README.md).
-import gc
 import logging
 import statistics
-import time
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.test import Client
 
-from devdata.management.commands.bench_probe import _export_copy_floor, _smallest_raid
+from devdata.management.commands.bench_probe import (
+    _alternated,
+    _export_copy_floor,
+    _seconds,
+    _smallest_raid,
+)
 from governance import views
 from portfolio.models import Programme
 
@@ -55,14 +58,7 @@ runs = {
 }
 if before() != after():
     raise SystemExit("The two reads of the programme gave different downloads.")
-times: dict[str, list[float]] = {name: [] for name in runs}
-names = list(runs)
-for i in range(ROUNDS):
-    for name in names[i % len(names) :] + names[: i % len(names)]:
-        gc.collect()
-        started = time.perf_counter()
-        runs[name]()
-        times[name].append(time.perf_counter() - started)
+times = _alternated({name: _seconds(run) for name, run in runs.items()}, ROUNDS)
 views.get_object_or_404 = get_object_or_404
 print(f"{Programme.objects.count()} programmes; one programme's {risks} risks; {rows} in all")
 for name, measured in times.items():
