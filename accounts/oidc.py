@@ -26,6 +26,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from . import services
 from .models import User
+from .queries import signed_in_user
 
 LOGGER = logging.getLogger(__name__)
 
@@ -193,5 +194,5 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         return services.sso_sign_in(claims=claims_from_token(claims))
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
+        user = signed_in_user(user_id)  # with the person's roles, as LocalSignInBackend reads
         return user if user is not None and user.is_active else None

@@ -285,7 +285,7 @@ OIDC_STORE_ID_TOKEN = False
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    *(["django.contrib.auth.backends.ModelBackend"] if LOCAL_SIGN_IN else []),
+    *(["accounts.backends.LocalSignInBackend"] if LOCAL_SIGN_IN else []),
     "accounts.oidc.CouncilOIDCBackend",
 ]
 LOGIN_URL = "login"

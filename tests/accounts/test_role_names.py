@@ -1,4 +1,5 @@
-"""A user's roles are read once per request: the header's roles and every permission check."""
+"""A user's roles are read once per request, with the user: the header's roles and every
+permission check."""
 
 import pytest
 from django.db import connection
@@ -6,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import services
 from accounts.roles import Role
+from tests.accounts.factories import UserFactory
 
 
 def _group_queries(queries) -> list[str]:
@@ -15,14 +17,43 @@ def _group_queries(queries) -> list[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/programmes/", "/raid/"])
-def test_a_page_reads_the_signed_in_users_roles_once(client_as, make_user, path):
+def test_a_page_reads_the_signed_in_users_roles_with_the_user(client_as, make_user, path):
     user = make_user(Role.PMO, first_name="Petra", last_name="Mills")
     client = client_as(user)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200
     assert "Petra Mills · PMO" in response.content.decode()  # the header's roles
-    assert len(_group_queries(queries)) == 1, _group_queries(queries)
+    assert _group_queries(queries) == []
+    with_roles = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT "accounts_user".') and '"auth_group"."name"' in q["sql"]
+    ]
+    assert len(with_roles) == 1, with_roles  # the session's person, with their roles
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("roles", [[Role.PMO], [Role.SRO, Role.BOARD_MEMBER], []])
+def test_a_session_reads_the_person_with_exactly_their_roles(client, make_user, roles):
+    user = UserFactory(roles=roles)
+    make_user(Role.VIEWER)  # someone else's roles are not theirs
+    client.force_login(user)
+    response = client.get("/")
+    signed_in = response.wsgi_request.user
+    assert signed_in.pk == user.pk
+    assert signed_in._group_names_cache == {role.group_name for role in roles}
+
+
+@pytest.mark.django_db
+def test_a_person_who_has_left_is_signed_out(client, make_user):
+    user = make_user(Role.PMO)
+    client.force_login(user)
+    user.is_active = False
+    user.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 @pytest.mark.django_db
