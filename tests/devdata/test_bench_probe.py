@@ -30,13 +30,18 @@ def test_odata_reads_every_benefit_profile_year_through_the_feed():
     assert result["largest_page_kb"] > 0
     assert result["feed_s"] > 0
     assert result["request_s"] > 0
+    assert result["feed_reads"] >= 1
     assert result["select_s"] > 0
     assert result["maxrss_mb"] > 0
     if connection.vendor == "postgresql":
         assert result["copy_s"] > 0
         assert result["copy_kb"] > 0
+        # ...and a COPY of one row in the same rounds, what the COPY's rows cost beyond it
+        assert result["copy_one_s"] > 0
+        assert result["copy_beyond_s"] is not None
     else:
         assert result["copy_s"] is None
+        assert result["copy_one_s"] is None
     assert AccessToken.objects.filter(name="make bench", owner__username="pmo").count() == 1
 
 
@@ -68,10 +73,15 @@ def test_staff_pages_and_exports_are_measured_on_a_generated_portfolio():
     assert all(e["small_rows"] == fewest and e["small_s"] > 0 for e in exports.values())
     # The COPY floor reads the same rows the CSV holds (on PostgreSQL; None on SQLite).
     assert all(e["rows"] == exports["RAID export CSV"]["csv_rows"] for e in exports.values())
+    assert all(e["beyond_s"] is not None for e in exports.values())  # round by round
     if connection.vendor == "postgresql":
         assert all(e["copy_s"] > 0 for e in exports.values())
+        # ...and the COPY of that programme's rows, in the same rounds
+        assert all(e["copy_small_s"] > 0 for e in exports.values())
+        assert all(e["copy_beyond_s"] is not None for e in exports.values())
     else:
         assert all(e["copy_s"] is None for e in exports.values())
+        assert all(e["copy_beyond_s"] is None for e in exports.values())
 
 
 def test_raid_import_is_measured_against_a_bulk_insert_and_rolled_back():

@@ -118,3 +118,68 @@ def test_the_throughput_rounds_swap_the_endpoints_and_pool_their_requests():
     never = {"rps": 0.0, "requests": 0, "errors": 1, "warm_up": "HTTP 503"}
     assert bench.pooled_load([never])["warm_up"] == "HTTP 503"
     assert bench.pooled_load([never])["rps"] == 0.0
+
+
+def _export(whole_s, small_s, copy_s, copy_small_s, beyond_s, copy_beyond_s):
+    return {
+        "RAID export CSV": {
+            "median_s": whole_s, "small_s": small_s, "small_rows": 16, "rows": 800,
+            "copy_s": copy_s, "copy_small_s": copy_small_s, "beyond_s": beyond_s,
+            "copy_beyond_s": copy_beyond_s, "rounds": 31, "peak_mb": 0.5,
+        }
+    }  # fmt: skip
+
+
+def test_an_exports_rows_are_judged_against_the_copys_rows_and_its_fixed_cost_across_n():
+    """The target is per row: the whole download beyond one programme's, against the whole COPY
+    beyond that programme's COPY. The whole ratio is printed beside it; what one programme's
+    download costs is held to the pages' target across N."""
+    bench = _bench()
+    exports = {
+        # the rows: 3 ms beyond one programme's against COPY's 4 ms; the whole 16 ms vs 6.5 ms
+        50: _export(0.016, 0.013, 0.0065, 0.0006, 0.003, 0.004),
+        # the rows: 9 ms beyond against COPY's 4 ms (2.25x), however quick the whole is
+        500: _export(0.011, 0.002, 0.006, 0.002, 0.009, 0.004),
+        5000: _export(0.1, 0.013 * 1.6, 0.06, 0.001, 0.08, 0.05),
+    }
+    rows = {row[0]: row for row in bench.export_copy_rows([50, 500, 5000], exports)}
+    at_50 = rows["RAID export CSV N=50: 800 risks"]
+    assert at_50[3] == "yes"
+    assert "= 0.8×" in at_50[1]  # the rows' ratio
+    assert "vs COPY 81 ms = 2.5×" in at_50[1]  # the whole, beside it
+    assert rows["RAID export CSV N=500: 800 risks"][3] == "**NO**"
+    fixed = next(row for name, row in rows.items() if "one programme's download" in name)
+    assert fixed[1].endswith("1.6× at 5,000")
+    assert fixed[3] == "**NO**"
+
+
+def test_an_export_without_one_programmes_figures_is_judged_whole():
+    bench = _bench()
+    whole = _export(0.016, None, 0.0065, None, None, None)
+    rows = bench.export_copy_rows([50], {50: whole})
+    assert rows[0][3] == "**NO**"  # 2.5x the COPY, with nothing to take the fixed cost from
+    assert "= 2.5×" in rows[0][1]
+
+
+def _feed(feed_s, request_s, copy_s, copy_one_s, beyond_s, copy_beyond_s, pages=1):
+    return {
+        "rows": 2500, "pages": pages, "feed_s": feed_s, "feed_reads": 31,
+        "request_s": request_s, "beyond_s": beyond_s, "copy_s": copy_s,
+        "copy_one_s": copy_one_s, "copy_beyond_s": copy_beyond_s, "select_s": copy_s,
+        "largest_page_kb": 250.0, "maxrss_mb": 130.0,
+    }  # fmt: skip
+
+
+def test_the_feeds_rows_are_judged_against_the_copys_rows_and_its_one_row_request_across_n():
+    bench = _bench()
+    results = {
+        50: _feed(0.015, 0.010, 0.0055, 0.0008, 0.0045, 0.004),
+        500: _feed(0.05, 0.009, 0.02, 0.0008, 0.041, 0.019),
+    }
+    rows = bench.odata_rows(results)
+    assert rows[0][3] == "yes"  # 4.5 ms beyond against 4 ms: 1.1x, the whole 2.7x
+    assert "= 1.1×" in rows[0][1]
+    assert "= 2.7×" in rows[0][1]
+    assert rows[1][3] == "**NO**"  # 2.2x
+    request = next(row for row in rows if "one-row request" in row[0])
+    assert request[3] == "yes"  # 9 ms at 500 against 10 ms at 50

@@ -354,11 +354,12 @@ def _status_check(payload: dict, floor: Floor) -> None:
         raise CommandError("The roll-up's delivery confidence counts differ from the floor's.")
 
 
-def _copy_floor() -> int:
-    """Every row as COPY text, read to the end; returns the bytes read (PostgreSQL only)."""
+def _copy_floor(limit: str = "") -> int:
+    """Every row as COPY text (or the first ``limit``: "LIMIT 1"), read to the end; returns the
+    bytes read (PostgreSQL only)."""
     connection.ensure_connection()
     size = 0
-    statement = f"COPY ({ODATA_FLOOR_SQL.strip()}) TO STDOUT"
+    statement = f"COPY ({ODATA_FLOOR_SQL.strip()} {limit}) TO STDOUT"
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         for block in copy:
             size += len(block)
@@ -801,18 +802,28 @@ class Command(BaseCommand):
             return again["seconds"]  # the requests' time only
 
         # The feed and its floors alternated, as the roll-up and its floor are: the medians
-        # of ``repeat`` rounds.
-        runs: dict[str, Callable[[], float]] = {"feed": read_again}
+        # of ``repeat`` rounds or more (up to 31 while they take under 3 s). Beside them, what
+        # each pays whatever its rows: a request of one row, and a COPY of one row.
+        runs: dict[str, Callable[[], float]] = {
+            "feed": read_again,
+            "one row": lambda: _feed_request(client, headers),
+        }
         if copy:
             runs["COPY"] = _seconds(_copy_floor)
+            runs["COPY one row"] = _seconds(lambda: _copy_floor("LIMIT 1"))
         runs["SELECT"] = _seconds(_select_floor)
-        times = _alternated(runs, options["repeat"])
+        times = _alternated(
+            runs, options["repeat"], most=EXPORT_MOST_ROUNDS, within=EXPORT_ROUNDS_SECONDS
+        )
         selected = _select_floor()
         if selected != count:
             raise CommandError(f"The SELECT floor read {selected} rows of {count}.")
         reads = times["feed"]
         feed["seconds"] = statistics.median(reads)
-        request_s = statistics.median(_feed_request(client, headers) for _ in range(21))
+        request_s = statistics.median(times["one row"])
+        # The rows beyond what every page pays (each page a request), round by round
+        pages = feed["pages"]
+        beyond = [f - pages * r for f, r in zip(reads, times["one row"], strict=True)]
         copy_s = statistics.median(times["COPY"]) if copy else None
         copy_bytes = _copy_floor() if copy else None
         select_s = statistics.median(times["SELECT"])
@@ -822,7 +833,10 @@ class Command(BaseCommand):
             "feed_s": feed["seconds"],
             "feed_reads": len(reads),
             "request_s": request_s,
+            "beyond_s": statistics.median(beyond),
             "copy_s": copy_s,
+            "copy_one_s": statistics.median(times["COPY one row"]) if copy else None,
+            "copy_beyond_s": _beyond(times, "COPY", "COPY one row") if copy else None,
             "select_s": select_s,
             "largest_page_kb": feed["largest"] / 1024,
             "copy_kb": copy_bytes / 1024 if copy_bytes is not None else None,
@@ -926,6 +940,8 @@ def _exports(options) -> dict:
             runs[name + SMALL] = lambda url=small_url: _read(client, url)
     if floor is not None:
         runs["COPY"] = floor
+        if smallest is not None:  # the same programme's rows, as its download's query reads them
+            runs["COPY" + SMALL] = _export_copy_floor(smallest[0])[0]  # type: ignore[assignment]
     read: dict[str, Any] = {name: run() for name, run in runs.items()}  # warm; the sizes
     times = _alternated(
         {name: _seconds(run) for name, run in runs.items()},
@@ -946,6 +962,12 @@ def _exports(options) -> dict:
             "median_s": statistics.median(times[name]),
             "small_s": statistics.median(times[name + SMALL]) if smallest else None,
             "small_rows": smallest[1] if smallest else None,
+            # The rows beyond one programme's: the download's and the COPY's own, round by round
+            "beyond_s": _beyond(times, name, name + SMALL),
+            "copy_small_s": statistics.median(times["COPY" + SMALL])
+            if "COPY" + SMALL in times
+            else None,
+            "copy_beyond_s": _beyond(times, "COPY", "COPY" + SMALL),
             "rounds": len(times[name]),
             "kb": size // 1024,
             "csv_rows": lines - 1 if url.endswith(".csv") else None,
@@ -970,16 +992,19 @@ def _smallest_raid() -> tuple[str, int] | None:
     return next(iter(counted), None)
 
 
-def _export_copy_floor() -> tuple[Callable[[], int] | None, int]:
-    """The portfolio-wide RAID export's own query (the same rows, columns and order, as
-    ``values_list`` reads them) run as ``COPY (…) TO STDOUT (FORMAT csv)`` and read to the end:
-    the floor a download is measured against (None off PostgreSQL), and the number of rows."""
+def _export_copy_floor(slug: str | None = None) -> tuple[Callable[[], int] | None, int]:
+    """The RAID export's own query (the same rows, columns and order, as ``values_list`` reads
+    them) run as ``COPY (…) TO STDOUT (FORMAT csv)`` and read to the end: the floor a download
+    is measured against (None off PostgreSQL), and the number of rows. The whole portfolio's,
+    or with ``slug`` one programme's (its own columns: a programme's log has no programme
+    column), as its download reads them."""
     log = LOGS["risks"]
-    _form, qs, _sort = filtered_rows(log, None, QueryDict())
+    scope = Programme.objects.get(slug=slug) if slug is not None else None
+    _form, qs, _sort = filtered_rows(log, scope, QueryDict())
     rows = qs.count()
     if connection.vendor != "postgresql":
         return None, rows
-    paths = list(dict.fromkeys(path for c in log.columns_for(None) for path in c.fields))
+    paths = list(dict.fromkeys(path for c in log.columns_for(scope) for path in c.fields))
     sql, params = qs.values_list(*paths).query.sql_with_params()
     statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
 
@@ -992,6 +1017,14 @@ def _export_copy_floor() -> tuple[Callable[[], int] | None, int]:
         return size
 
     return copy, rows
+
+
+def _beyond(times: dict[str, list[float]], whole: str, part: str) -> float | None:
+    """What ``whole`` took beyond ``part``: the median of their differences round by round
+    (both ran in each round of ``_alternated``, so a drift of the machine falls on both)."""
+    if whole not in times or part not in times:
+        return None
+    return statistics.median(a - b for a, b in zip(times[whole], times[part], strict=True))
 
 
 # --- Issue #22: the RAID import at scale -------------------------------------------------------
