@@ -376,10 +376,10 @@ def test_a_page_of_the_library_is_the_search_sliced_in_the_same_order(world, del
         assert list(lessons_page(filters, "99").object_list) == last  # past the end: the last
 
 
-# Session, user, roles (read once for the permission checks and the header), the filter form's
-# directorates and themes, the count, the page of lessons, their themes: the same at any number
-# of lessons.
-LIBRARY_QUERIES = 8
+# Session, user with their roles (read once for the permission checks and the header), the filter
+# form's directorates and themes, the count, the page of lessons, their themes: the same at any
+# number of lessons.
+LIBRARY_QUERIES = 7
 
 
 def test_the_library_query_count_is_constant_in_the_number_of_lessons(
