@@ -1,6 +1,7 @@
 """The one export module: the formula guard, typed cells, sheet titles, file names, streaming."""
 
 import csv
+import dataclasses
 import io
 import zipfile
 from datetime import UTC, date, datetime
@@ -9,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.http import FileResponse, StreamingHttpResponse
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from core import exports
@@ -457,3 +460,26 @@ def test_an_empty_text_in_copys_lines_is_an_empty_cell(lines, empty_cells):
     xml = exports._marked_up(lines, markup, 2)
     assert exports._EMPTY_TEXT not in xml
     assert xml.count(exports._EMPTY_BYTES) == empty_cells
+
+
+# A text field as COPY's text format writes it: plain characters, what XML escapes or cannot
+# carry (among them the bytes the sheet's own markers use), COPY's escapes, or nothing at all.
+_COPY_TEXT = st.lists(
+    st.sampled_from(
+        [b"a", b" ", b"&", b"<", b">", b"\x01", b"\x02", b"\x03", b"\x1f", b"\\n", b"\\t",
+         b"\\\\", b"\\b", b"\\r", "é".encode()]
+    ),
+    max_size=4,
+).map(b"".join)  # fmt: skip
+
+
+@given(st.lists(st.lists(_COPY_TEXT, min_size=3, max_size=3), min_size=1, max_size=6))
+def test_a_sheet_of_text_alone_is_marked_up_as_any_sheet_is(lines):
+    """The rows of a sheet of text alone (marked a byte a cell, ``_Markup.text``) are the very
+    bytes the markup of any sheet makes of the same lines, empty and escaped texts included."""
+    block = b"".join(b"\t".join(fields) + b"\n" for fields in lines)
+    sql = exports.SqlRows(source="", params=[], cells=[exports.SqlCell(c) for c in "xyz"])
+    markup = exports._cell_markup(Table("t", "t", ["A", "B", "C"]), sql)
+    assert markup.text is not None
+    general = dataclasses.replace(markup, text=None)
+    assert exports._marked_up(block, markup, 2) == exports._marked_up(block, general, 2)
