@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db.models import F, Q, QuerySet
@@ -29,17 +30,20 @@ HISTORY_FIELDS = {
 }
 
 
-def signed_in_user(pk: object) -> User | None:
-    """The person a session names, with their role names in the same query: one row per group
-    (a LEFT JOIN; a person has a handful at most), the names put where ``rules.is_group_member``
-    and ``User.role_names`` look for them (``_group_names_cache``), so no permission check on the
-    request reads them again. As ``api.services.access_token_check`` reads a token's owner."""
-    rows = list(User.objects.filter(pk=pk).order_by().annotate(group_name=F("groups__name")))
-    if not rows:
-        return None
-    user = rows[0]
+def roles_read_with(user: User, rows: Iterable[Any]) -> User:
+    """``user`` with the role names of ``rows`` (one row per group of theirs, each with its
+    ``group_name``: a LEFT JOIN, so None for a person with none) put where
+    ``rules.is_group_member`` and ``User.role_names`` look for them (``_group_names_cache``):
+    no permission check on the request reads them again."""
     user._group_names_cache = {row.group_name for row in rows if row.group_name}
     return user
+
+
+def signed_in_user(pk: object) -> User | None:
+    """The person a session names, with their role names in the same query (a person has a
+    handful at most), as ``api.services.access_token_check`` reads a token's owner."""
+    rows = list(User.objects.filter(pk=pk).order_by().annotate(group_name=F("groups__name")))
+    return roles_read_with(rows[0], rows) if rows else None
 
 
 def people_search(*, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:

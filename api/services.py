@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts import services as sign_in
 from accounts.models import User
+from accounts.queries import roles_read_with
 
 from .models import AccessToken
 
@@ -85,10 +86,10 @@ def access_token_check(
     """The token with this secret, its owner, the owner's roles and the sign-in throttle's lock
     for ``throttle_key`` and ``ip_address``, in one query.
 
-    The owner's role names are put where ``rules.is_group_member`` looks for them
-    (``_group_names_cache``), so the permission predicates read no more rows. When no token row
-    matches, the lock is not known here (``locked_until`` None): the caller checks the throttle
-    itself, as every failure must be counted against it."""
+    The owner's role names are kept with them (``accounts.queries.roles_read_with``), so the
+    permission predicates read no more rows. When no token row matches, the lock is not known
+    here (``locked_until`` None): the caller checks the throttle itself, as every failure must
+    be counted against it."""
     if not secret or len(secret) > 200:
         return TokenCheck(None, None)
     now = timezone.now()
@@ -112,7 +113,7 @@ def access_token_check(
     locked_until = sign_in.sign_in_lock_from(token, now=now)
     if username is not None and token.owner.username.lower() != username.strip().lower():
         return TokenCheck(None, locked_until)
-    token.owner._group_names_cache = {row.group_name for row in rows if row.group_name}
+    roles_read_with(token.owner, rows)
     return TokenCheck(token, locked_until)
 
 
