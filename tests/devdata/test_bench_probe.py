@@ -100,10 +100,12 @@ def test_raid_import_is_measured_against_a_bulk_insert_and_rolled_back():
 def test_the_rollup_is_measured_against_its_honest_floor_and_incrementally():
     call_command("generate_portfolio", programmes=3, seed=1, stdout=StringIO())
     # The probe itself asserts every value equal to the floor's, row by row.
-    result = _probe("rollup", "--repeat", "1")
+    result = _probe("rollup", "--repeat", "3")
     assert result["rows"] > 0
     assert result["rollup_s"] > 0
     assert result["floor_s"] > 0
+    assert result["pairs"] == 3
+    assert result["pair_ratio"] > 0
     # ...and the refresh equal to a full computation, made on today's snapshot.
     incremental = _probe("rollup_incremental", "--repeat", "1")
     assert incremental["programme_rows"] > 0
@@ -142,3 +144,15 @@ def test_several_measurements_run_in_one_process_each_with_its_own_options():
 def test_an_order_or_option_that_would_mislead_is_refused(steps, refused):
     with pytest.raises(CommandError, match=refused):
         call_command("bench_probe", *steps, stdout=StringIO())
+
+
+def test_the_onboarding_workbook_is_imported_at_the_size_asked_for():
+    """QUICK=1 imports a tenth of the full run's workbook: its RAID rows in proportion."""
+    result = _probe("onboarding", "--programmes", "5")
+    assert result["programmes"] == 5
+    assert Programme.objects.filter(reference__startswith="BP-").count() == 5
+    assert result["raid_rows"] == 200  # 40 a programme, as the full run's 20,000 for 500
+    assert Risk.objects.filter(programme__reference__startswith="BP-").count() == 80
+    assert result["rows"] > result["raid_rows"]
+    assert result["preview_s"] > 0
+    assert result["confirm_s"] > 0

@@ -183,3 +183,30 @@ def test_the_feeds_rows_are_judged_against_the_copys_rows_and_its_one_row_reques
     assert rows[1][3] == "**NO**"  # 2.2x
     request = next(row for row in rows if "one-row request" in row[0])
     assert request[3] == "yes"  # 9 ms at 500 against 10 ms at 50
+
+
+def _rollup(rollup_s, floor_s, pair_ratio, pairs=31):
+    return {
+        "rollup_s": rollup_s, "floor_s": floor_s, "pair_ratio": pair_ratio, "pairs": pairs,
+        "rows": 7695, "maxrss_mb": 110.0,
+    }  # fmt: skip
+
+
+def test_the_rollup_is_judged_by_the_median_of_its_pairs_ratios():
+    bench = _bench()
+    rollups = {
+        50: _rollup(0.015, 0.010, 1.9),
+        500: _rollup(0.125, 0.100, 1.15),  # the medians' ratio over the target, the pairs' not
+        5000: _rollup(1.0, 0.9, 1.21, pairs=11),  # the medians' ratio within it, the pairs' not
+    }
+    incremental = {"programmes": 5000, "refresh_s": 0.04, "full_s": 8.0, "queries": 32,
+                   "programme_rows": 18}  # fmt: skip
+    rows = {row[0]: row for row in bench.rollup_table(rollups, incremental)}
+    at_50 = rows["Roll-up N=50 (7,695 rows)"]
+    assert at_50[3] == "yes"  # ≤ 2x at 50
+    at_500 = rows["Roll-up N=500 (7,695 rows)"]
+    assert at_500[3] == "yes"
+    assert "1.15× (median of 31 pairs' ratios; ratio of the medians 1.25×)" in at_500[1]
+    at_5000 = rows["Roll-up N=5,000 (7,695 rows)"]
+    assert at_5000[3] == "**NO**"
+    assert "median of 11 pairs' ratios" in at_5000[1]

@@ -1,6 +1,7 @@
 """One measurement of `make bench` (bin/bench), run in its own process; prints JSON.
 
-- ``rollup``: median time of ``rollup_compute()`` against its honest floor (alternated): one
+- ``rollup``: ``rollup_compute()`` against its honest floor, in pairs run back to back (the
+  medians of each, and the median of the pairs' ratios, ``pair_ratio``, the one judged): one
   hand-written SQL GROUP BY over the same sources (MTFP targets, benefit profiles, one-off costs)
   giving the same columns in the same order, and the payload's stage and delivery confidence
   counts each by one plain statement, on a plain cursor with the roll-up's session settings;
@@ -458,6 +459,7 @@ STEP_OPTIONS: dict[str, Callable[[str], Any]] = {
     "requests": int,
     "budget": float,
     "page_size": int,
+    "programmes": int,
 }
 
 
@@ -497,6 +499,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument(
+            "--programmes",
+            type=int,
+            default=onboarding_bench.PROGRAMMES,
+            help="onboarding: programmes in the workbook (its RAID rows in proportion).",
+        )
+        parser.add_argument(
             "--budget",
             type=float,
             default=45.0,
@@ -534,7 +542,7 @@ class Command(BaseCommand):
 
     def onboarding(self, options) -> dict:
         """The onboarding workbook at scale (devdata/onboarding_bench.py)."""
-        return onboarding_bench.measure()
+        return onboarding_bench.measure(options["programmes"])
 
     def rollup(self, options) -> dict:
         plan = current_plan()
@@ -567,11 +575,12 @@ class Command(BaseCommand):
         return {
             "rollup_s": rollup_s,
             "floor_s": floor_s,
-            # each pair's ratio, their median: for the record beside the ratio of the medians
-            # (the row's), which a change of the machine's load between pairs moves more
+            # each pair's ratio, their median (the row's): a change of the machine's load
+            # between pairs moves the ratio of the medians, not the pairs' own ratios
             "pair_ratio": statistics.median(
                 r / f for r, f in zip(times["rollup"], times["floor"], strict=True)
             ),
+            "pairs": len(times["rollup"]),
             "rows": len(floor.rows),
             "maxrss_mb": rollup_mb,
             "with_floor_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
