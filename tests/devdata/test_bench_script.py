@@ -210,3 +210,35 @@ def test_the_rollup_is_judged_by_the_median_of_its_pairs_ratios():
     at_5000 = rows["Roll-up N=5,000 (7,695 rows)"]
     assert at_5000[3] == "**NO**"
     assert "median of 11 pairs' ratios" in at_5000[1]
+
+
+def test_jobs_beside_the_generation_run_once_their_portfolio_is_generated(monkeypatch):
+    """prepare_all's ``beside``: each job gets its N's URL only after that N is generated (or
+    the template's None), while the largest is still generating; the results in order."""
+    import threading
+    import time
+
+    bench = _bench()
+    finished: dict[int, float] = {}
+    largest_done = threading.Event()
+
+    def prepare(_pg, n, _template):
+        time.sleep({5000: 0.3, 500: 0.05, 50: 0.01}[n])
+        finished[n] = time.monotonic()
+        if n == 5000:
+            largest_done.set()
+        return f"postgres://bench_{n}", 1.0
+
+    monkeypatch.setattr(bench, "prepare", prepare)
+    monkeypatch.setattr(bench, "progress", lambda message: None)
+
+    def job(url):
+        assert url is None or url.rsplit("_", 1)[1].isdigit()
+        return (url, time.monotonic(), largest_done.is_set())
+
+    beside = [(50, job), (500, job), (None, job)]
+    prepared, done = bench.prepare_all(None, [50, 500, 5000], "tpl", beside)
+    assert prepared == {n: (f"postgres://bench_{n}", 1.0) for n in (50, 500, 5000)}
+    assert [url for url, _at, _ in done] == ["postgres://bench_50", "postgres://bench_500", None]
+    assert done[0][1] >= finished[50] and done[1][1] >= finished[500]
+    assert not any(after_largest for _url, _at, after_largest in done)  # in the idle lane
