@@ -1,0 +1,62 @@
+# The roll-up's statement fetched by Django's cursor (text) or by a psycopg cursor in binary,
+# against the bench's floor, alternated (ROUNDS=, default 31).
+# Run in `manage.py shell` on a `make bench` database.
+import gc
+import os
+import statistics
+import time
+
+import psycopg
+from django.db import connection, transaction
+
+from benefits import rollup
+from benefits.models import BenefitType
+from devdata.management.commands import bench_probe as bp
+
+plan = rollup.current_plan()
+params = {
+    "plan": plan.pk,
+    "everything": True,
+    "no_programme": False,
+    "programme": None,
+    "dis_benefit": BenefitType.DIS_BENEFIT.value,
+    "non_financial": BenefitType.NON_FINANCIAL.value,
+    "headline": rollup.HEADLINE,
+    **{f"open_{i}": s for i, s in enumerate(rollup.OPEN_STAGES)},
+}
+
+
+def text():
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute(rollup.TUNING_SQL)
+        c.execute(rollup.ROLLUP_SQL, params)
+        return c.fetchall()
+
+
+def binary():
+    with transaction.atomic():
+        raw = connection.connection
+        with psycopg.Cursor(raw) as c:
+            c.execute(rollup.TUNING_SQL)
+            c.execute(rollup.ROLLUP_SQL, params, binary=True)
+            return c.fetchall()
+
+
+def floor():
+    return bp._floor(plan.pk)
+
+
+a, b = text(), binary()
+if not (a == b):
+    raise SystemExit((a[:2], b[:2]))
+runs = {"text": text, "binary": binary, "floor": floor}
+names = list(runs)
+times = {n: [] for n in names}
+for i in range(int(os.environ.get("ROUNDS", "31"))):
+    for n in names[i % len(names) :] + names[: i % len(names)]:
+        gc.collect()
+        t = time.perf_counter()
+        runs[n]()
+        times[n].append(time.perf_counter() - t)
+for n in names:
+    print(f"{n:16s} {1000 * statistics.median(times[n]):8.2f} ms")

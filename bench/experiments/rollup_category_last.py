@@ -1,0 +1,75 @@
+# The roll-up's statement with the category last in its groups' sort and the result's (it is a
+# function of the programme, so the order is the same; asserted), against the statement as it is
+# and the bench's floor, alternated (ROUNDS=, default 31).
+# Run in `manage.py shell` on a `make bench` database.
+import gc
+import os
+import statistics
+import time
+
+from django.db import connection, transaction
+
+from benefits import rollup
+from benefits.models import BenefitType
+from devdata.management.commands import bench_probe as bp
+
+plan = rollup.current_plan()
+params = {
+    "plan": plan.pk,
+    "everything": True,
+    "no_programme": False,
+    "programme": None,
+    "dis_benefit": BenefitType.DIS_BENEFIT.value,
+    "non_financial": BenefitType.NON_FINANCIAL.value,
+    "headline": rollup.HEADLINE,
+    **{f"open_{i}": s for i, s in enumerate(rollup.OPEN_STAGES)},
+}
+FULL = rollup.ROLLUP_SQL
+NEW = FULL.replace(
+    """    GROUP BY portfolio, programme, directorate, category, mtfp_line, financial_year
+    ORDER BY portfolio NULLS FIRST, programme NULLS FIRST, directorate NULLS FIRST,
+             category NULLS FIRST, mtfp_line NULLS FIRST, financial_year NULLS FIRST""",
+    """    GROUP BY portfolio, programme, directorate, mtfp_line, financial_year, category
+    ORDER BY portfolio NULLS FIRST, programme NULLS FIRST, directorate NULLS FIRST,
+             mtfp_line NULLS FIRST, financial_year NULLS FIRST, category NULLS FIRST""",
+)
+NEW = NEW.replace(
+    """ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3 NULLS FIRST, 4 NULLS FIRST, 5 NULLS FIRST,
+         6 NULLS FIRST""",
+    """ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3 NULLS FIRST, 5 NULLS FIRST, 6 NULLS FIRST,
+         4 NULLS FIRST""",
+)
+if NEW == FULL or NEW.count("mtfp_line NULLS FIRST, financial_year NULLS FIRST, category") != 1:
+    raise SystemExit("The statement has changed: this experiment no longer applies.")
+
+
+def sqlonly(sql, p):
+    def f():
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute(rollup.TUNING_SQL)
+            c.execute(sql, p)
+            return c.fetchall()
+
+    return f
+
+
+a, b = sqlonly(FULL, params)(), sqlonly(NEW, params)()
+if not (a == b):
+    raise SystemExit("different")
+print("identical rows:", len(a))
+runs = {
+    "floor3": lambda: bp._floor(plan.pk),
+    "rollup": sqlonly(FULL, params),
+    "category last": sqlonly(NEW, params),
+}
+names = list(runs)
+times = {n: [] for n in names}
+for i in range(int(os.environ.get("ROUNDS", "31"))):
+    for n in names[i % len(names) :] + names[: i % len(names)]:
+        gc.collect()
+        t = time.perf_counter()
+        runs[n]()
+        times[n].append(time.perf_counter() - t)
+for n in names:
+    pairs = statistics.median(a / b for a, b in zip(times[n], times["floor3"], strict=True))
+    print(f"{n:16s} {1000 * statistics.median(times[n]):8.2f} ms, pairs {pairs:.3f}x the floor")
