@@ -224,10 +224,9 @@ def sqlite_decimal(value: Any) -> Any:
     return None if value is None else Decimal(str(value)).quantize(PENNY)
 
 
-def rollup_rows(plan: MTFPPlan | None, scope: int = EVERYTHING) -> list[tuple]:
-    """The statement's result (keys…, money…): the groups ordered by the keys, then the headline
-    rows. ``scope`` is EVERYTHING, NO_PROGRAMME or a programme's id."""
-    params = {
+def rollup_params(plan: MTFPPlan | None, scope: int = EVERYTHING) -> dict[str, Any]:
+    """ROLLUP_SQL's parameters. ``scope`` is EVERYTHING, NO_PROGRAMME or a programme's id."""
+    return {
         "plan": plan.pk if plan else None,
         "everything": scope == EVERYTHING,
         "no_programme": scope == NO_PROGRAMME,
@@ -237,10 +236,15 @@ def rollup_rows(plan: MTFPPlan | None, scope: int = EVERYTHING) -> list[tuple]:
         "headline": HEADLINE,
         **{f"open_{i}": stage for i, stage in enumerate(OPEN_STAGES)},
     }
+
+
+def rollup_rows(plan: MTFPPlan | None, scope: int = EVERYTHING) -> list[tuple]:
+    """The statement's result (keys…, money…): the groups ordered by the keys, then the headline
+    rows. ``scope`` is EVERYTHING, NO_PROGRAMME or a programme's id."""
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and TUNING_SQL:
             cursor.execute(TUNING_SQL)
-        cursor.execute(ROLLUP_SQL, params)
+        cursor.execute(ROLLUP_SQL, rollup_params(plan, scope))
         rows = cursor.fetchall()
     if connection.vendor != "postgresql":
         width = len(KEYS)

@@ -10,20 +10,10 @@ import time
 from django.db import connection, transaction
 
 from benefits import rollup
-from benefits.models import BenefitType
 from devdata.management.commands import bench_probe as bp
 
 plan = rollup.current_plan()
-params = {
-    "plan": plan.pk,
-    "everything": True,
-    "no_programme": False,
-    "programme": None,
-    "dis_benefit": BenefitType.DIS_BENEFIT.value,
-    "non_financial": BenefitType.NON_FINANCIAL.value,
-    "headline": rollup.HEADLINE,
-    **{f"open_{i}": s for i, s in enumerate(rollup.OPEN_STAGES)},
-}
+params = rollup.rollup_params(plan)
 FULL = rollup.ROLLUP_SQL
 NEW = FULL.replace(
     """    GROUP BY portfolio, programme, directorate, category, mtfp_line, financial_year

@@ -14,20 +14,10 @@ import time
 from django.db import connection, transaction
 
 from benefits import rollup
-from benefits.models import BenefitType
 from devdata.management.commands import bench_probe
 
 plan = rollup.current_plan()
-params = {
-    "plan": plan.pk,
-    "everything": True,
-    "no_programme": False,
-    "programme": None,
-    "dis_benefit": BenefitType.DIS_BENEFIT.value,
-    "non_financial": BenefitType.NON_FINANCIAL.value,
-    "headline": rollup.HEADLINE,
-    **{f"open_{i}": stage for i, stage in enumerate(rollup.OPEN_STAGES)},
-}
+params = rollup.rollup_params(plan)
 HASHED = (
     "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true), "
     "set_config('hash_mem_multiplier', '8', true)"
