@@ -1,10 +1,8 @@
 # The roll-up's statement fetched by Django's cursor (text) or by a psycopg cursor in binary,
 # against the bench's floor, alternated (ROUNDS=, default 31).
 # Run in `manage.py shell` on a `make bench` database.
-import gc
 import os
 import statistics
-import time
 
 import psycopg
 from django.db import connection, transaction
@@ -41,12 +39,7 @@ if not (a == b):
     raise SystemExit((a[:2], b[:2]))
 runs = {"text": text, "binary": binary, "floor": floor}
 names = list(runs)
-times = {n: [] for n in names}
-for i in range(int(os.environ.get("ROUNDS", "31"))):
-    for n in names[i % len(names) :] + names[: i % len(names)]:
-        gc.collect()
-        t = time.perf_counter()
-        runs[n]()
-        times[n].append(time.perf_counter() - t)
+rounds = int(os.environ.get("ROUNDS", "31"))
+times = bp._alternated({name: bp._seconds(run) for name, run in runs.items()}, rounds)
 for n in names:
     print(f"{n:16s} {1000 * statistics.median(times[n]):8.2f} ms")

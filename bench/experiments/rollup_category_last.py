@@ -2,10 +2,8 @@
 # function of the programme, so the order is the same; asserted), against the statement as it is
 # and the bench's floor, alternated (ROUNDS=, default 31).
 # Run in `manage.py shell` on a `make bench` database.
-import gc
 import os
 import statistics
-import time
 
 from django.db import connection, transaction
 
@@ -53,13 +51,8 @@ runs = {
     "category last": sqlonly(NEW, params),
 }
 names = list(runs)
-times = {n: [] for n in names}
-for i in range(int(os.environ.get("ROUNDS", "31"))):
-    for n in names[i % len(names) :] + names[: i % len(names)]:
-        gc.collect()
-        t = time.perf_counter()
-        runs[n]()
-        times[n].append(time.perf_counter() - t)
+rounds = int(os.environ.get("ROUNDS", "31"))
+times = bp._alternated({name: bp._seconds(run) for name, run in runs.items()}, rounds)
 for n in names:
     pairs = statistics.median(a / b for a, b in zip(times[n], times["floor3"], strict=True))
     print(f"{n:16s} {1000 * statistics.median(times[n]):8.2f} ms, pairs {pairs:.3f}x the floor")

@@ -6,10 +6,8 @@
 # variant run once a round, alternated, on a plain cursor with the roll-up's session settings;
 # medians, and each one's median ratio to the bench's floor, round by round. Run in
 # `manage.py shell` on a `make bench` database (ROUNDS=, default 21).
-import gc
 import os
 import statistics
-import time
 
 from django.db import connection, transaction
 
@@ -63,13 +61,10 @@ runs = {
 for run in runs.values():
     run()
 names = list(runs)
-times: dict[str, list[float]] = {name: [] for name in names}
-for i in range(int(os.environ.get("ROUNDS", "21"))):
-    for name in names[i % len(names) :] + names[: i % len(names)]:
-        gc.collect()
-        started = time.perf_counter()
-        runs[name]()
-        times[name].append(time.perf_counter() - started)
+rounds = int(os.environ.get("ROUNDS", "21"))
+times = bench_probe._alternated(
+    {name: bench_probe._seconds(run) for name, run in runs.items()}, rounds
+)
 base = times[names[0]]
 for name in names:
     ratio = statistics.median(t / b for t, b in zip(times[name], base, strict=True))
