@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "governance.reminder_run",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The risk counts the database keeps (governance.models.RiskTally) against a recount.
+    "governance-tally-check-nightly": {
+        "task": "governance.tally_check",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "notifications-digests-daily": {
         "task": "notifications.digests",
         "schedule": crontab(hour=7, minute=30),

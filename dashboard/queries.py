@@ -57,7 +57,7 @@ from governance.models import (
     Risk,
     RiskQuerySet,
 )
-from governance.queries import heat_map, open_escalations_of
+from governance.queries import heat_map, open_escalations_of, tallied_heat_map
 from portfolio.models import (
     AssuranceRating,
     DeliveryConfidence,
@@ -386,7 +386,8 @@ def open_escalations() -> dict[str, Any]:
 
 
 def risk_panel(filters: DashboardFilters) -> dict[str, Any]:
-    """The heat map, the top escalated risks and the oldest overdue reviews (four queries)."""
+    """The heat map (from the counts the database keeps, unless a directorate or category
+    narrows it), the top escalated risks and the oldest overdue reviews (four queries)."""
     risks = _risks_in_scope(filters)
     escalated = list(
         risks.escalated()
@@ -398,7 +399,12 @@ def risk_panel(filters: DashboardFilters) -> dict[str, Any]:
         "escalated": escalated,
         "overdue_reviews": list(overdue[:LIST_LIMIT]),
         "overdue_count": overdue.count(),
-        "heat_map": heat_map(risks),
+        # A portfolio alone, or nothing, is what the counts the database keeps are by.
+        "heat_map": (
+            tallied_heat_map(filters.portfolio)
+            if not (filters.directorate or filters.category)
+            else heat_map(risks)
+        ),
         # The heat map's cells link to this portfolio's RAID log when it is the only filter, else
         # to the whole portfolio's (which has no directorate or category filter).
         "heat_map_portfolio": (

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -65,6 +65,7 @@ from .models import (
     ReviewStatus,
     Risk,
     RiskStatus,
+    RiskTally,
     SignOff,
     score_band,
 )
@@ -484,14 +485,20 @@ def _scope_key(scope: Programme | Portfolio | None) -> str:
 
 
 def _log_paginator(
-    log: Log, scope: Programme | Portfolio | None, params: QueryDict, qs: models.QuerySet
+    log: Log, scope: Programme | Portfolio | None, params: QueryDict, form: Any, qs: models.QuerySet
 ) -> Paginator:
-    """The page's paginator. A programme's log is counted by its programme's index; a count
-    over a portfolio or the whole portfolio grows with it (80,000 risks at 5,000 programmes:
-    a sequential scan), so it is kept (``core.caching``) until anything is saved, per log,
-    scope and filters."""
+    """The page's paginator. A programme's log is counted by its programme's index. Over a
+    portfolio or the whole portfolio a count grows with it (80,000 risks at 5,000 programmes):
+    the risks, unfiltered or filtered by status and residual rating alone (as the heat map's
+    cells link to them), are counted from the counts the database keeps (``risk_counts``);
+    any other count is kept (``core.caching``) until anything is saved, per log, scope and
+    filters."""
     if isinstance(scope, Programme):
         return Paginator(qs, PAGE_SIZE)
+    data = form.cleaned_data if form.is_valid() else {}  # as ``filtered_rows`` reads them
+    wider = cast(Portfolio | None, scope)  # not a programme (mypy: Programme's base is untyped)
+    if log.model is Risk and (tallied := _tallied_count(wider, data)) is not None:
+        return CountedPaginator(qs, PAGE_SIZE, count=tallied)
     filters = sorted((k, v) for k, v in params.lists() if k not in ("page", "sort"))
     count = caching.cached(
         "governance:log-count", [log.key, _scope_key(scope), repr(filters)], qs.count
@@ -499,9 +506,37 @@ def _log_paginator(
     return CountedPaginator(qs, PAGE_SIZE, count=count)
 
 
+TALLIED_FILTERS = ("status", "likelihood", "impact")  # RiskTally's own keys
+
+
+def _tallied_count(scope: Portfolio | None, data: dict[str, Any]) -> int | None:
+    """How many risks the log lists, from ``risk_counts``, when its filters (``data``, the
+    form's cleaned data) choose nothing but a status and a residual rating; else None."""
+    chosen = {name: value for name, value in data.items() if value not in ("", None)}
+    if not set(chosen) <= set(TALLIED_FILTERS):
+        return None
+    total = 0
+    for key, n in risk_counts(scope).items():
+        parts = dict(zip(TALLIED_FILTERS, key, strict=True))
+        if all(parts[name] == value for name, value in chosen.items()):
+            total += n
+    return total
+
+
+def risk_counts(portfolio: Portfolio | None) -> dict[tuple[str, int, int], int]:
+    """How many risks the whole portfolio (None) or one portfolio holds in each status at each
+    residual likelihood and impact, as the database keeps them (``RiskTally``, moved by every
+    write to a risk): at most a hundred rows a portfolio, however many risks. One query."""
+    rows = RiskTally.objects.order_by()
+    if portfolio is not None:
+        rows = rows.filter(portfolio_key=portfolio.pk)
+    totals = rows.values_list("status", "likelihood", "impact").annotate(total=Sum("n"))
+    return {(status, likelihood, impact): n for status, likelihood, impact, n in totals if n}
+
+
 def log_page(log: Log, scope: Programme | Portfolio | None, params: QueryDict) -> dict[str, Any]:
     form, qs, sort = filtered_rows(log, scope, params)
-    page: Page = _log_paginator(log, scope, params, qs).get_page(params.get("page"))
+    page: Page = _log_paginator(log, scope, params, form, qs).get_page(params.get("page"))
     day = today()
     columns = log.columns_for(scope)
     rows = [make_row(log, obj, day, columns) for obj in page.object_list]
@@ -539,6 +574,21 @@ def heat_map(risks: models.QuerySet) -> dict[str, Any]:
         .values("residual_likelihood", "residual_impact")
         .annotate(n=Count("*"))
     }
+    return _heat_grid(counts)
+
+
+def tallied_heat_map(portfolio: Portfolio | None) -> dict[str, Any]:
+    """``heat_map`` of every open risk of the whole portfolio (None) or of one portfolio, from
+    the counts the database keeps (``risk_counts``): the same grid, read from at most a hundred
+    rows a portfolio."""
+    counts = risk_counts(portfolio)
+    return _heat_grid(
+        {(likelihood, impact): n for (status, likelihood, impact), n in counts.items()
+         if status == RiskStatus.OPEN}
+    )  # fmt: skip
+
+
+def _heat_grid(counts: dict[tuple[int, int], int]) -> dict[str, Any]:
     rows = []
     for likelihood in range(5, 0, -1):
         cells = []
@@ -557,13 +607,11 @@ def heat_map(risks: models.QuerySet) -> dict[str, Any]:
 
 
 def log_heat_map(log: Log, scope: Programme | Portfolio | None) -> dict[str, Any]:
-    """``heat_map`` of a log's risks in this scope; over a portfolio or the whole portfolio kept
-    (``core.caching``) until anything is saved, as the log's count is."""
+    """``heat_map`` of a log's risks in this scope: a programme's from its risks, a portfolio's
+    or the whole portfolio's from the counts the database keeps."""
     if isinstance(scope, Programme):
         return heat_map(log.rows(scope))
-    return caching.cached(
-        "governance:heat-map", [log.key, _scope_key(scope)], lambda: heat_map(log.rows(scope))
-    )
+    return tallied_heat_map(cast(Portfolio | None, scope))  # as in ``_log_paginator``
 
 
 # --- Board pack ---------------------------------------------------------------------------------

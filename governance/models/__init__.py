@@ -44,6 +44,7 @@ from .raid import (
     RiskQuerySet,
     RiskResponse,
     RiskStatus,
+    RiskTally,
     score_band,
 )
 from .reporting import ReportingCalendar
@@ -54,7 +55,7 @@ __all__ = [
     "ChangeThresholds", "Decision", "DecisionQuerySet", "Dependency", "Gate", "GatePolicy",
     "GateReview", "GateReviewQuerySet", "GateSignOff", "Issue", "IssuePriority", "LogStatus",
     "Outcome", "RaciActivity", "RaciAssignment", "RaciRole", "ReportingCalendar",
-    "ReviewStatus", "Risk", "RiskQuerySet", "RiskResponse", "RiskStatus", "SignOff",
+    "ReviewStatus", "Risk", "RiskQuerySet", "RiskResponse", "RiskStatus", "RiskTally", "SignOff",
     "TermsOfReference", "score_band",
 ]  # fmt: skip
 

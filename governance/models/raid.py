@@ -212,6 +212,38 @@ class Risk(models.Model):
             )
 
 
+class RiskTally(models.Model):
+    """How many risks a portfolio has in each status at each residual rating, kept by the
+    database: triggers on the risks and on the programmes' portfolio move these counts with
+    every write, whoever makes it (a service, an import, a bulk ``update()``, a cascade), in the
+    writer's transaction (migration 0024, which also fills them). The whole portfolio's RAID
+    log and its heat map read their counts here (``governance.queries.risk_counts``): at most a
+    hundred rows a portfolio, where counting the risks reads all 80,000 at 5,000 programmes.
+
+    ``portfolio_key`` is the portfolio a risk counts in: its programme's (``RiskQuerySet.
+    in_portfolio``), or its own when it has no programme; 0 for none. A plain number, not a
+    foreign key, so that a count never holds up a portfolio's deletion. The triggers never
+    delete a row: a count that falls to 0 stays, so every risk's key has its row.
+    ``governance.tallies`` checks them against a recount every night."""
+
+    portfolio_key = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=RiskStatus.choices)
+    likelihood = models.PositiveSmallIntegerField()
+    impact = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio_key", "status", "likelihood", "impact"],
+                name="risk_tally_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio_key} {self.status} {self.likelihood}×{self.impact}: {self.n}"
+
+
 class IssuePriority(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"

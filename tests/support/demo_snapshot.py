@@ -54,12 +54,19 @@ class Snapshot:
         return sum(len(table.rows) for table in self.tables)
 
 
+# Tables the database writes itself, by triggers on the others (the risk counts, migration
+# governance 0024): writing the others back moves them (and by a key that may not yet be
+# written: the risks go back before the programmes), so they are written last, emptied first.
+KEPT_BY_TRIGGERS = ("governance_risktally",)
+
+
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
 def _table_names() -> list[str]:
-    return sorted(connection.introspection.django_table_names(only_existing=True))
+    names = connection.introspection.django_table_names(only_existing=True)
+    return sorted(names, key=lambda name: (name in KEPT_BY_TRIGGERS, name))
 
 
 def _counts(names: list[str]) -> dict[str, int]:
@@ -107,6 +114,8 @@ def _postgresql_script(snapshot: Snapshot) -> str:
     statements = []
     for t in snapshot.tables:
         columns = ", ".join(_quote(column) for column in t.columns)
+        if t.name in KEPT_BY_TRIGGERS:
+            statements.append(f"DELETE FROM {_quote(t.name)}")  # noqa: S608 (as below)
         statements.append(
             f"INSERT INTO {_quote(t.name)} ({columns}) SELECT {columns} FROM "  # noqa: S608
             f"json_populate_recordset(NULL::{_quote(t.name)}, {_literal(t.json)})"
@@ -147,6 +156,8 @@ def restore(snapshot: Snapshot) -> bool:
             for statement in emptied:
                 cursor.execute(statement)
             for table in snapshot.tables:
+                if table.name in KEPT_BY_TRIGGERS:
+                    cursor.execute(f"DELETE FROM {_quote(table.name)}")  # noqa: S608
                 columns = ", ".join(_quote(column) for column in table.columns)
                 marks = ", ".join(["%s"] * len(table.columns))
                 cursor.executemany(
