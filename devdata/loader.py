@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
@@ -240,8 +241,12 @@ class Loader:
     # --- steps -----------------------------------------------------------------------------
 
     def step_people(self, item: dict[str, Any]) -> None:
-        """One user per row; a sign-in user has the demo password, the others none."""
+        """One user per row; a sign-in user has the demo password, the others none. The demo
+        password (published: `make run` prints it) is hashed once for them all, its salt
+        shared: each PBKDF2 hash took ~0.7 s, and `make bench` loads these people into every
+        portfolio it generates. A password a person sets is hashed with its own salt."""
         groups = {role: Group.objects.get_or_create(name=role.group_name)[0] for role in Role}
+        demo_password = make_password(item["password"])
         for can_sign_in, rows in ((True, item["sign_in"]), (False, item["others"])):
             for written in rows:
                 row = dict(written)
@@ -253,7 +258,7 @@ class Loader:
                 )
                 if created:
                     if can_sign_in:
-                        user.set_password(item["password"])
+                        user.password = demo_password
                     else:
                         user.set_unusable_password()
                     user.save()

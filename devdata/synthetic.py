@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from benefits.models import (
@@ -200,7 +200,64 @@ def _month(offset: int) -> date:
 
 
 def _bulk(model, objs: list) -> list:
-    return model.objects.bulk_create(objs, batch_size=BATCH)
+    """``bulk_create`` of ``objs`` (their ids set); on PostgreSQL by ``COPY``, the same rows."""
+    if connection.vendor != "postgresql" or not objs:
+        return model.objects.bulk_create(objs, batch_size=BATCH)
+    return _copied(model, objs)
+
+
+# Fields whose attribute is the value PostgreSQL stores (psycopg adapts it as it is): their own
+# classes, not subclasses, which may convert (a financial year, a JSON document).
+_AS_IS = (
+    models.AutoField, models.BigAutoField, models.BigIntegerField, models.BooleanField,
+    models.CharField, models.DateField, models.DateTimeField, models.DecimalField,
+    models.ForeignKey, models.IntegerField, models.PositiveIntegerField,
+    models.PositiveSmallIntegerField, models.SlugField, models.SmallIntegerField,
+    models.TextField,
+)  # fmt: skip
+
+
+def _copied(model, objs: list) -> list:
+    """``objs`` written by ``COPY … FROM STDIN``, as ``bulk_create`` would write them: each
+    without an id given the next of its table's sequence (one query for all), ``auto_now``
+    and ``auto_now_add`` filled in by their fields (``pre_save``), every other value as the
+    field prepares it for the database, but where the attribute already is that value (most:
+    ``_AS_IS``). ``bulk_create`` prepared each value through Django's compiler and sent the
+    batch as arrays: 36 s of the 59 s that generating 500 programmes took, under a profiler.
+    Triggers fire as for an INSERT (the risk counts, governance migration 0024)."""
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.generated]
+    table = connection.ops.quote_name(meta.db_table)
+    without_id = [obj for obj in objs if obj.pk is None]
+    with connection.cursor() as cursor:
+        if without_id:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(without_id)],
+            )
+            for obj, (pk,) in zip(without_id, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        stamped = [
+            f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        plain = [type(field) in _AS_IS for field in fields]
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                for field in stamped:
+                    field.pre_save(obj, add=True)
+                copy.write_row(
+                    [
+                        getattr(obj, field.attname)
+                        if as_is
+                        else field.get_db_prep_save(getattr(obj, field.attname), connection)
+                        for field, as_is in zip(fields, plain, strict=True)
+                    ]
+                )
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
 
 
 def _reference_data(people: dict) -> tuple[list, list, MTFPPlan, dict]:
@@ -633,10 +690,10 @@ def _risk_history(risks: list[Risk], rng: random.Random) -> int:
                 )
             )
         if len(batch) >= BATCH:
-            written += len(history.objects.bulk_create(batch))
+            written += len(_bulk(history, batch))
             batch = []
     if batch:
-        written += len(history.objects.bulk_create(batch))
+        written += len(_bulk(history, batch))
     return written
 
 
