@@ -71,6 +71,13 @@ def test_staff_pages_and_exports_are_measured_on_a_generated_portfolio():
     # costs whatever its rows)
     fewest = min(p.risks.count() for p in Programme.objects.filter(risks__isnull=False))
     assert all(e["small_rows"] == fewest and e["small_s"] > 0 for e in exports.values())
+    # ...and those one-programme downloads alone, timed as the pages are (in every page round)
+    small = _probe("small_exports", "--requests", "3")
+    assert set(small) == set(EXPORTS)
+    for download in small.values():
+        assert download["rows"] == fewest
+        assert download["requests"] == len(download["times_s"]) == 3
+        assert download["median_s"] > 0
     # The COPY floor reads the same rows the CSV holds (on PostgreSQL; None on SQLite).
     assert all(e["rows"] == exports["RAID export CSV"]["csv_rows"] for e in exports.values())
     assert all(e["beyond_s"] is not None for e in exports.values())  # round by round
@@ -107,7 +114,10 @@ def test_the_rollup_is_measured_against_its_honest_floor_and_incrementally():
     assert result["pairs"] == 3
     assert result["pair_ratio"] > 0
     # ...and the refresh equal to a full computation, made on today's snapshot.
-    incremental = _probe("rollup_incremental", "--repeat", "1")
+    from benefits.models import RollupSnapshot
+
+    snapshots = list(RollupSnapshot.objects.values_list("pk", "as_of"))
+    incremental = _probe("rollup_incremental", "--repeat", "2")
     assert incremental["programme_rows"] > 0
     assert 0 < incremental["queries"] < 40
     assert incremental["refresh_s"] > 0
@@ -115,6 +125,7 @@ def test_the_rollup_is_measured_against_its_honest_floor_and_incrementally():
     from benefits.models import RollupMark
 
     assert not RollupMark.objects.exists()  # every measurement rolled back
+    assert list(RollupSnapshot.objects.values_list("pk", "as_of")) == snapshots  # and prepared
 
 
 def test_several_measurements_run_in_one_process_each_with_its_own_options():

@@ -19,6 +19,11 @@
   server time, SQL queries and HTML size.
 - ``exports``: the portfolio-wide RAID export as CSV and XLSX: median time, rows, and the peak
   memory traced (tracemalloc) while the response is built and read to its end.
+- ``small_exports``: the same downloads of the one programme with the fewest risks (what a
+  download costs before its rows: the request, signing in, building the query): median and
+  p95 over ``--requests`` requests each, in turn; measured in every round of the pages, as the
+  pages are (bin/bench), so a drift of the machine between the sizes' probes falls on them
+  alike.
 - ``rollup_incremental``: after an edit to one programme (a benefit's profile saved through
   its service, which marks the programme), the incremental roll-up's own work
   (``rollup_refresh()``) against a full run (``rollup_run()``) after the same edit, alternated,
@@ -69,7 +74,7 @@ from collections.abc import Callable, Iterator
 from copy import copy
 from decimal import Decimal
 from io import BytesIO
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -485,6 +490,7 @@ MEASURES = (
     "odata",
     "staff_pages",
     "exports",
+    "small_exports",
     "reminders",
     "report_build",
     "board_pack",
@@ -754,6 +760,9 @@ class Command(BaseCommand):
 
     def exports(self, options) -> dict:
         return _exports(options)
+
+    def small_exports(self, options) -> dict:
+        return _small_exports(options)
 
     def raid_import(self, options) -> dict:
         return _raid_import(options)
@@ -1035,6 +1044,39 @@ def _exports(options) -> dict:
 SMALL = " (one programme)"  # a download of one programme's risks, beside the whole portfolio's
 
 
+def _small_exports(options) -> dict:
+    """Each download of the one programme with the fewest risks, ``requests`` times in turn
+    (read to its end): what a download costs whatever its rows, timed as the pages are."""
+    smallest = _smallest_raid()
+    if smallest is None:
+        return {}
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="pmo"))
+    urls = {
+        name: url.replace("/raid/", f"/programmes/{smallest[0]}/raid/risks/", 1)
+        for name, url in EXPORTS.items()
+    }
+    for url in urls.values():
+        _read(client, url)  # warm
+    times: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(options["requests"]):
+        for name, url in urls.items():
+            started = time.perf_counter()
+            _read(client, url)
+            times[name].append(time.perf_counter() - started)
+    return {
+        name: {
+            "url": urls[name],
+            "median_s": statistics.median(measured),
+            "p95_s": _p95(measured),
+            "requests": len(measured),
+            "times_s": measured,
+            "rows": smallest[1],
+        }
+        for name, measured in times.items()
+    }
+
+
 def _smallest_raid() -> tuple[str, int] | None:
     """The slug of the programme with the fewest risks (at least one), and their number."""
     counted = (
@@ -1106,7 +1148,8 @@ def _raid_workbook(rows: int, owner: str) -> bytes:
 def _raid_import(options) -> dict:
     """``raid_import`` of a ``--rows`` spreadsheet (read, checked, written in bulk with its
     history rows) against a plain ``bulk_create`` of the same risks, no history (the floor);
-    each inside a transaction rolled back; the check (read and validate) timed on its own."""
+    each inside a transaction rolled back; the check (read and validate) timed on its own, its
+    last run's risks the floor's."""
     manager = get_user_model().objects.get(username="manager")
     programme = Programme.objects.order_by("pk").first()
     if programme is None:
@@ -1118,7 +1161,11 @@ def _raid_import(options) -> dict:
     def upload() -> SimpleUploadedFile:
         return SimpleUploadedFile("raid.xlsx", content)
 
-    checked = raid_imports.raid_import_check(programme=programme, upload=upload(), limits=limits)
+    check_s, last = _timed(
+        lambda: raid_imports.raid_import_check(programme=programme, upload=upload(), limits=limits),
+        options["repeat"],
+    )
+    checked = cast(raid_imports.ImportResult, last)
     if not checked.ok or len(checked.risks) != options["rows"]:
         raise CommandError(f"The spreadsheet did not check: {checked.errors[:3]}")
     before = Risk.objects.count()
@@ -1153,10 +1200,6 @@ def _raid_import(options) -> dict:
     def floor() -> None:
         Risk.objects.bulk_create([copy(risk) for risk in checked.risks], batch_size=1000)
 
-    check_s, _ = _timed(
-        lambda: raid_imports.raid_import_check(programme=programme, upload=upload(), limits=limits),
-        options["repeat"],
-    )
     import_s, import_queries = _timed(rolled_back(imported), options["repeat"])
     floor_s, floor_queries = _timed(rolled_back(floor), options["repeat"])
     if Risk.objects.count() != before:
@@ -1205,49 +1248,51 @@ def _one_edit(year_offset: int):
 
 
 def _rollup_incremental(options) -> dict:
+    """One programme's edit taken in by ``rollup_refresh`` against a full ``rollup_run`` after
+    the same edit, alternated. Each from the same state: today's snapshot current and no other
+    marks, prepared once in a transaction that is rolled back at the end; each edit and run is
+    in a savepoint of it, rolled back, so the state is prepared by one full run and not one per
+    run timed (at 5,000 programmes those took 111 s of a full ``make bench``)."""
     from benefits import rollup
     from benefits.models import RollupMark, RollupSnapshot
 
-    def prepared(edit_by: int) -> int:
-        """Today's snapshot current and no other marks; then the edit (none of it timed)."""
-        rollup.rollup_run()
-        latest = rollup._latest()
-        RollupSnapshot.objects.filter(pk=latest.pk).update(as_of=timezone.now())
-        RollupMark.objects.all().delete()
-        return _one_edit(edit_by)
-
     def timed(run) -> float:
         with transaction.atomic():
-            prepared(1)
+            _one_edit(1)
             started = time.perf_counter()
             run()
             seconds = time.perf_counter() - started
             transaction.set_rollback(True)
         return seconds
 
-    with transaction.atomic():  # once, checked and counted
-        programme = prepared(1)
+    with transaction.atomic():
+        rollup.rollup_run()
         latest = rollup._latest()
-        queries: list[str] = []
+        RollupSnapshot.objects.filter(pk=latest.pk).update(as_of=timezone.now())
+        RollupMark.objects.all().delete()
+        with transaction.atomic():  # once, checked and counted
+            programme = _one_edit(1)
+            queries: list[str] = []
 
-        def count(execute, sql, *args):
-            queries.append(sql)
-            return execute(sql, *args)
+            def count(execute, sql, *args):
+                queries.append(sql)
+                return execute(sql, *args)
 
-        with connection.execute_wrapper(count):
-            refreshed = rollup.rollup_refresh()
-        if refreshed.pk != latest.pk:
-            raise CommandError("The refresh made a new snapshot: it did not run incrementally.")
-        drift = rollup._drift(refreshed, rollup.rollup_compute())
-        if drift:
-            raise CommandError(f"The incremental roll-up differs from a full run: {drift}")
-        rows = refreshed.rows.filter(programme_id=programme).count()
+            with connection.execute_wrapper(count):
+                refreshed = rollup.rollup_refresh()
+            if refreshed.pk != latest.pk:
+                raise CommandError("The refresh made a new snapshot: it did not run incrementally.")
+            drift = rollup._drift(refreshed, rollup.rollup_compute())
+            if drift:
+                raise CommandError(f"The incremental roll-up differs from a full run: {drift}")
+            rows = refreshed.rows.filter(programme_id=programme).count()
+            transaction.set_rollback(True)
+        timed(rollup.rollup_refresh)  # warm
+        refresh, full = [], []
+        for _ in range(options["repeat"]):  # alternated, so both see the same machine
+            refresh.append(timed(rollup.rollup_refresh))
+            full.append(timed(rollup.rollup_run))
         transaction.set_rollback(True)
-    timed(rollup.rollup_refresh)  # warm
-    refresh, full = [], []
-    for _ in range(options["repeat"]):  # alternated, so both see the same machine
-        refresh.append(timed(rollup.rollup_refresh))
-        full.append(timed(rollup.rollup_run))
     return {
         "refresh_s": statistics.median(refresh),
         "full_s": statistics.median(full),
