@@ -19,11 +19,12 @@
   server time, SQL queries and HTML size.
 - ``exports``: the portfolio-wide RAID export as CSV and XLSX: median time, rows, and the peak
   memory traced (tracemalloc) while the response is built and read to its end.
-- ``small_exports``: the same downloads of the one programme with the fewest risks (what a
-  download costs before its rows: the request, signing in, building the query): median and
-  p95 over ``--requests`` requests each, in turn; measured in every round of the pages, as the
-  pages are (bin/bench), so a drift of the machine between the sizes' probes falls on them
-  alike.
+- ``small_requests``: what a download and a feed page cost before their rows: the RAID
+  downloads of the one programme with the fewest risks (the request, signing in, building the
+  query) and a one-row request of the OData feed (the token, the throttle, the roles): median
+  and p95 over ``--requests`` requests each, in turn. bin/bench measures them in every round of
+  the pages, as the pages are, so that a drift of the machine between the sizes' probes falls
+  on them alike.
 - ``rollup_incremental``: after an edit to one programme (a benefit's profile saved through
   its service, which marks the programme), the incremental roll-up's own work
   (``rollup_refresh()``) against a full run (``rollup_run()``) after the same edit, alternated,
@@ -490,7 +491,7 @@ MEASURES = (
     "odata",
     "staff_pages",
     "exports",
-    "small_exports",
+    "small_requests",
     "reminders",
     "report_build",
     "board_pack",
@@ -761,8 +762,8 @@ class Command(BaseCommand):
     def exports(self, options) -> dict:
         return _exports(options)
 
-    def small_exports(self, options) -> dict:
-        return _small_exports(options)
+    def small_requests(self, options) -> dict:
+        return _small_requests(options)
 
     def raid_import(self, options) -> dict:
         return _raid_import(options)
@@ -1044,34 +1045,44 @@ def _exports(options) -> dict:
 SMALL = " (one programme)"  # a download of one programme's risks, beside the whole portfolio's
 
 
-def _small_exports(options) -> dict:
-    """Each download of the one programme with the fewest risks, ``requests`` times in turn
-    (read to its end): what a download costs whatever its rows, timed as the pages are."""
+FEED_ONE_ROW = "OData feed: a one-row request"
+
+
+def _small_requests(options) -> dict:
+    """Each download of the one programme with the fewest risks (read to its end) and a
+    one-row request of the feed, ``requests`` times in turn: what a download and a feed page
+    cost whatever their rows, timed as the pages are."""
     smallest = _smallest_raid()
     if smallest is None:
-        return {}
+        raise CommandError("No risks: run generate_portfolio first.")
+    pmo = get_user_model().objects.get(username="pmo")
     client = Client()
-    client.force_login(get_user_model().objects.get(username="pmo"))
-    urls = {
-        name: url.replace("/raid/", f"/programmes/{smallest[0]}/raid/risks/", 1)
+    client.force_login(pmo)
+    _token, secret = api_services.access_token_create(
+        actor=pmo, name="make bench", expires_in_days=30
+    )
+    feed = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    runs: dict[str, Callable[[], Any]] = {
+        name: lambda url=url: _read(
+            client, url.replace("/raid/", f"/programmes/{smallest[0]}/raid/risks/", 1)
+        )
         for name, url in EXPORTS.items()
     }
-    for url in urls.values():
-        _read(client, url)  # warm
-    times: dict[str, list[float]] = {name: [] for name in urls}
+    runs[FEED_ONE_ROW] = lambda: _feed_request(feed, headers)
+    for run in runs.values():
+        run()  # warm
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(options["requests"]):
-        for name, url in urls.items():
-            started = time.perf_counter()
-            _read(client, url)
-            times[name].append(time.perf_counter() - started)
+        for name, run in runs.items():
+            times[name].append(_timed(run, 1)[0])
     return {
         name: {
-            "url": urls[name],
             "median_s": statistics.median(measured),
             "p95_s": _p95(measured),
             "requests": len(measured),
             "times_s": measured,
-            "rows": smallest[1],
+            "rows": smallest[1] if name in EXPORTS else 1,
         }
         for name, measured in times.items()
     }
