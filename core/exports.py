@@ -583,8 +583,7 @@ def _widths(table: Table, lengths: Iterable[Sequence[int]]) -> list[int]:
     of its first cells."""
     if table.widths:
         return list(table.widths)
-    # a column at a time (a row shorter than the headers adds nothing to the columns it lacks):
-    # 100 rows of 16 columns took 0.15 ms a row and column at a time, 0.04 ms so
+    # a column at a time (a row shorter than the headers adds nothing to the columns it lacks)
     columns = zip_longest(*lengths, fillvalue=0)
     return [
         min(max(len(str(header)), *column) + 2, MAX_WIDTH)

@@ -1263,7 +1263,8 @@ def _rollup_incremental(options) -> dict:
     the same edit, alternated. Each from the same state: today's snapshot current and no other
     marks, prepared once in a transaction that is rolled back at the end; each edit and run is
     in a savepoint of it, rolled back, so the state is prepared by one full run and not one per
-    run timed (at 5,000 programmes those took 111 s of a full ``make bench``)."""
+    run timed (at 5,000 programmes the step took 67 s that way and 44 s this way, in the
+    sixteenth round's runs)."""
     from benefits import rollup
     from benefits.models import RollupMark, RollupSnapshot
 
