@@ -100,6 +100,11 @@ def test_every_n_comes_first_once_in_the_pages_rounds():
     assert steps["staff_pages"]["requests"] * bench.PAGE_ROUNDS >= bench.STAFF_REQUESTS
     # what a download and a feed page cost before their rows: timed in every round too
     assert steps["small_requests"]["requests"] * bench.PAGE_ROUNDS >= bench.SMALL_REQUESTS
+    # ...the feed's one-row request read by the name the probe gives it (bin/bench holds its
+    # own copy of the name: it imports no Django)
+    from devdata.management.commands import bench_probe
+
+    assert bench.FEED_ONE_ROW == bench_probe.FEED_ONE_ROW
 
 
 def test_the_throughput_rounds_swap_the_endpoints_and_pool_their_requests():
